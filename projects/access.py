@@ -1,0 +1,46 @@
+"""Who the logged-in user is in the zone: their staff profile and roles.
+
+Visibility itself lives in the querysets (`Project.objects.visible_to(user)`); views start from them,
+so an object outside a user's reach is a 404, and use `require_role` for actions (403).
+"""
+
+from django.core.exceptions import PermissionDenied
+
+from .models.choices import RoleCode
+
+# Roles that see every project, issue and visit of the zone (PRODUCT.md "Roles").
+ZONE_WIDE_ROLES = (RoleCode.COORDINATOR, RoleCode.LEADER, RoleCode.SUPERVISOR, RoleCode.ADMINISTRATOR)
+
+
+def get_staff(user):
+    """The user's staff profile, or None (anonymous, or a user nobody gave a profile)."""
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_newzone_staff"):
+        from .models import Staff
+
+        user._newzone_staff = Staff.objects.filter(user=user).prefetch_related("roles").first()
+    return user._newzone_staff
+
+
+def role_codes(user):
+    """The user's roles; a superuser is an administrator whether or not it has a profile."""
+    staff = get_staff(user)
+    codes = set(staff.role_codes()) if staff else set()
+    if user.is_authenticated and user.is_superuser:
+        codes.add(RoleCode.ADMINISTRATOR)
+    return codes
+
+
+def has_role(user, *codes):
+    return bool(role_codes(user) & set(codes))
+
+
+def sees_everything(user):
+    return has_role(user, *ZONE_WIDE_ROLES)
+
+
+def require_role(user, *codes):
+    """Raise 403 unless the user holds one of the roles."""
+    if not has_role(user, *codes):
+        raise PermissionDenied

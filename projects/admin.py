@@ -1,0 +1,285 @@
+"""The Django admin, for administrators: every model with its columns, search, filters and inlines."""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import models as m
+
+admin.site.site_header = _("Newzone administration")
+admin.site.site_title = _("Newzone")
+admin.site.index_title = _("Administration")
+
+
+class StaffInline(admin.StackedInline):
+    model = m.Staff
+    can_delete = False
+    filter_horizontal = ["parks", "roles"]
+    extra = 0
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class NewzoneUserAdmin(UserAdmin):
+    """Users with their zone profile (roles, department, parks) on the same page."""
+
+    inlines = [StaffInline]
+    list_display = ["username", "staff_name", "staff_roles", "is_active", "is_superuser", "last_login"]
+    list_select_related = ["staff"]
+
+    @admin.display(description=_("name"))
+    def staff_name(self, user):
+        return getattr(getattr(user, "staff", None), "name", "")
+
+    @admin.display(description=_("roles"))
+    def staff_roles(self, user):
+        staff = getattr(user, "staff", None)
+        return ", ".join(str(role) for role in staff.roles.all()) if staff else ""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("staff__roles")
+
+
+@admin.register(m.Park)
+class ParkAdmin(admin.ModelAdmin):
+    list_display = ["name", "order"]
+    list_editable = ["order"]
+    search_fields = ["name"]
+
+
+@admin.register(m.Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "order"]
+    list_editable = ["order"]
+    search_fields = ["name"]
+
+
+class ContactInline(admin.TabularInline):
+    model = m.Contact
+    extra = 0
+
+
+@admin.register(m.Enterprise)
+class EnterpriseAdmin(admin.ModelAdmin):
+    list_display = ["name", "credit_code", "address"]
+    search_fields = ["name", "credit_code"]
+    inlines = [ContactInline]
+
+
+@admin.register(m.Role)
+class RoleAdmin(admin.ModelAdmin):
+    list_display = ["code", "__str__"]
+
+
+@admin.register(m.Staff)
+class StaffAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "department", "title", "phone"]
+    list_filter = ["roles", "department", "parks"]
+    search_fields = ["name", "user__username", "phone"]
+    filter_horizontal = ["parks", "roles"]
+    list_select_related = ["user", "department"]
+    autocomplete_fields = ["user"]
+
+
+class ListingInline(admin.TabularInline):
+    model = m.Listing
+    extra = 0
+
+
+class MonthlyReportInline(admin.TabularInline):
+    model = m.MonthlyReport
+    extra = 0
+    fields = ["year", "month", "amount", "note", "reported_by"]
+    autocomplete_fields = ["reported_by"]
+
+
+class PermitInline(admin.TabularInline):
+    model = m.Permit
+    extra = 0
+    autocomplete_fields = ["handler"]
+
+
+class MilestoneInline(admin.TabularInline):
+    model = m.Milestone
+    extra = 0
+
+
+@admin.register(m.Project)
+class ProjectAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "code",
+        "name",
+        "enterprise",
+        "park",
+        "stage",
+        "total_investment",
+        "leader",
+        "grid_worker",
+    ]
+    list_filter = ["park", "stage", "listings__year", "listings__level", "listings__kind", "leader"]
+    search_fields = ["code", "name", "enterprise__name"]
+    list_select_related = ["enterprise", "park", "leader", "grid_worker"]
+    autocomplete_fields = ["enterprise", "leader", "grid_worker"]
+    inlines = [ListingInline, MonthlyReportInline, PermitInline, MilestoneInline]
+    readonly_fields = ["created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        # Filtering on listings joins several rows per project; show each project once.
+        return super().get_queryset(request).distinct()
+
+
+@admin.register(m.Listing)
+class ListingAdmin(SimpleHistoryAdmin):
+    list_display = ["year", "project", "level", "kind", "planned_investment"]
+    list_filter = ["year", "level", "kind", "project__park"]
+    search_fields = ["project__code", "project__name"]
+    list_select_related = ["project"]
+    autocomplete_fields = ["project"]
+
+
+@admin.register(m.MonthlyReport)
+class MonthlyReportAdmin(SimpleHistoryAdmin):
+    list_display = ["project", "year", "month", "amount", "reported_by", "reported_at"]
+    list_filter = ["year", "month", "project__park"]
+    search_fields = ["project__code", "project__name"]
+    list_select_related = ["project", "reported_by"]
+    autocomplete_fields = ["project", "reported_by"]
+
+
+@admin.register(m.MonthLock)
+class MonthLockAdmin(admin.ModelAdmin):
+    list_display = ["year", "month", "locked_at", "locked_by"]
+
+
+class PhotoInline(admin.TabularInline):
+    model = m.Photo
+    extra = 0
+    fields = ["image", "taken_at"]
+
+
+@admin.register(m.ProgressNote)
+class ProgressNoteAdmin(SimpleHistoryAdmin):
+    list_display = ["project", "date", "stage_from", "stage_to", "author"]
+    list_filter = ["stage_to", "project__park"]
+    search_fields = ["project__name", "text"]
+    list_select_related = ["project", "author"]
+    autocomplete_fields = ["project", "author"]
+    inlines = [PhotoInline]
+
+
+@admin.register(m.PermitType)
+class PermitTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "required_from", "order"]
+    list_editable = ["required_from", "order"]
+
+
+@admin.register(m.Permit)
+class PermitAdmin(SimpleHistoryAdmin):
+    list_display = ["project", "permit_type", "status", "applied_on", "approved_on", "handler"]
+    list_filter = ["status", "permit_type", "project__park"]
+    search_fields = ["project__code", "project__name"]
+    list_select_related = ["project", "permit_type", "handler"]
+    autocomplete_fields = ["project", "handler"]
+
+
+@admin.register(m.Milestone)
+class MilestoneAdmin(SimpleHistoryAdmin):
+    list_display = ["project", "name", "planned_date", "actual_date"]
+    search_fields = ["project__name", "name"]
+    list_select_related = ["project"]
+    autocomplete_fields = ["project"]
+
+
+@admin.register(m.Visit)
+class VisitAdmin(SimpleHistoryAdmin):
+    list_display = ["date", "project", "kind", "recorded_by", "withdrawn_at"]
+    list_filter = ["kind", "date", "project__park"]
+    search_fields = ["project__name", "summary", "people_met"]
+    list_select_related = ["project", "recorded_by"]
+    autocomplete_fields = ["project", "recorded_by"]
+    filter_horizontal = ["participants", "departments"]
+    inlines = [PhotoInline]
+
+
+class IssueEventInline(admin.TabularInline):
+    model = m.IssueEvent
+    extra = 0
+    fields = ["at", "kind", "by", "from_level", "to_level", "department", "deadline", "text"]
+    autocomplete_fields = ["by"]
+
+
+class ApprovalRequestInline(admin.TabularInline):
+    model = m.ApprovalRequest
+    extra = 0
+    autocomplete_fields = ["requested_by", "decided_by"]
+
+
+@admin.register(m.Issue)
+class IssueAdmin(SimpleHistoryAdmin):
+    list_display = ["pk", "project", "category", "level", "status", "department", "deadline", "suspended"]
+    list_filter = ["level", "status", "category", "suspended", "flagged_for_committee", "department"]
+    search_fields = ["description", "project__name", "project__code"]
+    list_select_related = ["project", "department"]
+    autocomplete_fields = ["project", "visit", "assignee", "assigned_by_leader", "raised_by"]
+    inlines = [IssueEventInline, ApprovalRequestInline]
+    date_hierarchy = "raised_at"
+
+
+@admin.register(m.ApprovalRequest)
+class ApprovalRequestAdmin(admin.ModelAdmin):
+    list_display = ["issue", "kind", "status", "new_deadline", "requested_by", "requested_at", "decided_by"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["issue", "requested_by", "decided_by"]
+    autocomplete_fields = ["issue", "requested_by", "decided_by"]
+
+
+class MeetingItemInline(admin.TabularInline):
+    model = m.MeetingItem
+    extra = 0
+    autocomplete_fields = ["issue"]
+
+
+@admin.register(m.Meeting)
+class MeetingAdmin(SimpleHistoryAdmin):
+    list_display = ["date", "number", "title", "chair", "held"]
+    list_filter = ["held"]
+    search_fields = ["title", "number"]
+    autocomplete_fields = ["chair"]
+    filter_horizontal = ["attendees", "departments"]
+    inlines = [MeetingItemInline]
+
+
+@admin.register(m.Rules)
+class RulesAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "grid_help_days", "coordination_days", "leader_days", "supervision_days"]
+
+    def has_add_permission(self, request):
+        return not m.Rules.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(m.CategoryRoute)
+class CategoryRouteAdmin(admin.ModelAdmin):
+    list_display = ["category", "department"]
+    list_editable = ["department"]
+
+
+@admin.register(m.CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "is_workday", "note"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "date"
+
+
+@admin.register(m.Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "text", "created_at", "read_at"]
+    list_select_related = ["recipient"]
+    search_fields = ["text", "recipient__username"]

@@ -1,0 +1,16 @@
+from . import access
+
+
+def navigation(request):
+    """What every page's header needs: the user's roles and unread notification count."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from .models import Notification
+
+    return {
+        "staff": access.get_staff(user),
+        "user_roles": access.role_codes(user),
+        "sees_everything": access.sees_everything(user),
+        "unread_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
+    }

@@ -1,0 +1,68 @@
+"""django-filter filter sets for the lists; every choice list is limited to what the user may see."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .forms import StyledForm
+from .models import Department, ListingKind, ListingLevel, Park, Project, RoleCode, Staff, Stage
+from .models.projects import HUNDRED_MILLION
+from .querysets import today
+
+
+def leaders(request):
+    return Staff.objects.filter(roles__code=RoleCode.LEADER).distinct()
+
+
+def grid_workers(request):
+    return Staff.objects.filter(roles__code=RoleCode.GRID_WORKER).distinct()
+
+
+class ProjectFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    year = django_filters.NumberFilter(label=_("Year"), method="filter_year")
+    park = django_filters.ModelChoiceFilter(label=_("Park"), queryset=Park.objects.all())
+    level = django_filters.ChoiceFilter(
+        label=_("Level"), choices=ListingLevel.choices, method="filter_listing"
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("New-build / continuing"), choices=ListingKind.choices, method="filter_listing"
+    )
+    stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices)
+    leader = django_filters.ModelChoiceFilter(label=_("Committee leader"), queryset=leaders)
+    grid_worker = django_filters.ModelChoiceFilter(label=_("Grid worker"), queryset=grid_workers)
+    lead_department = django_filters.ModelChoiceFilter(
+        label=_("Lead department"), queryset=Department.objects.all()
+    )
+    started = django_filters.BooleanFilter(
+        label=_("Started"), field_name="actual_start", lookup_expr="isnull", exclude=True
+    )
+    over_100m = django_filters.BooleanFilter(label=_("1亿 or more"), method="filter_over_100m")
+
+    class Meta:
+        model = Project
+        form = StyledForm
+        fields = ["q", "year", "park", "level", "kind", "stage", "leader", "grid_worker", "lead_department"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value) | Q(code__icontains=value) | Q(enterprise__name__icontains=value)
+        )
+
+    def _year(self):
+        year = self.form.cleaned_data.get("year")
+        return int(year) if year else today().year
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(listings__year=int(value))
+
+    def filter_listing(self, queryset, name, value):
+        # Level and kind belong to a year's listing: the chosen year, else this year.
+        return queryset.filter(**{"listings__year": self._year(), f"listings__{name}": value})
+
+    def filter_over_100m(self, queryset, name, value):
+        if value is None:
+            return queryset
+        if value:
+            return queryset.filter(total_investment__gte=HUNDRED_MILLION)
+        return queryset.filter(total_investment__lt=HUNDRED_MILLION)

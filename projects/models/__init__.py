@@ -1,0 +1,70 @@
+"""The domain of Newzone, one module per area (see PRODUCT.md "Domain")."""
+
+from .choices import (
+    Category,
+    IssueEventKind,
+    IssueStatus,
+    Level,
+    ListingKind,
+    ListingLevel,
+    PermitStatus,
+    RoleCode,
+    Satisfaction,
+    Stage,
+    VisitKind,
+)
+from .config import CalendarDay, CategoryRoute, Rules
+from .issues import ApprovalRequest, Issue, IssueEvent, Meeting, MeetingItem
+from .notifications import Notification
+from .org import Contact, Department, Enterprise, Park, Role, Staff
+from .projects import (
+    Listing,
+    Milestone,
+    MonthLock,
+    MonthlyReport,
+    Permit,
+    PermitType,
+    Photo,
+    ProgressNote,
+    Project,
+)
+from .visits import Visit
+
+__all__ = [
+    "ApprovalRequest",
+    "CalendarDay",
+    "Category",
+    "CategoryRoute",
+    "Contact",
+    "Department",
+    "Enterprise",
+    "Issue",
+    "IssueEvent",
+    "IssueEventKind",
+    "IssueStatus",
+    "Level",
+    "Listing",
+    "ListingKind",
+    "ListingLevel",
+    "Meeting",
+    "MeetingItem",
+    "Milestone",
+    "MonthLock",
+    "MonthlyReport",
+    "Notification",
+    "Park",
+    "Permit",
+    "PermitStatus",
+    "PermitType",
+    "Photo",
+    "ProgressNote",
+    "Project",
+    "Role",
+    "RoleCode",
+    "Rules",
+    "Satisfaction",
+    "Stage",
+    "Staff",
+    "Visit",
+    "VisitKind",
+]

@@ -1,0 +1,113 @@
+"""Named choices of the domain: no magic numbers or strings anywhere else."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RoleCode(models.TextChoices):
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    DEPARTMENT = "department", _("Department staff")
+    COORDINATOR = "coordinator", _("Coordinator (Economic Development Bureau)")
+    LEADER = "leader", _("Committee leader")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class Stage(models.TextChoices):
+    PREPARATION = "preparation", _("Preparation")
+    CONSTRUCTION = "construction", _("Under construction")
+    COMPLETED = "completed", _("Completed")
+    PRODUCTION = "production", _("In production")
+
+    @classmethod
+    def rank(cls, stage):
+        """Position in the life of a project: preparation 0 … production 3."""
+        return list(cls.values).index(stage)
+
+
+class ListingLevel(models.TextChoices):
+    PROVINCE = "province", _("Provincial key project")
+    CITY = "city", _("Municipal key project")
+    DISTRICT = "district", _("District key project")
+
+
+class ListingKind(models.TextChoices):
+    NEW = "new", _("New-build")
+    CONTINUING = "continuing", _("Continuing")
+
+
+class PermitStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    APPROVED = "approved", _("Approved")
+    NOT_NEEDED = "not_needed", _("Not needed")
+
+
+class VisitKind(models.TextChoices):
+    ROUTINE = "routine", _("Routine grid visit")
+    JOINT = "joint", _("Monthly joint visit")
+    LEADER = "leader", _("Leader visit")
+
+
+class Category(models.TextChoices):
+    PERMITS = "permits", _("Permits and approvals")
+    UTILITIES = "utilities", _("Utilities (water, power, gas)")
+    HIRING = "hiring", _("Hiring")
+    LAND = "land", _("Land")
+    FINANCE = "finance", _("Finance")
+    POLICY = "policy", _("Policy")
+    OTHER = "other", _("Other")
+
+
+class Level(models.IntegerChoices):
+    """The four mechanisms (四项机制), in the order an issue climbs them."""
+
+    GRID_HELP = 1, _("Grid help")
+    COORDINATION = 2, _("Coordination meeting")
+    LEADER = 3, _("Leader assignment")
+    SUPERVISION = 4, _("Supervision")
+
+    @property
+    def code(self):
+        """The stable text code used in JSON and URLs: grid_help, coordination, leader, supervision."""
+        return self.name.lower()
+
+
+class IssueStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+    @classmethod
+    def unresolved(cls):
+        return [cls.OPEN, cls.IN_PROGRESS]
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    PARTLY = "partly", _("Partly satisfied")
+    NOT_SATISFIED = "not_satisfied", _("Not satisfied")
+
+
+class IssueEventKind(models.TextChoices):
+    RAISED = "raised", _("Raised")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+    ASSIGNED = "assigned", _("Assigned")
+    ESCALATED = "escalated", _("Escalated")
+    AUTO_ESCALATED = "auto_escalated", _("Escalated automatically")
+    DEADLINE_SET = "deadline_set", _("Deadline set")
+    EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
+    EXTENDED = "extended", _("Deadline extended")
+    SUSPENSION_REQUESTED = "suspension_requested", _("Suspension requested")
+    SUSPENDED = "suspended", _("Suspended")
+    RESUMED = "resumed", _("Resumed")
+    REQUEST_REJECTED = "request_rejected", _("Request rejected")
+    SENT_BACK = "sent_back", _("Sent back to the acting department")
+    FLAGGED = "flagged", _("Flagged for the Party Working Committee / Management Committee")
+    MEETING_DECISION = "meeting_decision", _("Meeting decision")
+    FEEDBACK = "feedback", _("Feedback to the enterprise")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
+    WITHDRAWN = "withdrawn", _("Withdrawn")

@@ -1,0 +1,71 @@
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.shortcuts import get_object_or_404, render
+
+from ..filters import ProjectFilter
+from ..models import Listing, Project
+from ..querysets import today
+
+PAGE_SIZE = 50
+
+
+def visible_projects(request):
+    return Project.objects.visible_to(request.user)
+
+
+def project_list(request):
+    projects = visible_projects(request).select_related(
+        "park", "enterprise", "leader", "grid_worker", "lead_department"
+    )
+    project_filter = ProjectFilter(request.GET, queryset=projects, request=request)
+    year = today().year
+    if project_filter.is_valid() and project_filter.form.cleaned_data.get("year"):
+        year = int(project_filter.form.cleaned_data["year"])
+    listing = Listing.objects.filter(project=OuterRef("pk"), year=year)
+    rows = project_filter.qs.annotate(
+        listing_level=Subquery(listing.values("level")[:1]),
+        listing_kind=Subquery(listing.values("kind")[:1]),
+        planned_investment=Subquery(listing.values("planned_investment")[:1]),
+    ).order_by("code")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "projects/project_list.html",
+        {"filter": project_filter, "page": page, "year": year, "query": query.urlencode()},
+    )
+
+
+def project_detail(request, pk):
+    project = get_object_or_404(
+        visible_projects(request).select_related(
+            "park", "enterprise", "leader", "grid_worker", "lead_department"
+        ),
+        pk=pk,
+    )
+    reports = list(project.monthly_reports.order_by("year", "month"))
+    years = sorted({r.year for r in reports}, reverse=True)
+    investment_by_year = [
+        {
+            "year": year,
+            "months": [
+                next((r for r in reports if r.year == year and r.month == m), None) for m in range(1, 13)
+            ],
+            "total": sum(r.amount for r in reports if r.year == year),
+        }
+        for year in years
+    ]
+    context = {
+        "project": project,
+        "listings": project.listings.all(),
+        "investment_by_year": investment_by_year,
+        "permits": project.permits.select_related("permit_type", "handler"),
+        "milestones": project.milestones.all(),
+        "visits": project.visits.active().prefetch_related("participants", "departments")[:20],
+        "issues": project.issues.visible_to(request.user).active().select_related("department", "assignee"),
+        "progress_notes": project.progress_notes.select_related("author").prefetch_related("photos"),
+        "contacts": project.enterprise.contacts.all(),
+        "today": today(),
+    }
+    return render(request, "projects/project_detail.html", context)

@@ -1,0 +1,99 @@
+"""Shared fixtures: a small zone with one named persona per role (see tests/zone.py)."""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+
+from tests.zone import build_zone
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# around it are ordinary synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def pytest_configure(config):
+    # Tests run with DEBUG=0 but without collectstatic: serve static files from the finders.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.SECURE_SSL_REDIRECT = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def zone(db):
+    """Two parks, the departments, one user per role and a few projects."""
+    return build_zone()
+
+
+@pytest.fixture
+def login(client):
+    """`login(user)` logs the test client in as a persona and returns the client."""
+
+    def _login(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return _login
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if CHROMIUM is None:
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail("Chromium is required here (REQUIRE_BROWSER=1) but is not installed.")
+        pytest.skip(
+            "No Chromium: install Debian's package with `apt-get install chromium` to run browser tests."
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_login(browser, live_server):
+    """`browser_login(user, password, viewport=None)` opens a logged-in page through the real login form."""
+    contexts = []
+
+    def _open(username, password="demo-pass-2026", viewport=None):
+        context = browser.new_context(
+            viewport=viewport or {"width": 1280, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()

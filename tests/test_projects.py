@@ -1,0 +1,71 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_grid_worker_sees_only_their_park(zone, login):
+    client = login(zone.grid)
+    response = client.get(reverse("project_list"))
+    assert response.status_code == 200
+    codes = [p.code for p in response.context["page"]]
+    assert codes == ["P-A1"]
+    assert client.get(reverse("project_detail", args=[zone.project_b.pk])).status_code == 404
+
+
+def test_coordinator_sees_every_project(zone, login):
+    response = login(zone.coordinator).get(reverse("project_list"))
+    assert [p.code for p in response.context["page"]] == ["P-A1", "P-B1"]
+
+
+def test_department_staff_sees_projects_their_department_leads(zone, login):
+    response = login(zone.dept).get(reverse("project_list"))
+    assert [p.code for p in response.context["page"]] == ["P-B1"]
+
+
+def test_user_without_profile_gets_a_clear_message(zone, login):
+    client = login(zone.nobody)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert "staff profile" in response.content.decode() or "角色" in response.content.decode()
+    assert list(client.get(reverse("project_list")).context["page"]) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "queries"),
+    [
+        ({"park": "a"}, ["P-A1"], 15),  # + the chosen park, looked up to validate it
+        ({"level": "province"}, ["P-A1"], 14),
+        ({"level": "city"}, ["P-B1"], 14),
+        ({"kind": "new"}, ["P-A1", "P-B1"], 14),
+        ({"kind": "continuing"}, [], 13),  # no rows to fetch after a count of 0
+        ({"stage": "preparation"}, ["P-B1"], 14),
+        ({"q": "定子"}, ["P-A1"], 14),
+        ({"q": "江大"}, ["P-B1"], 14),
+        ({"over_100m": "true"}, ["P-A1"], 14),
+        ({"started": "false"}, ["P-B1"], 14),
+    ],
+)
+def test_project_list_filters(zone, login, query, expected, queries, django_assert_num_queries):
+    if query.get("park") == "a":
+        query = {"park": zone.park_a.pk}
+    client = login(zone.coordinator)
+    client.get(reverse("project_list"))  # warm the session
+    # session, user, staff profile with its roles (2), row count, unread count, the filter's
+    # choices (park, leader, grid worker, department: 4), page rows, and the session's
+    # idle-timeout refresh (savepoint, update, release: 3) = 14; the count does not grow with rows.
+    with django_assert_num_queries(queries):
+        response = client.get(reverse("project_list"), query)
+    assert [p.code for p in response.context["page"]] == expected
+
+
+def test_project_list_rejects_bad_filter_values_without_error(zone, login):
+    response = login(zone.coordinator).get(reverse("project_list"), {"year": "abc", "park": "999999"})
+    assert response.status_code == 200
+    assert response.context["filter"].errors
+
+
+def test_project_detail_shows_listing_and_investment(zone, login):
+    response = login(zone.grid).get(reverse("project_detail", args=[zone.project_a.pk]))
+    assert response.status_code == 200
+    assert "联博新能源汽车驱动电机定子项目" in response.content.decode()
