@@ -156,6 +156,15 @@ class MonthLockAdmin(admin.ModelAdmin):
     list_display = ["year", "month", "locked_at", "locked_by"]
 
 
+@admin.register(m.ReportCorrection)
+class ReportCorrectionAdmin(SimpleHistoryAdmin):
+    list_display = ["project", "year", "month", "old_amount", "new_amount", "status", "requested_by"]
+    list_filter = ["status", "year", "month"]
+    search_fields = ["project__code", "project__name", "reason"]
+    list_select_related = ["project", "requested_by"]
+    autocomplete_fields = ["project", "requested_by", "decided_by"]
+
+
 class PhotoInline(admin.TabularInline):
     model = m.Photo
     extra = 0
@@ -283,3 +292,41 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["recipient", "text", "created_at", "read_at"]
     list_select_related = ["recipient"]
     search_fields = ["text", "recipient__username"]
+
+
+# --- Access and audit (issue 5) ---------------------------------------------------------------
+# Issues, visits and monthly reports are withdrawn, never deleted, by ordinary users; in the admin
+# (administrators only, see admin_site.py) deleting one stays an administrator's act, and
+# SimpleHistoryAdmin with HistoryRequestMiddleware records it as a "-" history row naming the user.
+def _administrators_delete(model_admin_class):
+    def has_delete_permission(self, request, obj=None):
+        from .admin_site import is_administrator
+
+        return is_administrator(request.user)
+
+    model_admin_class.has_delete_permission = has_delete_permission
+    return model_admin_class
+
+
+for _admin_class in (IssueAdmin, VisitAdmin, MonthlyReportAdmin):
+    _administrators_delete(_admin_class)
+
+
+# The login audit kept by django-axes is evidence: administrators read it, nobody edits or deletes
+# it. (Deleting an AccessAttempt stays allowed: that is how an administrator unlocks an account.)
+from axes.admin import AccessFailureLogAdmin, AccessLogAdmin  # noqa: E402
+from axes.models import AccessFailureLog, AccessLog  # noqa: E402
+
+
+class _ReadOnlyMixin:
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+for _model, _base in ((AccessLog, AccessLogAdmin), (AccessFailureLog, AccessFailureLogAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, type(f"ReadOnly{_base.__name__}", (_ReadOnlyMixin, _base), {}))

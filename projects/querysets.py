@@ -1,9 +1,23 @@
 """Named, chainable reads. Every view starts from a `visible_to(user)` queryset."""
 
 import datetime
+from decimal import Decimal
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import (
+    Case,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import access
@@ -46,6 +60,70 @@ class ProjectQuerySet(models.QuerySet):
         since = (on or today()) - datetime.timedelta(days=days)
         recent = Visit.objects.filter(date__gt=since, withdrawn_at__isnull=True).values("project")
         return self.exclude(pk__in=recent)
+
+    def with_light(self, *, year=None, month=None, today=None, rules=None):
+        """Annotate `light` = 'red' / 'yellow' / 'green' (PRODUCT.md "Warning lights"), in the database.
+
+        The completion rate is the project's reports of months 1..`month` of `year` over its `year`
+        listing's planned investment, against time progress `month` ÷ 12; a project without a listing
+        of the year or with a zero plan has no lag rule. Defaults: today's year and month; for a past
+        year its December; for a future year no lag rule. `rules` saves the query for Rules.current().
+        Thresholds come from Rules (administrator-editable).
+        """
+        from .models import Issue, Level, Listing, ListingKind, MonthlyReport, Rules, Visit
+
+        on = today or timezone.localdate()
+        if year is None:
+            year = on.year
+        if month is None:
+            month = on.month if year == on.year else (12 if year < on.year else 0)
+        rules = rules or Rules.current()
+        money = DecimalField(max_digits=20, decimal_places=2)
+        listing = Listing.objects.filter(project=OuterRef("pk"), year=year)
+        done = (
+            MonthlyReport.objects.filter(project=OuterRef("pk"), year=year, month__lte=month)
+            .order_by()
+            .values("project")
+            .annotate(total=Sum("amount"))
+            .values("total")
+        )
+        overdue = Issue.objects.filter(project=OuterRef("pk")).overdue(on=on)
+        visited = Visit.objects.filter(
+            project=OuterRef("pk"),
+            withdrawn_at__isnull=True,
+            date__gt=on - datetime.timedelta(days=rules.visit_gap_days),
+        )
+        qs = self.annotate(
+            light_kind=Subquery(listing.values("kind")[:1]),
+            light_planned=Subquery(listing.values("planned_investment")[:1], output_field=money),
+            light_done=Coalesce(Subquery(done, output_field=money), Value(Decimal(0)), output_field=money),
+            light_overdue_high=Exists(overdue.filter(level__gte=Level.LEADER)),
+            light_overdue_low=Exists(overdue.filter(level__lte=Level.COORDINATION)),
+            light_visited=Exists(visited),
+        ).annotate(light_done_1200=ExpressionWrapper(F("light_done") * Value(1200), output_field=money))
+
+        def behind(points, lookup):
+            # rate < time progress − points  ⇔  done·1200 < (100·month − 12·points)·planned:
+            # integers only, no division or rounding in the database.
+            bound = 100 * month - 12 * points
+            if month <= 0 or bound < 0 or (bound == 0 and lookup == "lt"):
+                return Q(pk__in=[])  # the rate cannot be that far behind
+            return Q(light_planned__gt=0, **{f"light_done_1200__{lookup}": F("light_planned") * Value(bound)})
+
+        red = (
+            Q(light_kind=ListingKind.NEW, planned_start__lt=on, actual_start__isnull=True)
+            | behind(rules.red_lag_points, "lt")
+            | Q(light_overdue_high=True)
+        )
+        yellow = behind(rules.yellow_lag_points, "lte") | Q(light_visited=False) | Q(light_overdue_low=True)
+        return qs.annotate(
+            light=Case(
+                When(red, then=Value("red")),
+                When(yellow, then=Value("yellow")),
+                default=Value("green"),
+                output_field=models.CharField(),
+            )
+        )
 
 
 class IssueQuerySet(models.QuerySet):
@@ -91,3 +169,16 @@ class VisitQuerySet(models.QuerySet):
 
     def active(self):
         return self.filter(withdrawn_at__isnull=True)
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from .models import Project
+
+        if access.sees_everything(user):
+            return self.all()
+        return self.filter(project__in=Project.objects.visible_to(user).values("pk"))
+
+    def late(self, on=None):
+        """Planned before `on` (default today) and not reached yet."""
+        return self.filter(planned_date__lt=on or today(), actual_date__isnull=True)

@@ -2,6 +2,7 @@
 
 from .choices import (
     Category,
+    CorrectionStatus,
     IssueEventKind,
     IssueStatus,
     Level,
@@ -15,7 +16,7 @@ from .choices import (
 )
 from .config import CalendarDay, CategoryRoute, Rules
 from .issues import ApprovalRequest, Issue, IssueEvent, Meeting, MeetingItem
-from .notifications import Notification
+from .notifications import DigestLog, Notification
 from .org import Contact, Department, Enterprise, Park, Role, Staff
 from .projects import (
     Listing,
@@ -27,6 +28,7 @@ from .projects import (
     Photo,
     ProgressNote,
     Project,
+    ReportCorrection,
 )
 from .visits import Visit
 
@@ -36,6 +38,7 @@ __all__ = [
     "Category",
     "CategoryRoute",
     "Contact",
+    "CorrectionStatus",
     "Department",
     "Enterprise",
     "Issue",
@@ -59,6 +62,7 @@ __all__ = [
     "Photo",
     "ProgressNote",
     "Project",
+    "ReportCorrection",
     "Role",
     "RoleCode",
     "Rules",

@@ -43,6 +43,12 @@ class PermitStatus(models.TextChoices):
     NOT_NEEDED = "not_needed", _("Not needed")
 
 
+class CorrectionStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
 class VisitKind(models.TextChoices):
     ROUTINE = "routine", _("Routine grid visit")
     JOINT = "joint", _("Monthly joint visit")

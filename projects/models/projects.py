@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ..querysets import ProjectQuerySet
-from .choices import ListingKind, ListingLevel, PermitStatus, Stage
+from ..querysets import MilestoneQuerySet, ProjectQuerySet
+from .choices import CorrectionStatus, ListingKind, ListingLevel, PermitStatus, Stage
 from .org import Department, Enterprise, Park, Staff
 
 # Money is Decimal in 万元 (10,000 yuan): up to 99,999,999.9999 万元 is enough for any factory.
@@ -201,6 +201,54 @@ class MonthLock(models.Model):
         return f"{self.year}-{self.month:02d}"
 
 
+class ReportCorrection(models.Model):
+    """A request to change a locked month's figure; it applies only when a coordinator approves it."""
+
+    project = models.ForeignKey(
+        Project, models.CASCADE, related_name="report_corrections", verbose_name=_("project")
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    month = models.PositiveSmallIntegerField(
+        _("month"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    # None when the month had no report yet.
+    old_amount = models.DecimalField(_("old amount (10k yuan)"), null=True, blank=True, **MONEY)
+    new_amount = models.DecimalField(
+        _("new amount (10k yuan)"), validators=[MinValueValidator(0)], **MONEY
+    )
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(
+        Staff, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=CorrectionStatus.choices, default=CorrectionStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        Staff, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("report correction")
+        verbose_name_plural = _("report corrections")
+        constraints = [
+            models.CheckConstraint(condition=Q(new_amount__gte=0), name="correction_amount_non_negative"),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="correction_month_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self):
+        return f"{self.project.code} {self.year}-{self.month:02d}"
+
+
 class ProgressNote(models.Model):
     """A dated note in the project's progress log, optionally moving its stage."""
 
@@ -290,6 +338,8 @@ class Milestone(models.Model):
     actual_date = models.DateField(_("actual date"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     history = HistoricalRecords()
+
+    objects = MilestoneQuerySet.as_manager()
 
     class Meta:
         ordering = ["planned_date", "pk"]
