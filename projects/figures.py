@@ -1,0 +1,293 @@
+"""The dashboard's figures (PRODUCT.md "Figures"), computed in the database.
+
+`dashboard_figures(year=, month=, user=)` is the one selector the dashboard page, `/dashboard.json`
+and the monthly report share. Its contract:
+
+- every figure is over the user's visible projects (`Project.objects.visible_to(user)`) and, for
+  issues and visits, the issues and visits the user may see;
+- a bounded number of queries whatever the size of the zone (conditional aggregates, subqueries and
+  `values().annotate()` breakdowns — no loop over rows computes a figure; the only rows fetched are
+  the two dates of the resolved issues, for the working-day median);
+- money is Decimal 万元; rates are Decimal percentages rounded to one decimal, None over zero items.
+  `as_json()` turns the Decimals into numbers for JSON.
+"""
+
+import calendar
+import datetime
+import statistics
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from . import workdays
+from .models import (
+    Issue,
+    IssueStatus,
+    Level,
+    Listing,
+    ListingKind,
+    ListingLevel,
+    MonthlyReport,
+    Project,
+    Visit,
+)
+from .models.projects import HUNDRED_MILLION
+
+MONEY = DecimalField(max_digits=20, decimal_places=2)
+ZERO = Decimal(0)
+# The dashboard's "not visited for 30 days" (the warning light uses Rules.visit_gap_days).
+NOT_VISITED_DAYS = 30
+FIGURE_KEYS = (
+    "projects",
+    "new_projects",
+    "new_projects_started",
+    "start_rate",
+    "planned_investment",
+    "completed_investment",
+    "investment_completion_rate",
+)
+
+
+def month_end(year, month):
+    return datetime.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def percent(part, whole):
+    """part ÷ whole × 100 rounded half-up to one decimal; None over zero items."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def growth(this, prev):
+    """(this − prev) ÷ prev × 100, one decimal; None when there was nothing the year before."""
+    if not prev:
+        return None
+    return percent(this - prev, prev)
+
+
+def _money(value):
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def _listing_aggregates(year, month, when=None):
+    """The listing figures as aggregate expressions over Listing rows annotated with `completed`.
+
+    `when` restricts every aggregate (used to count two years in one query).
+    """
+    when = when or Q()
+    new = Q(kind=ListingKind.NEW)
+    return {
+        "projects": Count("pk", filter=when),
+        "new_projects": Count("pk", filter=when & new),
+        "new_projects_started": Count(
+            "pk", filter=when & new & Q(project__actual_start__lte=month_end(year, month))
+        ),
+        "planned_investment": Coalesce(
+            Sum("planned_investment", filter=when), Value(ZERO), output_field=MONEY
+        ),
+        "completed_investment": Coalesce(Sum("completed", filter=when), Value(ZERO), output_field=MONEY),
+    }
+
+
+def _with_rates(row):
+    """Fill in the two rates of a row of listing figures (keys of FIGURE_KEYS)."""
+    row["planned_investment"] = _money(row["planned_investment"])
+    row["completed_investment"] = _money(row["completed_investment"])
+    row["start_rate"] = percent(row["new_projects_started"], row["new_projects"])
+    row["investment_completion_rate"] = percent(row["completed_investment"], row["planned_investment"])
+    return row
+
+
+def _listings(projects, year, month):
+    """Listings of the visible projects, each annotated with its project's reports of months 1..M of Y."""
+    done = (
+        MonthlyReport.objects.filter(project=OuterRef("project"), year=year, month__lte=month)
+        .order_by()
+        .values("project")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return (
+        Listing.objects.filter(project__in=projects.values("pk"))
+        .order_by()
+        .annotate(completed=Subquery(done, output_field=MONEY))
+    )
+
+
+def dashboard_figures(*, year, month, user, today=None):
+    """Every figure of the dashboard for year `year`, months 1..`month`, as `user` sees the zone.
+
+    Queries (whatever the data size): listing totals with last year's 1亿+ count (1), by park (1),
+    by level (1), by leader (1), monthly series (1), issue counts (1), resolved issues' two dates (1),
+    calendar overrides for those dates (0–1), visits in the month (1), not visited (1), Rules (1),
+    lights (1), plus the staff profile for a user whose roles were not looked up yet.
+    """
+    today = today or timezone.localdate()
+    projects = Project.objects.visible_to(user)
+    listings = _listings(projects, year, month)
+    this_year = listings.filter(year=year)
+
+    # Totals of year Y, and the 1亿+ count of Y−1, in one query.
+    over_100m = Q(project__total_investment__gte=HUNDRED_MILLION)
+    totals = listings.filter(year__in=[year, year - 1]).aggregate(
+        **_listing_aggregates(year, month, Q(year=year)),
+        projects_over_100m=Count("pk", filter=Q(year=year) & over_100m),
+        projects_over_100m_prev_year=Count("pk", filter=Q(year=year - 1) & over_100m),
+    )
+    figures = {"year": year, "month": month}
+    figures.update(_with_rates({key: totals[key] for key in FIGURE_KEYS if key in totals}))
+    figures["time_progress"] = percent(month, 12)
+    figures["projects_over_100m"] = totals["projects_over_100m"]
+    figures["projects_over_100m_prev_year"] = totals["projects_over_100m_prev_year"]
+    figures["projects_over_100m_growth"] = growth(
+        totals["projects_over_100m"], totals["projects_over_100m_prev_year"]
+    )
+
+    aggregates = _listing_aggregates(year, month)
+    figures["by_park"] = [
+        _with_rates(
+            {
+                "park": row["project__park__name"],
+                "park_id": row["project__park"],
+                **{key: row[key] for key in aggregates},
+            }
+        )
+        for row in this_year.values("project__park", "project__park__name", "project__park__order")
+        .annotate(**aggregates)
+        .order_by("project__park__order", "project__park__name")
+    ]
+    level_rows = {row["level"]: row for row in this_year.values("level").annotate(**aggregates)}
+    figures["by_level"] = [
+        _with_rates(
+            {
+                "level": level.value,
+                "label": str(level.label),
+                **{key: level_rows.get(level.value, {}).get(key, 0) for key in aggregates},
+            }
+        )
+        for level in ListingLevel
+    ]
+    figures["by_leader"] = [
+        _with_rates(
+            {
+                "leader": row["project__leader__name"],
+                "leader_id": row["project__leader"],
+                **{key: row[key] for key in aggregates},
+            }
+        )
+        for row in this_year.values("project__leader", "project__leader__name")
+        .annotate(**aggregates)
+        .order_by("project__leader__name", "project__leader")
+    ]
+
+    figures["monthly"] = _monthly_series(projects, year, month, figures["planned_investment"])
+    figures.update(_issue_figures(user, year, month, today))
+
+    visits = Visit.objects.visible_to(user).active()
+    figures["visits_in_month"] = visits.filter(
+        date__range=(datetime.date(year, month, 1), month_end(year, month))
+    ).count()
+    listed = projects.filter(listings__year=year)
+    figures["projects_not_visited_30_days"] = listed.not_visited_since(NOT_VISITED_DAYS, on=today).count()
+
+    counts = dict(
+        listed.with_light(year=year, month=month, today=today)
+        .order_by()
+        .values_list("light")
+        .annotate(n=Count("pk"))
+    )
+    figures["lights"] = {light: counts.get(light, 0) for light in ("red", "yellow", "green")}
+    return figures
+
+
+def _monthly_series(projects, year, month, planned):
+    """Completed investment by month 1..12 of Y (None after M) against the plan pro rata."""
+    by_month = dict(
+        MonthlyReport.objects.filter(
+            year=year, month__lte=month, project__in=projects.filter(listings__year=year).values("pk")
+        )
+        .order_by()
+        .values_list("month")
+        .annotate(total=Sum("amount"))
+    )
+    series = []
+    cumulative = ZERO
+    for m in range(1, 13):
+        completed = _money(by_month.get(m)) if m <= month else None
+        if completed is not None:
+            cumulative += completed
+        series.append(
+            {
+                "month": m,
+                "completed": completed,
+                "completed_cumulative": cumulative if m <= month else None,
+                "planned_cumulative": _money(planned * m / 12),
+            }
+        )
+    return series
+
+
+def _issue_figures(user, year, month, today):
+    """Issue figures: open and overdue are the current state; on-site and median count issues raised
+    in Y up to the end of M (days in Asia/Shanghai)."""
+    issues = Issue.objects.visible_to(user).active()
+    unresolved = Q(status__in=IssueStatus.unresolved())
+    tz = timezone.get_current_timezone()
+    raised_from = datetime.datetime.combine(datetime.date(year, 1, 1), datetime.time.min, tzinfo=tz)
+    raised_to = datetime.datetime.combine(
+        month_end(year, month) + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
+    )
+    raised = Q(raised_at__gte=raised_from, raised_at__lt=raised_to)
+    counts = issues.aggregate(
+        **{f"open_{level.code}": Count("pk", filter=unresolved & Q(level=level)) for level in Level},
+        overdue=Count("pk", filter=unresolved & Q(suspended=False, deadline__lt=today)),
+        solved_on_site=Count("pk", filter=raised & Q(solved_on_site=True)),
+    )
+    resolved = list(
+        issues.filter(raised, solved_on_site=False, resolved_at__isnull=False).values_list(
+            "raised_at", "resolved_at"
+        )
+    )
+    return {
+        "issues_open_by_level": {level.code: counts[f"open_{level.code}"] for level in Level},
+        "issues_open": sum(counts[f"open_{level.code}"] for level in Level),
+        "issues_overdue": counts["overdue"],
+        "issues_solved_on_site": counts["solved_on_site"],
+        "issues_median_days_to_resolve": _median_working_days(resolved),
+    }
+
+
+def _median_working_days(pairs):
+    """Median of the working days from raised to resolved; one calendar query for all the pairs."""
+    if not pairs:
+        return None
+    spans = [(timezone.localdate(raised), timezone.localdate(resolved)) for raised, resolved in pairs]
+    first = min(start for start, _end in spans)
+    last = max(end for _start, end in spans)
+    # Working days counted once over the whole range, then each span is a difference of two counts
+    # (the same answer as workdays.working_days_between for every pair, without a query per pair).
+    overrides = workdays._overrides(first, last)
+    index = {}
+    count = 0
+    day = first
+    while day <= last:
+        if day > first and workdays._is_workday(day, overrides):
+            count += 1
+        index[day] = count
+        day += workdays.ONE_DAY
+    median = statistics.median(max(index[end] - index[start], 0) for start, end in spans)
+    return Decimal(median).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def as_json(value):
+    """The figures with Decimals as numbers, ready for JsonResponse."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {key: as_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [as_json(item) for item in value]
+    return value
