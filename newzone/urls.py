@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 
 from projects.forms import LoginForm, PasswordChangeForm
 from projects.views.accounts import health, login_not_required
+from projects.views.audit import media
 
 urlpatterns = [
     # The short allow-list of pages without login: login, health check, language switch.
@@ -23,5 +24,7 @@ urlpatterns = [
     ),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
+    # Uploads, access-checked (never served as static files): projects/views/audit.py.
+    path("media/<path:path>", media, name="media"),
     path("", include("projects.urls")),
 ]
