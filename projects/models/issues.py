@@ -101,6 +101,16 @@ class Issue(models.Model):
                 condition=~Q(status=IssueStatus.CLOSED) | (~Q(feedback="") & ~Q(satisfaction="")),
                 name="issue_closed_has_feedback",
             ),
+            models.UniqueConstraint(
+                fields=["assignment_slip_no"],
+                condition=~Q(assignment_slip_no=""),
+                name="assignment_slip_no_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["supervision_slip_no"],
+                condition=~Q(supervision_slip_no=""),
+                name="supervision_slip_no_unique",
+            ),
         ]
         indexes = [
             models.Index(

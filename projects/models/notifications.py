@@ -29,3 +29,21 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class DigestLog(models.Model):
+    """The daily digest of overdue items was sent to this user on this day (sent once a day)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("recipient")
+    )
+    date = models.DateField(_("date"))
+    items = models.PositiveIntegerField(_("items"), default=0)
+
+    class Meta:
+        verbose_name = _("digest sent")
+        verbose_name_plural = _("digests sent")
+        constraints = [models.UniqueConstraint(fields=["recipient", "date"], name="one_digest_a_day")]
+
+    def __str__(self):
+        return f"{self.recipient} {self.date}"

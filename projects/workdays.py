@@ -1,0 +1,75 @@
+"""Working days on the official Chinese calendar (PRODUCT.md "Deadline rules").
+
+The `chinesecalendar` package knows the State Council's holidays and make-up working days (调休) for
+the years it ships with. `CalendarDay` rows, edited by an administrator, win over it, and cover the
+years the package does not know; for those years Saturdays and Sundays are rest days unless a
+`CalendarDay` says otherwise.
+
+Each public function loads the overrides of the range it looks at in one query.
+"""
+
+import datetime
+
+import chinese_calendar
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def _overrides(start, end):
+    """{date: is_workday} of the administrator's calendar days in [start, end]; one query."""
+    from .models import CalendarDay
+
+    return dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_workday"))
+
+
+def _official(day):
+    """The package's answer, or the weekend rule for a year it does not know."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+def _is_workday(day, overrides):
+    if day in overrides:
+        return overrides[day]
+    return _official(day)
+
+
+def is_workday(day: datetime.date) -> bool:
+    return _is_workday(day, _overrides(day, day))
+
+
+def add_working_days(start: datetime.date, days: int) -> datetime.date:
+    """The `days`-th working day after `start` (start itself not counted); `start` when days is 0."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    # A window wide enough for the longest holidays (Spring Festival, National Day); a calendar an
+    # administrator filled with rest days may need another window, fetched the same way.
+    day = start
+    remaining = days
+    while remaining:
+        window_end = day + datetime.timedelta(days=remaining * 2 + 20)
+        overrides = _overrides(day + ONE_DAY, window_end)
+        while remaining and day < window_end:
+            day += ONE_DAY
+            if _is_workday(day, overrides):
+                remaining -= 1
+    return day
+
+
+def working_days_between(start: datetime.date, end: datetime.date) -> int:
+    """Working days after `start` up to and including `end`; negative when `end` is before `start`.
+
+    E.g. raised on a Friday and answered on the next Monday is 1 working day.
+    """
+    if end < start:
+        return -working_days_between(end, start)
+    overrides = _overrides(start + ONE_DAY, end)
+    count = 0
+    day = start
+    while day < end:
+        day += ONE_DAY
+        if _is_workday(day, overrides):
+            count += 1
+    return count
