@@ -10,7 +10,7 @@ PORT ?= 8000
 TEST_ENV := SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=localhost,127.0.0.1,testserver DEBUG=0
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format messages bench clean
+.PHONY: install run test lint format messages bench loadtest clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -44,6 +44,18 @@ format: install
 messages: install
 	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=node_modules --ignore=staticfiles
 	DEBUG=1 $(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
+
+# Scale benchmark on PostgreSQL (not part of `make test`): a fresh database per scale
+# (DATABASE_URL's name + _s1, _s10; default postgres://postgres@127.0.0.1:5432/newzone_bench),
+# generate_data, then every page's median/p95 time and query count against the admin and bare SQL.
+BENCH_ARGS ?= --scales 1 10 --repeat 10
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Load test: gunicorn (DEBUG=0, PostgreSQL, persistent connections) on loopback, driven by locust
+# headless for a bounded time; prints requests/s, p95 and errors. See bench/loadtest.sh for the knobs.
+loadtest: install
+	bench/loadtest.sh
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3
