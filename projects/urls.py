@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import audit, home, projects
+from .views import ledger as ledger_views
 from .views import meetings as meeting_views
 from .views import visits as visit_views
 
@@ -9,6 +10,13 @@ urlpatterns = [
     # Projects
     path("projects/", projects.project_list, name="project_list"),
     path("projects/<int:pk>/", projects.project_detail, name="project_detail"),
+    # The ledger in Excel: import, template, exports, monthly report (issue 4, ledger area)
+    path("ledger/import/", ledger_views.ledger_import, name="ledger_import"),
+    path("ledger/template.xlsx", ledger_views.ledger_template, name="ledger_template"),
+    path("projects/export.xlsx", ledger_views.project_export, name="project_export"),
+    path("issues/export.xlsx", ledger_views.issue_export, name="issue_export"),
+    path("reports/monthly/", ledger_views.monthly_report_page, name="monthly_report"),
+    path("reports/monthly.xlsx", ledger_views.monthly_report_xlsx, name="monthly_report_xlsx"),
     # Access and audit (issue 5)
     path("history/<str:model>/<int:pk>/", audit.object_history, name="object_history"),
     path("audit/logins/", audit.login_audit, name="login_audit"),

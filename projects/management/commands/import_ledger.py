@@ -1,0 +1,71 @@
+"""Import the project ledger (台账) from an Excel file: `import_ledger FILE.xlsx [--dry-run]`."""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from projects.ledger import LedgerRejected, count_rows, format_problem, ledger_apply, ledger_read
+
+
+class Command(BaseCommand):
+    help = "Import the project ledger from an .xlsx file; nothing is imported if any row is bad."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="the ledger workbook (.xlsx)")
+        parser.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
+        parser.add_argument(
+            "--as-correction",
+            action="store_true",
+            help="correct locked months (needs --user naming an administrator)",
+        )
+        parser.add_argument("--user", help="the username the history records as the importer")
+
+    def handle(self, *args, file, dry_run, as_correction, user, **options):
+        by = None
+        if user:
+            by = get_user_model().objects.filter(username=user).first()
+            if by is None:
+                raise CommandError(_("No user %(username)s.") % {"username": user})
+        try:
+            with open(file, "rb") as handle:
+                plan = ledger_read(handle, as_correction=as_correction)
+        except OSError as exc:
+            raise CommandError(str(exc)) from exc
+        self.report(plan)
+        if plan.errors:
+            raise CommandError(
+                _("%(count)s bad row(s) or column(s); nothing was imported.") % {"count": len(plan.errors)}
+            )
+        if dry_run:
+            self.stdout.write(_("Dry run: nothing was written."))
+            return
+        try:
+            ledger_apply(plan, by=by, as_correction=as_correction)
+        except PermissionDenied:
+            raise CommandError(_("Only an administrator may import corrections of locked months.")) from None
+        except LedgerRejected as exc:
+            self.report(exc.plan)
+            raise CommandError(str(exc)) from None
+        self.stdout.write(self.style.SUCCESS(_("Imported.")))
+
+    def report(self, plan):
+        for label, created, updated, unchanged in count_rows(plan):
+            self.stdout.write(
+                _("%(entity)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged")
+                % {"entity": label, "created": created, "updated": updated, "unchanged": unchanged}
+            )
+        for change in plan.changes:
+            details = "; ".join(f"{label}: {before} → {after}" for label, before, after in change.fields)
+            action = _("create") if change.action == "create" else _("update")
+            self.stdout.write(
+                f"  {action} {change.entity} {change.key}" + (f" ({details})" if details else "")
+            )
+        for problem in plan.sorted_warnings():
+            self.stdout.write(
+                self.style.WARNING(_("Warning: %(problem)s") % {"problem": format_problem(problem)})
+            )
+        for problem in plan.sorted_errors():
+            self.stderr.write(
+                self.style.ERROR(_("Error: %(problem)s") % {"problem": format_problem(problem)})
+            )

@@ -1,0 +1,158 @@
+"""The ledger in Excel: import (upload → preview → confirm), template, exports, the monthly report.
+
+The uploaded file is kept between the preview and the confirmation in the default storage under a
+random name remembered in the user's session only; the confirmation reads it back from there (never
+from form data) and reads and validates it again before writing.
+"""
+
+import datetime
+import secrets
+
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from .. import exports, ledger
+from ..access import has_role, require_role
+from ..filters import ProjectFilter
+from ..forms import LedgerUploadForm
+from ..models import Issue, Project, RoleCode
+from ..monthly_report import monthly_report, report_sheets
+from ..querysets import today
+
+SESSION_KEY = "ledger_import"
+STORAGE_DIR = "ledger-imports"
+IMPORTERS = (RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR)
+PREVIEW_CHANGES = 500  # the preview lists this many changes; the counts cover them all
+
+
+def _discard_pending(request):
+    pending = request.session.pop(SESSION_KEY, None)
+    if pending and pending.get("name", "").startswith(f"{STORAGE_DIR}/"):
+        default_storage.delete(pending["name"])
+
+
+def _render(request, form, plan=None, pending=False):
+    context = {"form": form, "plan": plan, "pending": pending}
+    if plan is not None:
+        context |= {
+            "counts": ledger.count_rows(plan),
+            "errors": [ledger.format_problem(problem) for problem in plan.sorted_errors()],
+            "error_rows": plan.sorted_errors(),
+            "warning_rows": plan.sorted_warnings(),
+            "changes": plan.changes[:PREVIEW_CHANGES],
+            "more_changes": max(len(plan.changes) - PREVIEW_CHANGES, 0),
+        }
+    return render(request, "projects/ledger_import.html", context, status=200)
+
+
+def ledger_import(request):
+    """Coordinators and administrators upload a ledger, see what it would change, then confirm."""
+    require_role(request.user, *IMPORTERS)
+    is_admin = has_role(request.user, RoleCode.ADMINISTRATOR)
+    if request.method == "POST" and "cancel" in request.POST:
+        _discard_pending(request)
+        messages.info(request, _("The import was cancelled; nothing was imported."))
+        return redirect("ledger_import")
+    if request.method == "POST" and "confirm" in request.POST:
+        return _confirm(request, is_admin)
+    if request.method == "POST":
+        form = LedgerUploadForm(request.POST, request.FILES, allow_correction=is_admin)
+        if not form.is_valid():
+            return _render(request, form)
+        _discard_pending(request)
+        as_correction = bool(form.cleaned_data.get("as_correction"))
+        upload = form.cleaned_data["file"]
+        plan = ledger.ledger_read(upload, as_correction=as_correction)
+        if plan.ok and plan.changes:
+            upload.seek(0)
+            name = default_storage.save(f"{STORAGE_DIR}/{secrets.token_urlsafe(24)}.xlsx", upload)
+            request.session[SESSION_KEY] = {"name": name, "as_correction": as_correction}
+        return _render(
+            request, LedgerUploadForm(allow_correction=is_admin), plan, pending=SESSION_KEY in request.session
+        )
+    return _render(request, LedgerUploadForm(allow_correction=is_admin))
+
+
+def _confirm(request, is_admin):
+    pending = request.session.get(SESSION_KEY)
+    if not pending or not default_storage.exists(pending["name"]):
+        request.session.pop(SESSION_KEY, None)
+        messages.error(request, _("There is no uploaded ledger waiting; please upload the file again."))
+        return redirect("ledger_import")
+    as_correction = bool(pending.get("as_correction")) and is_admin
+    with default_storage.open(pending["name"], "rb") as handle:
+        plan = ledger.ledger_read(handle, as_correction=as_correction)
+    try:
+        ledger.ledger_apply(plan, by=request.user, as_correction=as_correction)
+    except ledger.LedgerRejected as rejected:
+        # The database moved on since the preview (e.g. a month was locked): show the new report.
+        _discard_pending(request)
+        messages.error(request, str(rejected))
+        return _render(request, LedgerUploadForm(allow_correction=is_admin), rejected.plan)
+    _discard_pending(request)
+    summary = "; ".join(
+        _("%(entity)s: %(created)s created, %(updated)s updated")
+        % {"entity": label, "created": created, "updated": updated}
+        for label, created, updated, _unchanged in ledger.count_rows(plan)
+        if created or updated
+    )
+    messages.success(request, _("The ledger was imported. %(summary)s") % {"summary": summary})
+    return redirect("project_list")
+
+
+def ledger_template(request):
+    return exports.ledger_template()
+
+
+def project_export(request):
+    """The project list's rows (same filters, visible projects only) as a ledger that re-imports."""
+    project_filter = ProjectFilter(
+        request.GET, queryset=Project.objects.visible_to(request.user), request=request
+    )
+    year = project_filter.form.cleaned_data.get("year") if project_filter.is_valid() else None
+    stamp = today().strftime("%Y%m%d")
+    return exports.ledger_export(
+        project_filter.qs, year=int(year) if year else None, filename=f"projects-{stamp}.xlsx"
+    )
+
+
+def issue_export(request):
+    """The issue list's rows (same filters, visible issues only)."""
+    from ..filters import IssueFilter  # the issues area's filter set (projects/filters.py)
+
+    issues = Issue.objects.visible_to(request.user).active()
+    issue_filter = IssueFilter(request.GET, queryset=issues, request=request)
+    stamp = today().strftime("%Y%m%d")
+    return exports.issue_export(issue_filter.qs, today=today(), filename=f"issues-{stamp}.xlsx")
+
+
+def _report_period(request):
+    """Year and month from the query (default: the current month); bad values fall back, never a 500."""
+    now = today()
+    try:
+        year = int(request.GET.get("year", now.year))
+        month = int(request.GET.get("month", now.month))
+        datetime.date(year, month, 1)
+    except (TypeError, ValueError):
+        return now.year, now.month
+    if not 2001 <= year <= 2100:
+        return now.year, now.month
+    return year, month
+
+
+def monthly_report_page(request):
+    year, month = _report_period(request)
+    report = monthly_report(year=year, month=month, user=request.user)
+    return render(
+        request,
+        "projects/monthly_report.html",
+        {"report": report, "months": range(1, 13), "query": f"year={year}&month={month}"},
+    )
+
+
+def monthly_report_xlsx(request):
+    year, month = _report_period(request)
+    report = monthly_report(year=year, month=month, user=request.user)
+    return exports.workbook_response(report_sheets(report), f"monthly-report-{year}-{month:02d}.xlsx")
