@@ -5,7 +5,18 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .forms import StyledForm
-from .models import Department, ListingKind, ListingLevel, Park, Project, RoleCode, Staff, Stage
+from .models import (
+    Department,
+    ListingKind,
+    ListingLevel,
+    Park,
+    Project,
+    RoleCode,
+    Staff,
+    Stage,
+    Visit,
+    VisitKind,
+)
 from .models.projects import HUNDRED_MILLION
 from .querysets import today
 
@@ -66,3 +77,49 @@ class ProjectFilter(django_filters.FilterSet):
         if value:
             return queryset.filter(total_investment__gte=HUNDRED_MILLION)
         return queryset.filter(total_investment__lt=HUNDRED_MILLION)
+
+
+# --- Site visits (visits area) ---------------------------------------------------------------------
+
+
+def visible_projects(request):
+    return Project.objects.visible_to(request.user) if request else Project.objects.none()
+
+
+def visit_recorders(request):
+    return Staff.objects.filter(recorded_visits__isnull=False).distinct().order_by("name")
+
+
+class VisitFilter(django_filters.FilterSet):
+    """`?date_after=YYYY-MM-01&date_before=YYYY-MM-31` gives the visits of a month (dashboard links)."""
+
+    project = django_filters.ModelChoiceFilter(label=_("Project"), queryset=visible_projects)
+    park = django_filters.ModelChoiceFilter(
+        label=_("Park"), field_name="project__park", queryset=Park.objects.all()
+    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=VisitKind.choices)
+    date = django_filters.DateFromToRangeFilter(
+        label=_("Date (from – to)"),
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+    recorded_by = django_filters.ModelChoiceFilter(label=_("Recorded by"), queryset=visit_recorders)
+    withdrawn = django_filters.BooleanFilter(label=_("Withdrawn"), method="filter_withdrawn")
+
+    class Meta:
+        model = Visit
+        form = StyledForm
+        fields = ["project", "park", "kind", "date", "recorded_by"]
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        # Withdrawn visits only when asked for: they no longer count anywhere.
+        asked = self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("withdrawn") is not None
+        if not asked:
+            queryset = queryset.filter(withdrawn_at__isnull=True)
+        return queryset
+
+    def filter_withdrawn(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(withdrawn_at__isnull=not value)
