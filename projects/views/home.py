@@ -1,22 +1,132 @@
+"""My work: what needs the user now, by role. Every section is one bounded query (pinned in a test)."""
+
+from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import render
 
 from .. import access
-from ..models import Issue, Project
+from ..models import (
+    ApprovalRequest,
+    Issue,
+    IssueEvent,
+    IssueEventKind,
+    Level,
+    Milestone,
+    Project,
+    RoleCode,
+    Rules,
+)
 from ..querysets import today
+from ..services.meetings import MEETING_ROLES, meeting_agenda_candidates, meetings_visible_to
+from .visits import RECORDING_ROLES
+
+LIMIT = 20
+
+
+def my_projects(user, staff):
+    """The projects that are the user's own: led, in their parks, named grid worker, led by their
+    department; zone-wide staff without such a tie (coordinators, supervisors) get every project."""
+    visible = Project.objects.visible_to(user)
+    if staff is None:
+        return visible
+    mine = Q(pk__in=[])
+    tied = False
+    if staff.has_role(RoleCode.LEADER):
+        mine |= Q(leader=staff)
+        tied = True
+    if staff.has_role(RoleCode.GRID_WORKER):
+        mine |= Q(park__in=staff.parks.all()) | Q(grid_worker=staff)
+        tied = True
+    if staff.has_role(RoleCode.DEPARTMENT) and staff.department_id:
+        mine |= Q(lead_department=staff.department_id)
+        tied = True
+    return visible.filter(mine) if tied else visible
 
 
 def home(request):
-    """My work: what needs the user now."""
-    staff = access.get_staff(request.user)
-    if staff is None and not request.user.is_superuser:
+    user = request.user
+    staff = access.get_staff(user)
+    if staff is None and not user.is_superuser:
         return render(request, "projects/no_profile.html", status=200)
-    issues = Issue.objects.visible_to(request.user).unresolved().select_related("project", "department")
+    on = today()
+    rules = Rules.current()
+    projects = my_projects(user, staff)
+    project_ids = projects.values("pk")
+    issues = (
+        Issue.objects.visible_to(user)
+        .unresolved()
+        .select_related("project", "department", "assignee")
+        .order_by("deadline", "pk")
+    )
+
+    # My open issues: assigned to me; for department staff also their department's unassigned ones.
+    mine = Q(pk__in=[])
+    if staff is not None:
+        mine |= Q(assignee=staff)
+        if staff.has_role(RoleCode.DEPARTMENT) and staff.department_id:
+            mine |= Q(department=staff.department_id, assignee__isnull=True)
     context = {
-        "my_issues": issues.filter(assignee=staff).order_by("deadline")[:20] if staff else [],
-        "overdue_issues": issues.overdue().order_by("deadline")[:20],
-        "not_visited": Project.objects.visible_to(request.user)
-        .not_visited_since(30)
-        .select_related("park")[:20],
-        "today": today(),
+        "today": on,
+        "staff": staff,
+        "visit_gap_days": rules.visit_gap_days,
+        "my_issues": list(issues.filter(mine)[:LIMIT]),
+        "overdue_issues": list(issues.overdue(on).filter(project__in=project_ids)[:LIMIT]),
+        "not_visited": list(
+            projects.not_visited_since(rules.visit_gap_days, on=on)
+            .select_related("park")
+            .order_by("code")[:LIMIT]
+        ),
+        "late_milestones": list(
+            Milestone.objects.filter(project__in=project_ids)
+            .late(on)
+            .select_related("project")
+            .order_by("planned_date", "pk")[:LIMIT]
+        ),
+        "upcoming_meetings": list(
+            meetings_visible_to(user)
+            .filter(date__gte=on, held=False)
+            .select_related("chair")
+            .order_by("date")[:5]
+        ),
+        "is_leader": staff is not None and staff.has_role(RoleCode.LEADER),
+        "is_coordinator": access.has_role(user, *MEETING_ROLES),
+        "may_record_visits": access.has_role(user, *RECORDING_ROLES),
     }
+    if context["is_leader"]:
+        # Their own projects first, with what is open on each.
+        context["led_projects"] = list(
+            Project.objects.filter(leader=staff)
+            .select_related("park")
+            .annotate(
+                open_issues=Count(
+                    "issues",
+                    filter=Q(
+                        issues__status__in=["open", "in_progress"],
+                        issues__withdrawn_at__isnull=True,
+                    ),
+                )
+            )
+            .order_by("code")[:LIMIT]
+        )
+        # Level 3 and theirs to assign, until they have assigned it since it entered level 3.
+        assigned_by_them = IssueEvent.objects.filter(
+            issue=OuterRef("pk"),
+            kind=IssueEventKind.ASSIGNED,
+            by=staff,
+            at__gte=OuterRef("level_entered_at"),
+        )
+        context["awaiting_assignment"] = list(
+            issues.filter(level=Level.LEADER)
+            .filter(Q(assigned_by_leader=staff) | Q(assigned_by_leader__isnull=True, project__leader=staff))
+            .exclude(Exists(assigned_by_them))[:LIMIT]
+        )
+        context["led_open_issues"] = list(
+            issues.filter(project__leader=staff).order_by("-level", "deadline", "pk")[:LIMIT]
+        )
+    if context["is_coordinator"]:
+        context["pending_approvals"] = list(
+            ApprovalRequest.objects.filter(status=ApprovalRequest.Status.PENDING)
+            .select_related("issue", "issue__project", "requested_by")
+            .order_by("requested_at")[:LIMIT]
+        )
+        context["agenda_candidates"] = list(meeting_agenda_candidates(on)[:LIMIT])
     return render(request, "projects/home.html", context)

@@ -1,0 +1,1 @@
+"""Writes: typed, keyword-only, atomic functions named <entity>_<action>, one module per area."""

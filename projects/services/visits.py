@@ -1,0 +1,201 @@
+"""Site visits (走访): one form on a phone records the visit, its photos, the requests raised, the items
+solved on the spot and the project's progress — all in one transaction, or nothing at all."""
+
+import datetime
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import access
+from ..models import Category, Department, Project, RoleCode, Staff, Visit, VisitKind
+from ..photos import photo_files_cleanup, photo_save
+
+
+def visit_may_record(user, project: Project) -> bool:
+    """Grid workers of the project, department staff (joining), coordinators, leaders, administrators.
+
+    The caller has already checked that the project is visible to the user (else 404).
+    """
+    if access.has_role(user, RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR, RoleCode.LEADER):
+        return True
+    staff = access.get_staff(user)
+    if staff is None:
+        return False
+    if staff.has_role(RoleCode.DEPARTMENT) and staff.department_id:
+        return True
+    if staff.has_role(RoleCode.GRID_WORKER):
+        return project.grid_worker_id == staff.pk or staff.parks.filter(pk=project.park_id).exists()
+    return False
+
+
+def visit_may_withdraw(user, visit: Visit) -> bool:
+    """The person who recorded it, coordinators and administrators."""
+    if access.has_role(user, RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR):
+        return True
+    staff = access.get_staff(user)
+    return staff is not None and visit.recorded_by_id == staff.pk
+
+
+def _on_the_spot_leader(*, user, staff: Staff | None, project: Project, participants) -> Staff | None:
+    """The committee leader who assigns on a leader visit: the recorder if a leader, else a
+    participating leader, else the project's leader in charge."""
+    if staff is not None and staff.has_role(RoleCode.LEADER):
+        return staff
+    for participant in participants:
+        if participant.roles.filter(code=RoleCode.LEADER).exists():
+            return participant
+    return project.leader
+
+
+def _raise(**kwargs):
+    """issue_raise, with its refusal turned into a message on the visit form (department staff
+    join visits but do not raise requests; PRODUCT.md "Roles")."""
+    from .issues import issue_raise
+
+    try:
+        return issue_raise(**kwargs)
+    except PermissionDenied:
+        raise ValidationError(
+            _("You may not raise requests for this project; the grid worker or a coordinator can.")
+        ) from None
+
+
+@transaction.atomic
+def visit_record(
+    *,
+    project: Project,
+    by,
+    date: datetime.date,
+    kind: str,
+    summary: str,
+    participants: Iterable[Staff] = (),
+    departments: Iterable[Department] = (),
+    people_met: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    location_accuracy: int | None = None,
+    requests: Sequence[dict] = (),
+    solved: Sequence[dict] = (),
+    photos: Sequence = (),
+    stage: str | None = None,
+    progress_text: str = "",
+) -> Visit:
+    """Record a visit by the user `by`.
+
+    `requests`: dicts with `category`, `description` and, on a leader visit, optionally `department`
+    and `deadline` (assigned on the spot at level 3 by the leader). `solved`: dicts with `category`,
+    `description`, `resolution` (recorded as issues resolved on site). `photos`: uploaded files.
+    Raises ValidationError (and writes nothing, files included) if anything is invalid.
+    """
+    staff = access.get_staff(by)
+    participants = list(participants)
+    departments = list(departments)
+    # The recorder took part; a department member brings their department along.
+    if staff is not None and staff not in participants:
+        participants.append(staff)
+    joining = staff.department if staff is not None and staff.has_role(RoleCode.DEPARTMENT) else None
+    if joining is not None and joining not in departments:
+        departments.append(joining)
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("A visit cannot be in the future.")})
+    if (latitude is None) != (longitude is None):
+        raise ValidationError(_("The location needs both latitude and longitude."))
+
+    visit = Visit(
+        project=project,
+        date=date,
+        kind=kind,
+        summary=summary,
+        people_met=people_met,
+        recorded_by=staff,
+        latitude=latitude,
+        longitude=longitude,
+        location_accuracy=location_accuracy,
+    )
+    visit.full_clean()
+    visit.save()
+    visit.participants.set(participants)
+    visit.departments.set(departments)
+
+    leader = None
+    for request in requests:
+        if request.get("department") or request.get("deadline"):
+            if kind != VisitKind.LEADER:
+                raise ValidationError(_("Only a leader visit can assign a request on the spot."))
+            if not request.get("department"):
+                raise ValidationError(_("An assignment on the spot needs the department that must act."))
+            leader = leader or _on_the_spot_leader(
+                user=by, staff=staff, project=project, participants=participants
+            )
+            if leader is None:
+                raise ValidationError(
+                    _("No committee leader to assign on the spot: name one as a participant.")
+                )
+            _raise(
+                project=project,
+                category=request["category"],
+                description=request["description"],
+                by=by,
+                visit=visit,
+                leader=leader,
+                department=request["department"],
+                deadline=request.get("deadline"),
+            )
+        else:
+            _raise(
+                project=project,
+                category=request["category"],
+                description=request["description"],
+                by=by,
+                visit=visit,
+            )
+    for item in solved:
+        _raise(
+            project=project,
+            category=item.get("category") or Category.OTHER,
+            description=item["description"],
+            by=by,
+            visit=visit,
+            solved_on_site=True,
+            resolution=item["resolution"],
+        )
+
+    if stage or progress_text.strip():
+        from .progress import progress_note_add
+
+        progress_note_add(
+            project=project,
+            by=by,
+            date=date,
+            text=progress_text.strip() or _("Stage changed during the site visit."),
+            stage=stage or None,
+        )
+
+    stored = []
+    try:
+        for file in photos:
+            stored.append(photo_save(file=file, by=by, visit=visit))
+    except Exception:
+        photo_files_cleanup(stored)
+        raise
+    return visit
+
+
+@transaction.atomic
+def visit_withdraw(*, visit: Visit, by, reason: str) -> Visit:
+    """Withdraw a visit with a reason; it is never deleted (its issues stay as they are)."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for withdrawing the visit.")})
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if visit.withdrawn_at is not None:
+        raise ValidationError(_("This visit has already been withdrawn."))
+    visit.withdrawn_reason = reason
+    visit.withdrawn_at = timezone.now()
+    visit.full_clean()
+    visit.save(update_fields=["withdrawn_reason", "withdrawn_at"])
+    return visit
