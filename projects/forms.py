@@ -334,3 +334,174 @@ class MeetingDecisionForm(StyledForm):
 
 
 MeetingDecisionFormSet = forms.formset_factory(MeetingDecisionForm, extra=0)
+
+
+# --- Progress, the monthly round, permits and milestones (progress area) ----------------------------
+# Kept in one block. Validation that needs the project state reuses the services' checks.
+
+
+def _date_widget():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _money_field(**kwargs):
+    from django.core.validators import MinValueValidator
+
+    return forms.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+        **kwargs,
+    )
+
+
+class ProjectVersionMixin(forms.Form):
+    """Carries the project's version the form was loaded with (optimistic locking)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class StageDateForm(StyledFormMixin, ProjectVersionMixin):
+    """The actual start (开工), completion (竣工) or production (投产) date of a project."""
+
+    date = forms.DateField(label=_("Date"), widget=_date_widget())
+    text = forms.CharField(
+        label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, project, stage, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+        self.stage = stage
+
+    def clean(self):
+        from .services.progress import stage_change_errors
+
+        cleaned = super().clean()
+        if cleaned.get("date"):
+            for name, error in stage_change_errors(self.project, self.stage, cleaned["date"]).items():
+                self.add_error("date" if name == "date" else None, error)
+        return cleaned
+
+
+class ProgressNoteForm(StyledFormMixin, ProjectVersionMixin):
+    date = forms.DateField(label=_("Date"), widget=_date_widget())
+    text = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 4}))
+    stage = forms.ChoiceField(label=_("Change the stage to"), required=False)
+    stage_date = forms.DateField(
+        label=_("Date of the stage change"),
+        required=False,
+        widget=_date_widget(),
+        help_text=_("Under construction: the actual start date. Completed: the completion date."),
+    )
+
+    def __init__(self, *args, project, **kwargs):
+        from .models import Stage
+        from .photos import PhotoField
+
+        super().__init__(*args, **kwargs)
+        self.project = project
+        rank = Stage.rank(project.stage)
+        later = [(value, label) for value, label in Stage.choices if Stage.rank(value) > rank]
+        self.fields["stage"].choices = [("", _("(no change)")), *later]
+        self.fields["photos"] = PhotoField(label=_("Photos"))
+        self.fields["photos"].widget.attrs["class"] = "form-control"
+
+    def clean(self):
+        from .services.progress import stage_change_errors
+
+        cleaned = super().clean()
+        stage = cleaned.get("stage")
+        if stage and stage != self.project.stage:
+            when = cleaned.get("stage_date")
+            if when is None:
+                self.add_error(
+                    "stage_date", _("Enter the date of the stage change (e.g. the actual start date).")
+                )
+            else:
+                for name, error in stage_change_errors(self.project, stage, when).items():
+                    self.add_error("stage_date" if name == "date" else "stage", error)
+        return cleaned
+
+
+class RoundRowForm(StyledFormMixin, forms.Form):
+    """One project's line of the monthly round; it carries the value it was loaded with."""
+
+    project = forms.IntegerField(widget=forms.HiddenInput)
+    amount = _money_field(label=_("This month (10k yuan)"), required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    original_amount = forms.CharField(widget=forms.HiddenInput, required=False)
+    original_note = forms.CharField(widget=forms.HiddenInput, required=False)
+    confirm = forms.BooleanField(label=_("Yes, this figure is right"), required=False)
+
+    def clean_original_amount(self):
+        from decimal import Decimal, InvalidOperation
+
+        value = self.cleaned_data["original_amount"]
+        if value in ("", None):
+            return None
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            raise forms.ValidationError(_("Reload the page.")) from None
+
+
+RoundFormSet = forms.formset_factory(RoundRowForm, extra=0, max_num=2000, absolute_max=2000)
+
+
+class CorrectionRequestForm(StyledForm):
+    new_amount = _money_field(label=_("Correct figure (10k yuan)"))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CorrectionDecisionForm(StyledForm):
+    note = forms.CharField(label=_("Comment (optional)"), max_length=200, required=False)
+
+
+class PermitForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        from .models import Permit
+
+        model = Permit
+        fields = ["status", "applied_on", "approved_on", "handler", "note"]
+        widgets = {"applied_on": _date_widget(), "approved_on": _date_widget()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handler"].queryset = zone_staff()
+
+    def clean(self):
+        from .services.progress import permit_errors
+
+        cleaned = super().clean()
+        for name, error in permit_errors(
+            status=cleaned.get("status"),
+            applied_on=cleaned.get("applied_on"),
+            approved_on=cleaned.get("approved_on"),
+        ).items():
+            if name not in self.errors:
+                self.add_error(name, error)
+        return cleaned
+
+
+class MilestoneForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        from .models import Milestone
+
+        model = Milestone
+        fields = ["name", "planned_date", "actual_date", "note"]
+        widgets = {"planned_date": _date_widget(), "actual_date": _date_widget()}
+
+    def clean(self):
+        from .services.progress import milestone_errors
+
+        cleaned = super().clean()
+        if self.has_changed() and not cleaned.get("DELETE"):
+            for name, error in milestone_errors(
+                planned_date=cleaned.get("planned_date"), actual_date=cleaned.get("actual_date")
+            ).items():
+                if name not in self.errors:
+                    self.add_error(name, error)
+        return cleaned
+

@@ -53,6 +53,28 @@ class ProjectQuerySet(models.QuerySet):
     def listed_in(self, year):
         return self.filter(listings__year=year)
 
+    def missing_permits(self):
+        """Projects at a stage that needs a permit (PermitType.required_from ≤ stage) they have not got
+        approved or marked not needed. One EXISTS per project row, in the database."""
+        from .models import Permit, PermitStatus, PermitType, Stage
+
+        def rank(field):
+            whens = [models.When(**{field: value}, then=i) for i, value in enumerate(Stage.values)]
+            return models.Case(*whens, default=-1, output_field=models.IntegerField())
+
+        done = Permit.objects.filter(
+            project=models.OuterRef(models.OuterRef("pk")),
+            permit_type=models.OuterRef("pk"),
+            status__in=[PermitStatus.APPROVED, PermitStatus.NOT_NEEDED],
+        )
+        needed = (
+            PermitType.objects.exclude(required_from="")
+            .annotate(rank=rank("required_from"))
+            .filter(rank__lte=models.OuterRef("stage_rank"))
+            .exclude(models.Exists(done))
+        )
+        return self.annotate(stage_rank=rank("stage")).filter(models.Exists(needed))
+
     def not_visited_since(self, days, on=None):
         """Projects without a (non-withdrawn) visit in the last `days` days."""
         from .models import Visit
@@ -79,7 +101,7 @@ class ProjectQuerySet(models.QuerySet):
             month = on.month if year == on.year else (12 if year < on.year else 0)
         rules = rules or Rules.current()
         money = DecimalField(max_digits=20, decimal_places=2)
-        listing = Listing.objects.filter(project=OuterRef("pk"), year=year)
+        listing = Listing.objects.filter(project=OuterRef("pk"), year=year).order_by()
         done = (
             MonthlyReport.objects.filter(project=OuterRef("pk"), year=year, month__lte=month)
             .order_by()

@@ -4,6 +4,8 @@ from .views import audit, home, projects
 from .views import ledger as ledger_views
 from .views import meetings as meeting_views
 from .views import visits as visit_views
+from .views import progress as progress_views
+from .views import reports_round as round_views
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -31,4 +33,40 @@ urlpatterns = [
     path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/agenda/", meeting_views.meeting_agenda, name="meeting_agenda"),
     path("meetings/<int:pk>/minutes/", meeting_views.meeting_minutes, name="meeting_minutes"),
+    # Progress, the monthly investment round, permits and milestones (issue 7, progress area)
+    path(
+        "projects/<int:pk>/start/",
+        progress_views.project_stage_date,
+        {"action": "start"},
+        name="project_start",
+    ),
+    path(
+        "projects/<int:pk>/complete/",
+        progress_views.project_stage_date,
+        {"action": "complete"},
+        name="project_complete",
+    ),
+    path(
+        "projects/<int:pk>/production/",
+        progress_views.project_stage_date,
+        {"action": "production"},
+        name="project_production",
+    ),
+    path("projects/<int:pk>/progress/new/", progress_views.progress_new, name="progress_new"),
+    path("projects/<int:pk>/permits/", progress_views.project_permits, name="project_permits"),
+    path("projects/<int:pk>/milestones/", progress_views.project_milestones, name="project_milestones"),
+    path("permits/missing/", progress_views.permits_missing, name="permits_missing"),
+    path("round/", round_views.round_current, name="round_current"),
+    path("round/status/", round_views.round_status_current, name="round_status_current"),
+    path("round/corrections/", round_views.corrections, name="corrections"),
+    path("round/corrections/<int:pk>/decide/", round_views.correction_decide, name="correction_decide"),
+    path("round/<int:year>/<int:month>/", round_views.round_page, name="round"),
+    path("round/<int:year>/<int:month>/status/", round_views.round_status, name="round_status"),
+    path("round/<int:year>/<int:month>/remind/", round_views.round_remind, name="round_remind"),
+    path("round/<int:year>/<int:month>/lock/", round_views.round_lock, name="round_lock"),
+    path(
+        "round/<int:year>/<int:month>/correct/<int:pk>/",
+        round_views.correction_new,
+        name="correction_new",
+    ),
 ]

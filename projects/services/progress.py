@@ -210,7 +210,7 @@ def progress_note_add(
     A stage equal to the current one changes nothing. Photos are stored through `photo_save`; if the
     transaction fails the caller cleans up stored files (`photos.photo_files_cleanup`).
     """
-    from ..photos import photo_save
+    from ..photos import photo_files_cleanup, photo_save
 
     errors = {}
     if not text or not text.strip():
@@ -234,8 +234,14 @@ def progress_note_add(
     )
     note.full_clean()
     note.save()
-    for file in photos:
-        photo_save(file=file, by=by, progress_note=note)
+    stored = []
+    try:
+        for file in photos:
+            stored.append(photo_save(file=file, by=by, progress_note=note))
+    except Exception:
+        # The rows roll back with the transaction; the files already written must go too.
+        photo_files_cleanup(stored)
+        raise
     return note
 
 

@@ -68,4 +68,8 @@ def project_detail(request, pk):
         "contacts": project.enterprise.contacts.all(),
         "today": today(),
     }
+    # Progress area (issue 7): may the user log, missing permits, late milestones, next-date forms.
+    from .progress import project_progress_context
+
+    context.update(project_progress_context(request, project))
     return render(request, "projects/project_detail.html", context)

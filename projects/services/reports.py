@@ -1,0 +1,380 @@
+"""The monthly investment round (月度投资填报): reading it, saving it, its completeness, locking a month
+and correcting a locked month through a coordinator's approval.
+
+Configuration: the deadline of month M's round is day `Rules.report_deadline_day` (an administrator
+edits it in the Django admin, "Service rules"; default 5) of month M+1. Locking is manual: after the
+deadline a coordinator presses "Lock the month" on the round's status page (a `MonthLock` row; an
+administrator may remove it in the admin to reopen the month). A locked month's figures change only
+through a `ReportCorrection` a coordinator approves.
+"""
+
+import calendar
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import (
+    Avg,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import access
+from ..models import (
+    CorrectionStatus,
+    MonthLock,
+    MonthlyReport,
+    Park,
+    Project,
+    ReportCorrection,
+    RoleCode,
+    Rules,
+    Staff,
+)
+from ..querysets import today
+
+OUTLIER_FACTOR = 10  # a month more than ten times the project's usual month asks for confirmation
+
+
+class SubqueryCount(Subquery):
+    """COUNT(*) of a subquery's rows, portable across SQLite and PostgreSQL."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
+    output_field = IntegerField()
+
+
+def _staff(by) -> Staff | None:
+    if by is None or isinstance(by, Staff):
+        return by
+    return access.get_staff(by)
+
+
+def previous_month(year: int, month: int) -> tuple[int, int]:
+    return (year - 1, 12) if month == 1 else (year, month - 1)
+
+
+def next_month(year: int, month: int) -> tuple[int, int]:
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def round_deadline(year: int, month: int) -> datetime.date:
+    """Day `Rules.report_deadline_day` of the month after."""
+    y, m = next_month(year, month)
+    day = min(Rules.current().report_deadline_day, calendar.monthrange(y, m)[1])
+    return datetime.date(y, m, day)
+
+
+def month_is_locked(year: int, month: int) -> bool:
+    return MonthLock.objects.filter(year=year, month=month).exists()
+
+
+def _before(year: int, month: int, prefix: str = "") -> Q:
+    """Reports of months before (year, month)."""
+    return Q(**{f"{prefix}year__lt": year}) | Q(**{f"{prefix}year": year, f"{prefix}month__lt": month})
+
+
+def round_projects(year: int) -> QuerySet:
+    """Every project listed in `year` (the listing is unique per project and year: no duplicates)."""
+    return Project.objects.filter(listings__year=year)
+
+
+def round_projects_for(user, year: int) -> QuerySet:
+    """The round a user fills: grid workers their parks' and named projects; zone-wide roles all."""
+    projects = round_projects(year).visible_to(user)
+    if access.has_role(user, RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR):
+        return projects
+    staff = access.get_staff(user)
+    if staff is None or not staff.has_role(RoleCode.GRID_WORKER):
+        return projects.none()
+    return projects.filter(Q(park__in=staff.parks.all()) | Q(grid_worker=staff))
+
+
+def with_round_figures(projects: QuerySet, year: int, month: int) -> QuerySet:
+    """Annotate each project with what the round page and the plausibility checks need, in one query:
+    this month's amount and note, last month's amount, the year-to-date total (months 1..month),
+    everything reported before this month, and the average of its earlier non-zero months."""
+    reports = MonthlyReport.objects.filter(project=OuterRef("pk"))
+    this = reports.filter(year=year, month=month)
+    py, pm = previous_month(year, month)
+
+    def total(qs):
+        return Subquery(qs.order_by().values("project").annotate(s=Sum("amount")).values("s"))
+
+    return projects.annotate(
+        current_amount=Subquery(this.values("amount")[:1]),
+        current_note=Subquery(this.values("note")[:1]),
+        last_amount=Subquery(reports.filter(year=py, month=pm).values("amount")[:1]),
+        ytd=total(reports.filter(year=year, month__lte=month)),
+        reported_before=total(reports.filter(_before(year, month))),
+        usual_month=Subquery(
+            reports.filter(_before(year, month), amount__gt=0)
+            .order_by()
+            .values("project")
+            .annotate(a=Avg("amount"))
+            .values("a")
+        ),
+    )
+
+
+def outlier_warnings(project: Project, amount: Decimal) -> list[str]:
+    """Plausibility warnings for a month's amount (a project annotated by `with_round_figures`).
+
+    They ask for confirmation; they never refuse a valid value (PRODUCT.md "Figures").
+    """
+    warnings = []
+    remaining = project.total_investment - (project.reported_before or Decimal(0))
+    if amount > max(remaining, Decimal(0)):
+        warnings.append(
+            _("Above the project's remaining total investment (%(remaining)s 万元).")
+            % {"remaining": f"{max(remaining, Decimal(0)):,.2f}"}
+        )
+    usual = project.usual_month
+    if usual and amount > OUTLIER_FACTOR * Decimal(usual):
+        warnings.append(
+            _("More than %(factor)s times the project's usual month (%(usual)s 万元).")
+            % {"factor": OUTLIER_FACTOR, "usual": f"{Decimal(usual):,.2f}"}
+        )
+    return warnings
+
+
+@dataclass
+class RoundRow:
+    """One row of a submitted round: the value the form was loaded with and the new one."""
+
+    project_id: int
+    amount: Decimal | None
+    note: str
+    original_amount: Decimal | None
+    original_note: str
+    confirmed: bool = False
+
+
+@dataclass
+class RoundResult:
+    saved: list[int] = field(default_factory=list)
+    # project id → warnings; those rows were not saved and wait for confirmation
+    unconfirmed: dict[int, list[str]] = field(default_factory=dict)
+
+
+class RoundConflict(Exception):
+    """Rows someone else changed since the page was loaded: project id → its current report."""
+
+    def __init__(self, conflicts: dict[int, MonthlyReport | None]):
+        super().__init__("stale monthly reports")
+        self.conflicts = conflicts
+
+
+def _same(a: Decimal | None, b: Decimal | None) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and Decimal(a) == Decimal(b))
+
+
+@transaction.atomic
+def round_save(*, year: int, month: int, by, projects: QuerySet, rows: list[RoundRow]) -> RoundResult:
+    """Save the changed rows of a month's round in one transaction.
+
+    `projects` is the round the user may fill (`round_projects_for`); a row outside it is refused.
+    A row whose stored value differs from the one its form was loaded with raises `RoundConflict`
+    and nothing is saved. A row with a plausibility warning is saved only when confirmed; the others
+    are saved and reported back in `unconfirmed`. Locked months are refused.
+    """
+    if MonthLock.objects.select_for_update().filter(year=year, month=month).exists():
+        raise ValidationError(_("This month is locked; request a correction instead."), code="locked")
+    if (year, month) > (today().year, today().month):
+        raise ValidationError(_("This month has not begun yet."), code="future")
+    staff = _staff(by)
+    wanted = {row.project_id: row for row in rows}
+    allowed = {p.pk: p for p in with_round_figures(projects.filter(pk__in=wanted), year, month)}
+    outside = set(wanted) - set(allowed)
+    if outside:
+        raise ValidationError(_("You cannot report for some of these projects."), code="forbidden")
+    current = {
+        r.project_id: r
+        for r in MonthlyReport.objects.select_for_update().filter(
+            project__in=list(wanted), year=year, month=month
+        )
+    }
+    conflicts = {}
+    changed = []
+    for pid, row in wanted.items():
+        report = current.get(pid)
+        now_amount = report.amount if report else None
+        now_note = report.note if report else ""
+        if _same(row.amount, now_amount) and row.note == now_note:
+            continue  # nothing to write (also when someone else already saved the same)
+        if not _same(row.original_amount, now_amount) or row.original_note != now_note:
+            conflicts[pid] = report
+            continue
+        if row.amount is None:
+            raise ValidationError(_("A saved figure cannot be cleared; enter 0 instead."), code="cleared")
+        changed.append(row)
+    if conflicts:
+        raise RoundConflict(conflicts)
+    result = RoundResult()
+    for row in changed:
+        project = allowed[row.project_id]
+        report = current.get(row.project_id)
+        if not (report and _same(report.amount, row.amount)):
+            warnings = outlier_warnings(project, row.amount)
+            if warnings and not row.confirmed:
+                result.unconfirmed[row.project_id] = warnings
+                continue
+        report = report or MonthlyReport(project=project, year=year, month=month)
+        report.amount = row.amount
+        report.note = row.note
+        report.reported_by = staff
+        report.full_clean()
+        report.save()
+        result.saved.append(row.project_id)
+    return result
+
+
+def round_status_by_park(year: int, month: int) -> QuerySet:
+    """Per park: projects in the round and how many have this month's report (one query)."""
+    round_ids = round_projects(year).values("pk")
+    in_round = Project.objects.filter(park=OuterRef("pk"), pk__in=round_ids)
+    reported = in_round.filter(
+        Exists(MonthlyReport.objects.filter(project=OuterRef("pk"), year=year, month=month))
+    )
+    return (
+        Park.objects.annotate(
+            total=SubqueryCount(in_round.values("pk")), reported=SubqueryCount(reported.values("pk"))
+        )
+        .annotate(missing=F("total") - F("reported"))
+        .filter(total__gt=0)
+        .order_by("order", "name")
+    )
+
+
+def round_status_by_worker(year: int, month: int) -> QuerySet:
+    """Per grid worker: the projects of their round (their parks' and named) and how many are reported."""
+    mine = round_projects(year).filter(
+        Q(park__in=Park.objects.filter(staff=OuterRef(OuterRef("pk"))).values("pk"))
+        | Q(grid_worker=OuterRef("pk"))
+    )
+    reported = mine.filter(
+        Exists(MonthlyReport.objects.filter(project=OuterRef("pk"), year=year, month=month))
+    )
+    return (
+        Staff.objects.filter(roles__code=RoleCode.GRID_WORKER)
+        .annotate(total=SubqueryCount(mine.values("pk")), reported=SubqueryCount(reported.values("pk")))
+        .annotate(missing=F("total") - F("reported"))
+        .select_related("user")
+        .order_by("name")
+    )
+
+
+def round_remind_missing(*, year: int, month: int, by) -> int:
+    """Notify every grid worker with unreported projects in the month's round; returns how many."""
+    from ..notifications import notify
+
+    url = reverse("round", args=[year, month])
+    count = 0
+    for worker in round_status_by_worker(year, month):
+        missing = worker.missing
+        if missing <= 0:
+            continue
+        text = _("Monthly investment %(period)s: %(missing)s projects not reported yet, due %(deadline)s.")
+        period = f"{year}-{month:02d}"
+        deadline = round_deadline(year, month)
+        notify(
+            recipients=[worker.user],
+            text=text % {"period": period, "missing": missing, "deadline": deadline},
+            url=url,
+        )
+        count += 1
+    return count
+
+
+@transaction.atomic
+def month_lock(*, year: int, month: int, by) -> MonthLock:
+    """Lock a month's round after its deadline (coordinators; the caller checked the role)."""
+    if today() <= round_deadline(year, month):
+        raise ValidationError(
+            _("The round is open until %(deadline)s; it can be locked after that.")
+            % {"deadline": round_deadline(year, month)},
+            code="open",
+        )
+    try:
+        with transaction.atomic():
+            return MonthLock.objects.create(year=year, month=month, locked_by=_staff(by))
+    except IntegrityError:
+        raise ValidationError(_("This month is already locked."), code="locked") from None
+
+
+@transaction.atomic
+def report_correction_request(
+    *, project: Project, year: int, month: int, new_amount: Decimal, reason: str, by
+) -> ReportCorrection:
+    """Ask to change a locked month's figure; a coordinator decides."""
+    if not month_is_locked(year, month):
+        raise ValidationError(_("This month is not locked; change the figure in the round."), code="open")
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the correction.")})
+    report = MonthlyReport.objects.filter(project=project, year=year, month=month).first()
+    old = report.amount if report else None
+    if _same(old, new_amount):
+        raise ValidationError({"new_amount": _("This is the figure already reported.")})
+    if ReportCorrection.objects.filter(
+        project=project, year=year, month=month, status=CorrectionStatus.PENDING
+    ).exists():
+        raise ValidationError(_("A correction of this figure is already waiting for a decision."))
+    correction = ReportCorrection(
+        project=project,
+        year=year,
+        month=month,
+        old_amount=old,
+        new_amount=new_amount,
+        reason=reason.strip(),
+        requested_by=_staff(by),
+    )
+    correction.full_clean()
+    correction.save()
+    return correction
+
+
+@transaction.atomic
+def report_correction_decide(
+    *, correction: ReportCorrection, by, approve: bool, note: str = ""
+) -> ReportCorrection:
+    """Approve (the report takes the new amount, its history records the change) or reject."""
+    correction = ReportCorrection.objects.select_for_update().get(pk=correction.pk)
+    if correction.status != CorrectionStatus.PENDING:
+        raise ValidationError(_("This correction has already been decided."), code="decided")
+    staff = _staff(by)
+    if approve:
+        report = (
+            MonthlyReport.objects.select_for_update()
+            .filter(project=correction.project_id, year=correction.year, month=correction.month)
+            .first()
+        )
+        if not _same(report.amount if report else None, correction.old_amount):
+            raise ValidationError(
+                _("The figure changed since the request; reject it and ask for a new one."), code="changed"
+            )
+        report = report or MonthlyReport(
+            project_id=correction.project_id, year=correction.year, month=correction.month
+        )
+        report.amount = correction.new_amount
+        report.note = _("Corrected: %(reason)s") % {"reason": correction.reason}
+        report.note = report.note[:200]
+        report.reported_by = correction.requested_by
+        report.full_clean()
+        report.save()
+    correction.status = CorrectionStatus.APPROVED if approve else CorrectionStatus.REJECTED
+    correction.decided_by = staff
+    correction.decided_at = timezone.now()
+    correction.decision_note = note.strip()[:200]
+    correction.full_clean()
+    correction.save()
+    return correction

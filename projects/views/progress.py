@@ -1,0 +1,312 @@
+"""Logging a project's life: start/completion/production dates, progress notes, permits, milestones.
+
+Every view starts from `Project.objects.visible_to(user)` (404 outside it); writing needs
+`may_log_progress` (403 otherwise: department staff, leaders and supervisors read only).
+"""
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ..forms import MilestoneForm, PermitForm, ProgressNoteForm, StageDateForm
+from ..models import Milestone, Permit, PermitStatus, PermitType, Project, Stage
+from ..querysets import today
+from ..services.progress import (
+    may_log_progress,
+    milestones_save,
+    permits_save,
+    progress_note_add,
+    project_record_stage_date,
+)
+
+DONE_PERMIT = [PermitStatus.APPROVED, PermitStatus.NOT_NEEDED]
+
+STAGE_ACTIONS = {
+    "start": (Stage.CONSTRUCTION, "actual_start"),
+    "complete": (Stage.COMPLETED, "actual_completion"),
+    "production": (Stage.PRODUCTION, "production_date"),
+}
+
+
+def _titles():
+    return {
+        "start": _("Record the start of construction (开工)"),
+        "complete": _("Record the completion (竣工)"),
+        "production": _("Record the start of production (投产)"),
+    }
+
+
+def project_for_logging(request, pk) -> Project:
+    """The visible project (else 404) the user may log progress for (else 403)."""
+    project = get_object_or_404(
+        Project.objects.visible_to(request.user).select_related("park", "grid_worker"), pk=pk
+    )
+    if not may_log_progress(request.user, project):
+        raise PermissionDenied
+    return project
+
+
+def _add_errors(form, error: ValidationError):
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def missing_permit_types(project: Project):
+    """Permit types the project's stage needs and it has not got (approved or not needed); one query."""
+    rank = Stage.rank(project.stage)
+    done = Permit.objects.filter(project=project, permit_type=OuterRef("pk"), status__in=DONE_PERMIT)
+    return (
+        PermitType.objects.exclude(required_from="")
+        .filter(required_from__in=Stage.values[: rank + 1])
+        .exclude(Exists(done))
+    )
+
+
+def project_progress_context(request, project: Project) -> dict:
+    """What the project page shows from this area: may the user log, missing permits, late milestones."""
+    may_log = may_log_progress(request.user, project)
+    return {
+        "may_log_progress": may_log,
+        "missing_permits": list(missing_permit_types(project)),
+        "late_milestones": list(project.milestones.late()),
+        "stage_forms": _stage_forms(project) if may_log else [],
+        "today": today(),
+    }
+
+
+def next_stage_actions(project: Project) -> list[str]:
+    """The date to record next: the start, then the completion, then production."""
+    if project.actual_start is None:
+        return ["start"]
+    if project.actual_completion is None:
+        return ["complete"]
+    if project.production_date is None:
+        return ["production"]
+    return []
+
+
+def _stage_forms(project: Project):
+    """Quick forms on the project page for the next date to record."""
+    titles = _titles()
+    return [
+        {
+            "action": action,
+            "title": titles[action],
+            "form": StageDateForm(
+                project=project,
+                stage=STAGE_ACTIONS[action][0],
+                initial={"version": project.version, "date": today()},
+                prefix=action,
+            ),
+        }
+        for action in next_stage_actions(project)
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+def project_stage_date(request, pk, action):
+    project = project_for_logging(request, pk)
+    stage, _field = STAGE_ACTIONS[action]
+    form = StageDateForm(
+        request.POST or None,
+        project=project,
+        stage=stage,
+        initial={"version": project.version, "date": today()},
+        prefix=action,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            project_record_stage_date(
+                project=project,
+                by=request.user,
+                stage=stage,
+                date=form.cleaned_data["date"],
+                expected_version=form.cleaned_data["version"],
+                text=form.cleaned_data["text"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, _("Saved; the stage is now %(stage)s.") % {"stage": project.get_stage_display()}
+            )
+            return redirect(project)
+    return render(
+        request,
+        "projects/stage_date_form.html",
+        {"project": project, "form": form, "title": _titles()[action], "action": action},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def progress_new(request, pk):
+    project = project_for_logging(request, pk)
+    form = ProgressNoteForm(
+        request.POST or None,
+        request.FILES or None,
+        project=project,
+        initial={"version": project.version, "date": today()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            note = progress_note_add(
+                project=project,
+                by=request.user,
+                date=data["date"],
+                text=data["text"],
+                stage=data["stage"] or None,
+                stage_date=data["stage_date"],
+                photos=data["photos"],
+                expected_version=data["version"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Progress note saved."))
+            if note.stage_to:
+                messages.info(
+                    request, _("The stage is now %(stage)s.") % {"stage": note.get_stage_to_display()}
+                )
+            return redirect(project)
+    return render(
+        request,
+        "projects/progress_form.html",
+        {"project": project, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def project_permits(request, pk):
+    """The project's permit checklist: one row per permit type; rows are created on their first change."""
+    project = project_for_logging(request, pk)
+    existing = {p.permit_type_id: p for p in project.permits.select_related("permit_type")}
+    types = list(PermitType.objects.all())
+    data = request.POST if request.method == "POST" else None
+    version_form = StageDateForm.base_fields["version"]  # reuse the hidden field's parsing
+    rows = []
+    for permit_type in types:
+        instance = existing.get(permit_type.pk) or Permit(project=project, permit_type=permit_type)
+        rows.append(
+            {
+                "type": permit_type,
+                "needed": permit_type.required_from
+                and Stage.rank(permit_type.required_from) <= Stage.rank(project.stage),
+                "form": PermitForm(data, instance=instance, prefix=f"permit-{permit_type.pk}"),
+            }
+        )
+    error = None
+    if request.method == "POST":
+        try:
+            version = version_form.clean(request.POST.get("version"))
+        except ValidationError:
+            version = -1
+        if all(row["form"].is_valid() for row in rows):
+            changed = [row["form"].save(commit=False) for row in rows if row["form"].has_changed()]
+            try:
+                count = permits_save(
+                    project=project, by=request.user, permits=changed, expected_version=version
+                )
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                messages.success(request, _("%(count)s permits saved.") % {"count": count})
+                return redirect(project)
+        else:
+            error = _("Please correct the errors below.")
+    return render(
+        request,
+        "projects/permits_form.html",
+        {"project": project, "rows": rows, "error": error, "version": project.version},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def project_milestones(request, pk):
+    project = project_for_logging(request, pk)
+    from django.forms import modelformset_factory
+
+    MilestoneFormSet = modelformset_factory(Milestone, form=MilestoneForm, extra=2, can_delete=True)
+    queryset = project.milestones.all()
+    formset = MilestoneFormSet(request.POST or None, queryset=queryset, prefix="milestone")
+    error = None
+    if request.method == "POST":
+        version_field = StageDateForm.base_fields["version"]
+        try:
+            version = version_field.clean(request.POST.get("version"))
+        except ValidationError:
+            version = -1
+        if formset.is_valid():
+            changed = [
+                form.save(commit=False)
+                for form in formset.forms
+                if form.has_changed() and not form.cleaned_data.get("DELETE")
+            ]
+            deleted = [form.instance for form in formset.deleted_forms if form.instance.pk]
+            try:
+                milestones_save(
+                    project=project,
+                    by=request.user,
+                    changed=changed,
+                    deleted=deleted,
+                    expected_version=version,
+                )
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                messages.success(request, _("Milestones saved."))
+                return redirect(project)
+        else:
+            error = _("Please correct the errors below.")
+    return render(
+        request,
+        "projects/milestones_form.html",
+        {
+            "project": project,
+            "formset": formset,
+            "error": error,
+            "version": project.version,
+            "today": today(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def permits_missing(request):
+    """Projects whose stage needs a permit they have not got, for the grid worker (and everyone who
+    may see them). Three queries whatever the number of projects."""
+    projects = list(
+        Project.objects.visible_to(request.user)
+        .missing_permits()
+        .select_related("park", "grid_worker")
+        .order_by("park__order", "code")
+    )
+    types = list(PermitType.objects.exclude(required_from=""))
+    done = defaultdict(set)
+    for project_id, type_id in Permit.objects.filter(
+        project__in=[p.pk for p in projects], status__in=DONE_PERMIT
+    ).values_list("project_id", "permit_type_id"):
+        done[project_id].add(type_id)
+    rows = [
+        {
+            "project": project,
+            "missing": [
+                t
+                for t in types
+                if Stage.rank(t.required_from) <= Stage.rank(project.stage) and t.pk not in done[project.pk]
+            ],
+        }
+        for project in projects
+    ]
+    return render(request, "projects/permits_missing.html", {"rows": rows})
