@@ -123,3 +123,69 @@ class VisitFilter(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.filter(withdrawn_at__isnull=not value)
+
+
+# --- Issues (issues area) ------------------------------------------------------------------------------
+from django import forms as django_forms  # noqa: E402  (imports kept with the block they serve)
+
+from .models import Category, Issue, IssueStatus, Level  # noqa: E402
+
+YES_NO = [("1", _("Yes")), ("0", _("No"))]
+
+
+def issue_projects(request):
+    return Project.objects.visible_to(request.user).only("pk", "code", "name").order_by("code")
+
+
+def issue_assignees(request):
+    return Staff.objects.filter(department__isnull=False).only("pk", "name")
+
+
+class IssueFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    level = django_filters.ChoiceFilter(label=_("Level"), choices=Level.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=IssueStatus.choices)
+    category = django_filters.ChoiceFilter(label=_("Category"), choices=Category.choices)
+    park = django_filters.ModelChoiceFilter(
+        label=_("Park"), field_name="project__park", queryset=Park.objects.all()
+    )
+    department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=Department.objects.all())
+    assignee = django_filters.ModelChoiceFilter(label=_("Responsible person"), queryset=issue_assignees)
+    project = django_filters.ModelChoiceFilter(label=_("Project"), queryset=issue_projects)
+    raised_from = django_filters.DateFilter(
+        label=_("Raised from"),
+        field_name="raised_at__date",
+        lookup_expr="gte",
+        widget=django_forms.DateInput(attrs={"type": "date"}),
+    )
+    raised_to = django_filters.DateFilter(
+        label=_("Raised until"),
+        field_name="raised_at__date",
+        lookup_expr="lte",
+        widget=django_forms.DateInput(attrs={"type": "date"}),
+    )
+    overdue = django_filters.ChoiceFilter(label=_("Overdue"), choices=YES_NO, method="filter_overdue")
+    flagged = django_filters.ChoiceFilter(
+        label=_("Flagged for the committee"), choices=YES_NO, method="filter_flag"
+    )
+    suspended = django_filters.ChoiceFilter(label=_("Suspended"), choices=YES_NO, method="filter_flag")
+
+    class Meta:
+        model = Issue
+        form = StyledForm
+        fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(description__icontains=value)
+            | Q(project__name__icontains=value)
+            | Q(project__code__icontains=value)
+        )
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = queryset.overdue()
+        return overdue if value == "1" else queryset.exclude(pk__in=overdue.values("pk"))
+
+    def filter_flag(self, queryset, name, value):
+        field = {"flagged": "flagged_for_committee", "suspended": "suspended"}[name]
+        return queryset.filter(**{field: value == "1"})

@@ -505,3 +505,120 @@ class MilestoneForm(StyledFormMixin, forms.ModelForm):
                     self.add_error(name, error)
         return cleaned
 
+
+# --- Issues: actions on one issue and the approval decision (issues area) -----------------------------
+# Kept in one block. Every action form carries the issue's version (optimistic lock, see services).
+
+
+class IssueDateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class IssueActionForm(StyledForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def _issue_text(label, rows=3):
+    return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": rows}), max_length=4000)
+
+
+class IssueFollowUpForm(IssueActionForm):
+    text = _issue_text(_("Follow-up"))
+
+
+class IssueAssignForm(IssueActionForm):
+    department = forms.ModelChoiceField(label=_("Department"), queryset=None)
+    assignee = forms.ModelChoiceField(label=_("Responsible person"), queryset=None, required=False)
+    deadline = forms.DateField(label=_("Deadline"), required=False, widget=IssueDateInput)
+    note = _issue_text(_("Note"), rows=2)
+
+    def __init__(self, *args, **kwargs):
+        from .models import Department, Staff
+
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.all()
+        self.fields["assignee"].queryset = Staff.objects.filter(department__isnull=False).select_related(
+            "department"
+        )
+        self.fields["assignee"].label_from_instance = lambda staff: f"{staff.name} ({staff.department})"
+        self.fields["note"].required = False
+
+
+class IssueEscalateForm(IssueActionForm):
+    reason = _issue_text(_("Reason"))
+    deadline = forms.DateField(
+        label=_("Deadline"),
+        required=False,
+        widget=IssueDateInput,
+        help_text=_("Empty: the new level's time limit in working days."),
+    )
+    leader = forms.ModelChoiceField(
+        label=_("Committee leader (entering level 3)"),
+        queryset=None,
+        required=False,
+        help_text=_("Empty: the project's committee leader in charge."),
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department that must act"),
+        queryset=None,
+        required=False,
+        help_text=_("Empty: the issue's department, else the project's lead department."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .models import Department, RoleCode, Staff
+
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = Staff.objects.filter(roles__code=RoleCode.LEADER).distinct()
+        self.fields["department"].queryset = Department.objects.all()
+
+
+class IssueResolveForm(IssueActionForm):
+    resolution = _issue_text(_("Resolution"))
+
+
+class IssueCloseForm(IssueActionForm):
+    feedback = _issue_text(_("Feedback given to the enterprise"))
+    satisfaction = forms.ChoiceField(label=_("Enterprise satisfaction"), choices=())
+
+    def __init__(self, *args, **kwargs):
+        from .models import Satisfaction
+
+        super().__init__(*args, **kwargs)
+        self.fields["satisfaction"].choices = [("", "---------"), *Satisfaction.choices]
+
+
+class IssueReasonForm(IssueActionForm):
+    reason = _issue_text(_("Reason"))
+
+
+class IssueExtensionForm(IssueReasonForm):
+    new_deadline = forms.DateField(label=_("Requested deadline"), widget=IssueDateInput)
+
+
+class IssueResumeForm(IssueActionForm):
+    note = _issue_text(_("Note"), rows=2)
+    deadline = forms.DateField(
+        label=_("New deadline"),
+        required=False,
+        widget=IssueDateInput,
+        help_text=_("Empty: the level's time limit in working days from today."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].required = False
+
+
+class IssueSendBackForm(IssueActionForm):
+    comments = _issue_text(_("Comments"))
+
+
+class ApprovalDecisionForm(StyledForm):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))]
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)

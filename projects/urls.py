@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import audit, home, projects
+from .views import issues as issue_views
 from .views import ledger as ledger_views
 from .views import meetings as meeting_views
 from .views import visits as visit_views
@@ -22,6 +23,18 @@ urlpatterns = [
     # Access and audit (issue 5)
     path("history/<str:model>/<int:pk>/", audit.object_history, name="object_history"),
     path("audit/logins/", audit.login_audit, name="login_audit"),
+    # Issues, the ladder, approvals, slips and the message centre (issue 3, issues area)
+    path("issues/", issue_views.issue_list, name="issue_list"),
+    path("issues/committee/", issue_views.committee_list, name="issue_committee"),
+    path("issues/<int:pk>/", issue_views.issue_detail, name="issue_detail"),
+    path("issues/<int:pk>/assignment-slip/", issue_views.assignment_slip, name="issue_assignment_slip"),
+    path("issues/<int:pk>/supervision-slip/", issue_views.supervision_slip, name="issue_supervision_slip"),
+    path("issues/<int:pk>/<slug:action>/", issue_views.issue_action, name="issue_action"),
+    path("approvals/", issue_views.approval_list, name="approval_list"),
+    path("approvals/<int:pk>/decide/", issue_views.approval_decide, name="approval_decide"),
+    path("notifications/", issue_views.notification_list, name="notification_list"),
+    path("notifications/read-all/", issue_views.notification_read_all, name="notification_read_all"),
+    path("notifications/<int:pk>/read/", issue_views.notification_read, name="notification_read"),
     # Site visits and coordination meetings (issue 3, visits area)
     path("visits/", visit_views.visit_list, name="visit_list"),
     path("visits/new/", visit_views.visit_new, name="visit_new"),

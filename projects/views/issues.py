@@ -1,0 +1,410 @@
+"""Issue pages: the list, the detail with its timeline and action forms, approvals, slips, messages.
+
+Every page starts from `Issue.objects.visible_to(user)` (outside → 404). Each action is a POST to
+its own URL carrying the version the form was shown with; the service checks the role (403) and
+the version (someone else changed the issue → "reload").
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_POST
+
+from .. import access
+from ..filters import IssueFilter
+from ..forms import (
+    ApprovalDecisionForm,
+    IssueAssignForm,
+    IssueCloseForm,
+    IssueEscalateForm,
+    IssueExtensionForm,
+    IssueFollowUpForm,
+    IssueReasonForm,
+    IssueResolveForm,
+    IssueResumeForm,
+    IssueSendBackForm,
+)
+from ..models import ApprovalRequest, Issue, Level, Notification, RoleCode, Rules
+from ..querysets import today
+from ..services import issues as services
+from ..services.errors import StaleObjectError
+from ..workdays import working_days_between
+
+PAGE_SIZE = 50
+
+
+def visible_issues(request):
+    return Issue.objects.visible_to(request.user)
+
+
+class Action:
+    """One action form on the issue page: its form, title, service and the kwargs it takes."""
+
+    def __init__(self, name, title, form_class, service, fields, button_class="btn-primary"):
+        self.name = name
+        self.title = title
+        self.form_class = form_class
+        self.service = service
+        self.fields = fields
+        self.button_class = button_class
+
+    def call(self, issue, user, data):
+        kwargs = {field: data.get(field) for field in self.fields}
+        return self.service(issue=issue, by=user, expected_version=data["version"], **kwargs)
+
+
+# Order = order on the page. Titles are marked here and translated when the page renders.
+ACTIONS = {
+    action.name: action
+    for action in [
+        Action(
+            "follow_up",
+            gettext_noop("Add a follow-up"),
+            IssueFollowUpForm,
+            services.issue_follow_up,
+            ["text"],
+        ),
+        Action(
+            "assign",
+            gettext_noop("Assign to a department"),
+            IssueAssignForm,
+            services.issue_assign,
+            ["department", "assignee", "deadline", "note"],
+        ),
+        Action(
+            "escalate",
+            gettext_noop("Escalate one level"),
+            IssueEscalateForm,
+            services.issue_escalate,
+            ["reason", "deadline", "leader", "department"],
+            "btn-warning",
+        ),
+        Action(
+            "resolve",
+            gettext_noop("Resolve"),
+            IssueResolveForm,
+            services.issue_resolve,
+            ["resolution"],
+            "btn-success",
+        ),
+        Action(
+            "close",
+            gettext_noop("Close with the enterprise's feedback"),
+            IssueCloseForm,
+            services.issue_close,
+            ["feedback", "satisfaction"],
+            "btn-success",
+        ),
+        Action(
+            "reopen",
+            gettext_noop("Reopen"),
+            IssueReasonForm,
+            services.issue_reopen,
+            ["reason"],
+            "btn-outline-danger",
+        ),
+        Action(
+            "request_extension",
+            gettext_noop("Request an extension"),
+            IssueExtensionForm,
+            services.issue_request_extension,
+            ["reason", "new_deadline"],
+            "btn-outline-primary",
+        ),
+        Action(
+            "request_suspension",
+            gettext_noop("Request a suspension"),
+            IssueReasonForm,
+            services.issue_request_suspension,
+            ["reason"],
+            "btn-outline-primary",
+        ),
+        Action(
+            "resume", gettext_noop("Resume"), IssueResumeForm, services.issue_resume, ["note", "deadline"]
+        ),
+        Action(
+            "send_back",
+            gettext_noop("Send back to the acting department"),
+            IssueSendBackForm,
+            services.issue_send_back,
+            ["comments"],
+            "btn-outline-danger",
+        ),
+        Action(
+            "flag",
+            gettext_noop("Flag for the committee"),
+            IssueReasonForm,
+            services.issue_flag_for_committee,
+            ["reason"],
+            "btn-outline-danger",
+        ),
+        Action(
+            "withdraw",
+            gettext_noop("Withdraw"),
+            IssueReasonForm,
+            services.issue_withdraw,
+            ["reason"],
+            "btn-outline-secondary",
+        ),
+    ]
+}
+
+
+def _initial(issue, name):
+    initial = {"version": issue.version}
+    if name == "assign":
+        initial.update(department=issue.department_id, assignee=issue.assignee_id, deadline=issue.deadline)
+    return initial
+
+
+def _action_forms(issue, user, bound=None):
+    """(action, form) for each action the user may take; `bound` replaces one with a posted form."""
+    allowed = services.allowed_actions(user, issue)
+    result = []
+    for name, action in ACTIONS.items():
+        if name not in allowed:
+            continue
+        if bound is not None and bound.prefix == name:
+            form = bound
+        else:
+            form = action.form_class(prefix=name, initial=_initial(issue, name))
+        result.append({"action": action, "title": _(action.title), "form": form})
+    return result
+
+
+def _first_response(issue):
+    """(working days to the first response or None, late?) per Rules.first_response_days."""
+    limit = Rules.current().first_response_days
+    start = timezone.localdate(issue.raised_at)
+    if issue.first_response_at is not None:
+        days = working_days_between(start, timezone.localdate(issue.first_response_at))
+        return days, days > limit
+    if issue.is_unresolved and issue.withdrawn_at is None:
+        return None, working_days_between(start, today()) > limit
+    return None, False
+
+
+def issue_list(request):
+    issues = (
+        visible_issues(request)
+        .active()
+        .select_related("project__park", "department", "assignee")
+        .order_by("deadline", "pk")
+    )
+    issue_filter = IssueFilter(request.GET, queryset=issues, request=request)
+    page = Paginator(issue_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "projects/issue_list.html",
+        {
+            "filter": issue_filter,
+            "page": page,
+            "query": query.urlencode(),
+            "today": today(),
+            "title": _("Issues"),
+        },
+    )
+
+
+def committee_list(request):
+    """Issues a supervisor flagged for the Party Working Committee / Management Committee."""
+    issues = (
+        visible_issues(request)
+        .active()
+        .filter(flagged_for_committee=True)
+        .select_related("project__park", "department", "assignee")
+        .order_by("status", "deadline", "pk")
+    )
+    page = Paginator(issues, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "projects/issue_committee.html",
+        {"page": page, "today": today(), "title": _("Flagged for the committee")},
+    )
+
+
+def _detail_context(request, issue, bound=None):
+    days, late = _first_response(issue)
+    return {
+        "issue": issue,
+        "events": issue.events.select_related("by", "department", "assignee"),
+        "requests": issue.approval_requests.select_related("requested_by", "decided_by"),
+        "actions": _action_forms(issue, request.user, bound),
+        "first_response_days": days,
+        "first_response_late": late,
+        "first_response_limit": Rules.current().first_response_days,
+        "overdue": issue.is_unresolved
+        and not issue.suspended
+        and issue.withdrawn_at is None
+        and issue.deadline is not None
+        and issue.deadline < today(),
+        "can_decide": access.has_role(request.user, RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR),
+        "today": today(),
+    }
+
+
+def _get_issue(request, pk):
+    return get_object_or_404(
+        visible_issues(request).select_related(
+            "project__park",
+            "project__leader",
+            "project__enterprise",
+            "department",
+            "assignee",
+            "assigned_by_leader",
+            "raised_by",
+            "visit",
+        ),
+        pk=pk,
+    )
+
+
+def issue_detail(request, pk):
+    issue = _get_issue(request, pk)
+    return render(request, "projects/issue_detail.html", _detail_context(request, issue))
+
+
+def _apply_errors(form, exc):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@require_POST
+def issue_action(request, pk, action):
+    issue = _get_issue(request, pk)
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    if action not in services.allowed_actions(request.user, issue):
+        raise PermissionDenied
+    form = spec.form_class(request.POST, prefix=action)
+    if form.is_valid():
+        try:
+            spec.call(issue, request.user, form.cleaned_data)
+        except StaleObjectError:
+            messages.error(request, _("Someone else changed this issue meanwhile. Reload it and try again."))
+            return redirect(issue)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved: %(action)s.") % {"action": _(spec.title)})
+            return redirect(issue)
+    issue = _get_issue(request, pk)
+    return render(request, "projects/issue_detail.html", _detail_context(request, issue, form), status=400)
+
+
+def approval_list(request):
+    """Pending extension and suspension requests, for a coordinator's decision."""
+    access.require_role(request.user, RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR)
+    pending = (
+        ApprovalRequest.objects.filter(
+            status=ApprovalRequest.Status.PENDING,
+            issue__in=visible_issues(request).active().values("pk"),
+        )
+        .select_related("issue__project", "issue__department", "requested_by")
+        .order_by("requested_at")
+    )
+    decided = (
+        ApprovalRequest.objects.exclude(status=ApprovalRequest.Status.PENDING)
+        .select_related("issue", "requested_by", "decided_by")
+        .order_by("-decided_at")[:20]
+    )
+    return render(
+        request,
+        "projects/issue_approvals.html",
+        {"pending": pending, "decided": decided, "form": ApprovalDecisionForm(), "title": _("Approvals")},
+    )
+
+
+@require_POST
+def approval_decide(request, pk):
+    access.require_role(request.user, RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR)
+    approval = get_object_or_404(
+        ApprovalRequest.objects.filter(issue__in=visible_issues(request).values("pk")), pk=pk
+    )
+    form = ApprovalDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or reject."))
+        return redirect("approval_list")
+    try:
+        services.approval_decide(
+            request=approval,
+            by=request.user,
+            approve=form.cleaned_data["decision"] == "approve",
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Decision recorded."))
+    return redirect("approval_list")
+
+
+def _slip(request, pk, level, field, template):
+    issue = _get_issue(request, pk)
+    if issue.level < level or not getattr(issue, field):
+        raise Http404
+    events = issue.events.filter(to_level__gte=Level.LEADER).select_related("by", "department")
+    return render(request, template, {"issue": issue, "events": events, "today": today()})
+
+
+def assignment_slip(request, pk):
+    """交办单: printable, numbered; exists from level 3."""
+    return _slip(request, pk, Level.LEADER, "assignment_slip_no", "projects/issue_assignment_slip.html")
+
+
+def supervision_slip(request, pk):
+    """督办单: printable, numbered; exists at level 4."""
+    return _slip(
+        request, pk, Level.SUPERVISION, "supervision_slip_no", "projects/issue_supervision_slip.html"
+    )
+
+
+# --- Message centre ---------------------------------------------------------------------------------
+
+
+def notification_list(request):
+    notifications = Notification.objects.filter(recipient=request.user)
+    counts = notifications.aggregate(total=Count("pk"), unread=Count("pk", filter=Q(read_at__isnull=True)))
+    page = Paginator(notifications.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "projects/notification_list.html",
+        {"page": page, "counts": counts, "title": _("Messages and to-dos")},
+    )
+
+
+def _next_url(request, fallback):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
+
+
+@require_POST
+def notification_read(request, pk):
+    notification = get_object_or_404(Notification.objects.filter(recipient=request.user), pk=pk)
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
+    return redirect(_next_url(request, "notification_list"))
+
+
+@require_POST
+def notification_read_all(request):
+    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    messages.success(request, _("All messages marked as read."))
+    return redirect("notification_list")
