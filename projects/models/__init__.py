@@ -40,6 +40,7 @@ __all__ = [
     "Contact",
     "CorrectionStatus",
     "Department",
+    "DigestLog",
     "Enterprise",
     "Issue",
     "IssueEvent",
