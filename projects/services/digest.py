@@ -1,0 +1,90 @@
+"""The daily digest: each person's overdue items, e-mailed once a day (python manage.py send_digest)."""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_noop
+
+from .. import access
+from ..models import DigestLog, Issue, Level, RoleCode
+from ..notifications import deliver, zone_text
+from ..querysets import today
+
+
+def digest_items(user, on=None):
+    """Overdue issues that are this person's to push: assigned to them, their department's, their
+    projects' (grid worker, committee leader from level 3), level 2 for coordinators, level 4 for
+    supervisors."""
+    staff = access.get_staff(user)
+    if staff is None:
+        return Issue.objects.none()
+    mine = Q(assignee=staff)
+    if staff.has_role(RoleCode.DEPARTMENT) and staff.department_id:
+        mine |= Q(department=staff.department_id)
+    if staff.has_role(RoleCode.GRID_WORKER):
+        mine |= Q(project__grid_worker=staff) | Q(project__park__in=staff.parks.all())
+    if staff.has_role(RoleCode.LEADER):
+        mine |= Q(project__leader=staff, level__gte=Level.LEADER) | Q(assigned_by_leader=staff)
+    if staff.has_role(RoleCode.COORDINATOR):
+        mine |= Q(level=Level.COORDINATION)
+    if staff.has_role(RoleCode.SUPERVISOR):
+        mine |= Q(level=Level.SUPERVISION)
+    return (
+        Issue.objects.overdue(on)
+        .filter(mine)
+        .select_related("project", "department")
+        .order_by("deadline", "pk")
+        .distinct()
+    )
+
+
+def digest_send(*, on: datetime.date | None = None, dry_run: bool = False) -> list[tuple]:
+    """Send every person with overdue items their digest, at most once a day.
+
+    The DigestLog row (unique per person and day) is taken before sending, so a second run the
+    same day, on this server or another, sends nothing. Returns [(user, number of items)].
+    """
+    on = on or today()
+    sent = []
+    users = get_user_model().objects.filter(is_active=True, staff__isnull=False).order_by("pk")
+    for user in users:
+        if DigestLog.objects.filter(recipient=user, date=on).exists():
+            continue
+        items = list(digest_items(user, on))
+        if not items:
+            continue
+        if dry_run:
+            sent.append((user, len(items)))
+            continue
+        try:
+            with transaction.atomic():
+                DigestLog.objects.create(recipient=user, date=on, items=len(items))
+        except IntegrityError:
+            continue  # another run took it
+        lines = [
+            zone_text(
+                gettext_noop(
+                    "#%(number)s %(project)s — %(description)s (level %(level)s, deadline %(deadline)s)"
+                ),
+                number=issue.pk,
+                project=issue.project.name,
+                description=issue.description[:60],
+                level=issue.level,
+                deadline=issue.deadline,
+            )
+            for issue in items
+        ]
+        intro = zone_text(
+            gettext_noop("%(count)s overdue item(s) need you as of %(date)s:"), count=len(items), date=on
+        )
+        deliver(
+            recipients=[user],
+            subject=zone_text(gettext_noop("Daily digest: %(count)s overdue item(s)"), count=len(items)),
+            text="\n".join([intro, "", *lines]),
+            url=f"{reverse('issue_list')}?overdue=1",
+        )
+        sent.append((user, len(items)))
+    return sent
