@@ -42,7 +42,10 @@ def image_file(fmt, name, size=(800, 600), mode="RGB"):
 @pytest.fixture
 def visit(zone):
     return Visit.objects.create(
-        project=zone.project_a, date=datetime.date(2026, 5, 20), summary="现场走访", recorded_by=zone.grid.staff
+        project=zone.project_a,
+        date=datetime.date(2026, 5, 20),
+        summary="现场走访",
+        recorded_by=zone.grid.staff,
     )
 
 
@@ -105,8 +108,10 @@ def test_too_large_file_is_refused_with_a_clear_message(zone, visit, settings):
     with pytest.raises(ValidationError) as error:
         photo_check(jpeg(400, 300))
     assert error.value.code == "too_large"
-    assert "1000" in str(error.value.messages) or "KB" in str(error.value.messages) or "字节" in str(
-        error.value.messages
+    assert (
+        "1000" in str(error.value.messages)
+        or "KB" in str(error.value.messages)
+        or "字节" in str(error.value.messages)
     )
 
 

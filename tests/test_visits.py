@@ -70,7 +70,9 @@ def test_grid_worker_records_a_visit_with_two_requests_and_one_solved_item(zone,
             {"category": "permits", "description": "消防验收资料需要指导"},
             {"category": "hiring", "description": "批量生产需招聘操作工80名"},
         ],
-        solved=[{"category": "utilities", "description": "临时用电接入", "resolution": "现场联系供电所，当日接通"}],
+        solved=[
+            {"category": "utilities", "description": "临时用电接入", "resolution": "现场联系供电所，当日接通"}
+        ],
         latitude="32.180123",
         longitude="119.612345",
         location_accuracy="18",
@@ -81,7 +83,10 @@ def test_grid_worker_records_a_visit_with_two_requests_and_one_solved_item(zone,
     response = client.post(new_url(zone.project_a), data)
     assert response.status_code == 302, response.context and response.context["form"].errors
     visit = Visit.objects.get()
-    assert response["Location"] == f"{visit.get_absolute_url()}?saved=visit-draft%3A%2Fprojects%2F1%2Fvisits%2Fnew%2F"
+    assert (
+        response["Location"]
+        == f"{visit.get_absolute_url()}?saved=visit-draft%3A%2Fprojects%2F1%2Fvisits%2Fnew%2F"
+    )
     assert visit.project == zone.project_a
     assert visit.recorded_by == zone.grid.staff
     assert str(visit.latitude) == "32.180123" and visit.location_accuracy == 18
@@ -114,8 +119,12 @@ def test_leader_visit_assigns_on_the_spot_at_level_3(zone, login):
     data = visit_post(
         kind=VisitKind.LEADER,
         requests=[
-            {"category": "land", "description": "二期用地指标", "department": zone.departments["自然资源和规划局"].pk,
-             "deadline": deadline.isoformat()},
+            {
+                "category": "land",
+                "description": "二期用地指标",
+                "department": zone.departments["自然资源和规划局"].pk,
+                "deadline": deadline.isoformat(),
+            },
             {"category": "finance", "description": "设备贷款贴息"},
         ],
     )
@@ -204,7 +213,11 @@ def test_visit_moves_the_stage_and_adds_a_progress_note(zone, login):
     assert zone.project_a.stage == Stage.COMPLETED
     assert zone.project_a.actual_completion == today()
     note = ProgressNote.objects.get()
-    assert (note.stage_from, note.stage_to, note.text) == (Stage.CONSTRUCTION, Stage.COMPLETED, "主体完工，竣工验收通过。")
+    assert (note.stage_from, note.stage_to, note.text) == (
+        Stage.CONSTRUCTION,
+        Stage.COMPLETED,
+        "主体完工，竣工验收通过。",
+    )
 
 
 def test_project_chooser_is_limited_to_visible_projects(zone, login):
@@ -302,7 +315,9 @@ def test_withdraw_a_visit_with_a_reason(zone, login):
     assert visit.withdrawn_reason == "重复录入" and visit.withdrawn_at is not None
     assert Visit.objects.filter(pk=visit.pk).exists()  # never deleted
     assert list(client.get(reverse("visit_list")).context["page"]) == []
-    assert [v.pk for v in client.get(reverse("visit_list"), {"withdrawn": "true"}).context["page"]] == [visit.pk]
+    assert [v.pk for v in client.get(reverse("visit_list"), {"withdrawn": "true"}).context["page"]] == [
+        visit.pk
+    ]
     assert client.get(visit.get_absolute_url()).status_code == 200
 
 

@@ -4,11 +4,13 @@ the decisions on every tabled issue applied together through the issue services.
 import datetime
 from collections.abc import Iterable, Sequence
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .. import access
 from ..models import (
@@ -22,6 +24,7 @@ from ..models import (
     RoleCode,
     Staff,
 )
+from ..notifications import zone_text
 from ..querysets import today
 
 # Who may create meetings and record their decisions.
@@ -86,6 +89,12 @@ def meeting_create(
     return meeting
 
 
+def _decision_label(kind):
+    """The decision's label in the zone's language (timeline text is stored, not re-translated)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(MeetingItem.Decision(kind).label)
+
+
 def _apply(item: MeetingItem, *, by, staff, decision: dict) -> None:
     from . import issues as issue_services
 
@@ -126,9 +135,13 @@ def _apply(item: MeetingItem, *, by, staff, decision: dict) -> None:
         issue=issue,
         kind=IssueEventKind.MEETING_DECISION,
         at=timezone.now(),
-        by=by,
-        text=_("%(meeting)s: %(decision)s. %(note)s")
-        % {"meeting": item.meeting, "decision": MeetingItem.Decision(kind).label, "note": note},
+        by=staff,
+        text=zone_text(
+            gettext_noop("%(meeting)s: %(decision)s. %(note)s"),
+            meeting=item.meeting,
+            decision=_decision_label(kind),
+            note=note,
+        ),
         department=department,
         deadline=deadline,
     )

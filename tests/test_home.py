@@ -1,0 +1,128 @@
+"""My work: what needs each user now, by role, in a bounded number of queries."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from projects.models import Issue, Milestone
+from projects.querysets import today
+from projects.services.issues import (
+    issue_assign,
+    issue_escalate,
+    issue_raise,
+    issue_request_extension,
+)
+from projects.services.meetings import meeting_create
+from projects.services.visits import visit_record
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def work(zone):
+    z = zone
+    z.permits = issue_raise(
+        project=z.project_b, category="permits", description="规划许可证办理", by=z.grid_b
+    )
+    z.late = issue_raise(project=z.project_a, category="utilities", description="燃气管道接入", by=z.grid)
+    Issue.objects.filter(pk=z.late.pk).update(deadline=today() - datetime.timedelta(days=3))
+    z.late.refresh_from_db()
+    z.lvl3 = issue_raise(project=z.project_a, category="land", description="二期用地指标", by=z.grid)
+    issue_escalate(issue=z.lvl3, by=z.grid, reason="需调度")
+    issue_escalate(issue=z.lvl3, by=z.coordinator, reason="需委领导协调", leader=z.leader.staff)
+    z.lvl3.refresh_from_db()
+    z.milestone = Milestone.objects.create(
+        project=z.project_a, name="1号厂房5条冲压线调试", planned_date=today() - datetime.timedelta(days=5)
+    )
+    Milestone.objects.create(
+        project=z.project_a, name="PPAP认定", planned_date=today() + datetime.timedelta(days=30)
+    )
+    z.meeting = meeting_create(
+        by=z.coordinator,
+        date=today() + datetime.timedelta(days=2),
+        title="十二月调度会",
+        chair=z.coordinator.staff,
+        departments=[z.approval],
+    )
+    return z
+
+
+def test_user_without_profile_gets_the_message(zone, login):
+    response = login(zone.nobody).get(reverse("home"))
+    assert response.status_code == 200
+    assert "projects/no_profile.html" in [t.name for t in response.templates]
+
+
+def test_grid_worker_sees_overdue_unvisited_and_late_milestones(work, login):
+    z = work
+    response = login(z.grid).get(reverse("home"))
+    context = response.context
+    assert context["overdue_issues"] == [z.late]
+    assert context["not_visited"] == [z.project_a]
+    assert context["late_milestones"] == [z.milestone]
+    assert context["upcoming_meetings"] == []  # neither they nor their department attend
+    assert "awaiting_assignment" not in context
+    visit_record(project=z.project_a, by=z.grid, date=today(), kind="routine", summary="走访")
+    assert login(z.grid).get(reverse("home")).context["not_visited"] == []
+
+
+def test_department_staff_see_their_departments_unassigned_issues_and_meetings(work, login):
+    z = work
+    context = login(z.dept).get(reverse("home")).context
+    assert context["my_issues"] == [z.permits]  # routed to 行政审批局, nobody named yet
+    assert context["upcoming_meetings"] == [z.meeting]  # their department attends
+
+
+def test_leader_sees_their_projects_and_what_awaits_their_assignment(work, login):
+    z = work
+    client = login(z.leader)
+    context = client.get(reverse("home")).context
+    assert [p.code for p in context["led_projects"]] == ["P-A1", "P-B1"]
+    assert context["awaiting_assignment"] == [z.lvl3]
+    assert z.lvl3 in context["led_open_issues"]
+    assert "二期用地指标" in client.get(reverse("home")).content.decode()
+    issue_assign(
+        issue=z.lvl3,
+        by=z.leader,
+        department=z.departments["自然资源和规划局"],
+        deadline=today() + datetime.timedelta(days=10),
+    )
+    assert client.get(reverse("home")).context["awaiting_assignment"] == []
+
+
+def test_coordinator_sees_pending_approvals_and_agenda_candidates(work, login):
+    z = work
+    request = issue_request_extension(
+        issue=z.permits,
+        by=z.grid_b,
+        reason="等待规划复核",
+        new_deadline=today() + datetime.timedelta(days=40),
+    )
+    context = login(z.coordinator).get(reverse("home")).context
+    assert context["pending_approvals"] == [request]
+    assert context["agenda_candidates"] == [z.late]  # the overdue one (no open level-2 issue)
+    assert context["upcoming_meetings"] == [z.meeting]
+
+
+@pytest.mark.parametrize(
+    ("persona", "queries"), [("grid", 14), ("dept", 14), ("leader", 17), ("coordinator", 16)]
+)
+def test_home_query_count_is_bounded(work, login, django_assert_num_queries, persona, queries):
+    z = work
+    # More of everything must not add queries.
+    for n in range(5):
+        issue = issue_raise(project=z.project_a, category="permits", description=f"事项{n}", by=z.grid)
+        Issue.objects.filter(pk=issue.pk).update(deadline=today() - datetime.timedelta(days=1))
+        Milestone.objects.create(
+            project=z.project_a, name=f"节点{n}", planned_date=today() - datetime.timedelta(days=n + 1)
+        )
+    client = login(getattr(z, persona))
+    client.get(reverse("home"))  # warm the session
+    # session, user, staff + roles (2), unread count, Rules, then one query per section (my issues,
+    # overdue, not visited, late milestones, upcoming meetings: 5; "my projects" is a subquery of
+    # each), session refresh (3) = 14. Leaders add their projects, awaiting assignment and their
+    # projects' open issues (3); coordinators add approvals and agenda candidates (2).
+    with django_assert_num_queries(queries):
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
