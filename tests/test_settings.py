@@ -1,6 +1,7 @@
 """Settings come from the environment: production passes `check --deploy`, bad values stop start-up."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -75,3 +76,15 @@ def test_settings_of_the_running_suite():
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert "django.contrib.auth.middleware.LoginRequiredMiddleware" in settings.MIDDLEWARE
     assert "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
+
+
+def test_every_environment_variable_is_documented():
+    """Each variable settings.py reads appears in .env.example and in README's table."""
+    source = (BASE_DIR / "newzone" / "settings.py").read_text()
+    names = set(re.findall(r"""env_(?:bool|int|list)\(\s*["']([A-Z0-9_]+)["']""", source))
+    names |= set(re.findall(r"""os\.environ(?:\.get\(|\[)\s*["']([A-Z0-9_]+)["']""", source))
+    assert {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"} <= names
+    example = (BASE_DIR / ".env.example").read_text()
+    readme = (BASE_DIR / "README.md").read_text()
+    assert sorted(n for n in names if not re.search(rf"^{n}=", example, re.MULTILINE)) == []
+    assert sorted(n for n in names if f"`{n}`" not in readme) == []
