@@ -1,0 +1,100 @@
+"""Every URL × every role gets exactly the outcome tests/permissions.py's table says (one table, one test).
+
+`MATRIX_OBSERVE=1 make test PYTEST_ARGS=tests/test_permission_matrix.py` prints the observed rows of
+every URL, also those the table lacks, in the table's format (to review, never to paste blindly).
+"""
+
+import os
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from tests import permissions as p
+
+OBSERVE = bool(os.environ.get("MATRIX_OBSERVE"))
+ROUTES = {name: route for name, route, _pattern in p.walk()}
+
+
+def covered(name):
+    return name in p.TABLE or name.startswith("admin:")
+
+
+def checked_names():
+    names = [name for name in ROUTES if name in p.TABLE or p.ADMIN_CHECKED.match(name)]
+    if OBSERVE:
+        names += [name for name in ROUTES if not covered(name)]
+    return sorted(names)
+
+
+def expected(name):
+    if name in p.TABLE:
+        _area, get, post = p.TABLE[name]
+        return p.outcomes(get), p.outcomes(post)
+    return p.outcomes(p.ADMIN_GET), None
+
+
+def classify(response, method):
+    status = response.status_code
+    location = response.get("Location", "")
+    if status == 302 and location.startswith(("/login/?next=", "/admin/login/?next=")):
+        return "L"
+    if method == "post" and status in (200, 302):
+        return "ok"
+    return str(status)
+
+
+def client_for(role, zone):
+    client = Client()
+    if role != "anonymous":
+        client.force_login(getattr(zone, role), backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def observe(name, zone, methods):
+    """{method: {role: outcome}}; each role's requests run in a transaction that is rolled back."""
+    objects = p.objects(zone)
+    kwargs = p.ARGS[name](objects) if name in p.ARGS else {}
+    url = reverse(name, kwargs=kwargs)
+    seen = {method: {} for method in methods}
+    for role in p.ROLES:
+        client = client_for(role, zone)
+        for method in methods:
+            with transaction.atomic():
+                response = getattr(client, method)(url)
+                seen[method][role] = classify(response, method)
+                transaction.set_rollback(True)
+    return url, seen
+
+
+def test_every_url_is_in_the_table():
+    missing = sorted(name for name in ROUTES if not covered(name))
+    assert not missing, f"URLs the permission table does not cover: {missing}"
+    stale = sorted(set(p.TABLE) - set(ROUTES))
+    assert not stale, f"Table rows for URLs that no longer exist: {stale}"
+    needs_args = sorted(n for n in p.TABLE if "<" in ROUTES[n] and n not in p.ARGS)
+    assert not needs_args, f"Table rows without ARGS for their parameters: {needs_args}"
+
+
+@pytest.mark.parametrize("name", checked_names())
+def test_permission_matrix(zone, name):
+    get, post = expected(name) if covered(name) else (None, None)
+    methods = ["get"] + (["post"] if post is not None or OBSERVE else [])
+    url, seen = observe(name, zone, methods)
+    if OBSERVE:
+        row = " ".join(f"{seen['get'][r]:<3}" for r in p.ROLES)
+        post_row = " ".join(seen["post"][r] for r in p.ROLES)
+        print(f'\nOBSERVED {name!r}: ("?", "{row}", "{post_row}"),  # {url}')
+        return
+    wanted = {"get": get} | ({"post": post} if post is not None else {})
+    assert seen == wanted, f"{url}: observed {seen}, the table says {wanted}"
+
+
+def pair_count():
+    """(role, URL) pairs the matrix test checks: one per role per method per checked URL."""
+    count = 0
+    for name in checked_names():
+        get, post = expected(name)
+        count += len(p.ROLES) * (1 + (post is not None))
+    return count
