@@ -169,6 +169,13 @@ class IssueFilter(django_filters.FilterSet):
         label=_("Flagged for the committee"), choices=YES_NO, method="filter_flag"
     )
     suspended = django_filters.ChoiceFilter(label=_("Suspended"), choices=YES_NO, method="filter_flag")
+    # The dashboard's links (dashboard area): "open" there is open or in progress.
+    unresolved = django_filters.ChoiceFilter(
+        label=_("Open or in progress"), choices=YES_NO, method="filter_unresolved"
+    )
+    solved_on_site = django_filters.ChoiceFilter(
+        label=_("Solved on site"), choices=YES_NO, method="filter_solved_on_site"
+    )
 
     class Meta:
         model = Issue
@@ -187,5 +194,12 @@ class IssueFilter(django_filters.FilterSet):
         return overdue if value == "1" else queryset.exclude(pk__in=overdue.values("pk"))
 
     def filter_flag(self, queryset, name, value):
-        field = {"flagged": "flagged_for_committee", "suspended": "suspended"}[name]
+        field = {"flagged": "flagged_for_committee"}.get(name, name)
         return queryset.filter(**{field: value == "1"})
+
+    def filter_unresolved(self, queryset, name, value):
+        unresolved = Q(status__in=IssueStatus.unresolved())
+        return queryset.filter(unresolved) if value == "1" else queryset.exclude(unresolved)
+
+    def filter_solved_on_site(self, queryset, name, value):
+        return queryset.filter(solved_on_site=value == "1")

@@ -66,6 +66,9 @@ def test_list_needs_login(client):
         ("flagged=1", {"flagged"}),
         ("suspended=1", set()),
         ("q=用地", {"land"}),
+        ("unresolved=1", {"escalated", "land", "overdue", "flagged"}),
+        ("unresolved=0", {"resolved"}),
+        ("solved_on_site=1", set()),
     ],
 )
 def test_list_filters(zone, login, query, expected):
