@@ -1390,25 +1390,26 @@ class Writer:
         self.plan = planner
         self.created = {}
 
-    def count(self, name, number=1):
-        self.created[name] = self.created.get(name, 0) + number
+    def count(self, model, number=1):
+        """Tally created rows by model (its translated plural name is what the command prints)."""
+        self.created[model] = self.created.get(model, 0) + int(number)
 
     def write(self):
         self.parks = {}
         for order, name in enumerate(PARKS, start=1):
             self.parks[name], made = Park.objects.get_or_create(name=name, defaults={"order": order})
-            self.count("parks", made)
+            self.count(Park, made)
         self.departments = {}
         for order, name in enumerate(DEPARTMENTS, start=1):
             self.departments[name], made = Department.objects.get_or_create(
                 name=name, defaults={"order": order}
             )
-            self.count("departments", made)
+            self.count(Department, made)
         for category, department in ROUTES.items():
             _route, made = CategoryRoute.objects.get_or_create(
                 category=category, defaults={"department": self.departments[department]}
             )
-            self.count("routes", made)
+            self.count(CategoryRoute, made)
         Rules.current()
         self.write_users()
         self.permit_types = {t.name: t for t in PermitType.objects.all()}
@@ -1438,7 +1439,7 @@ class Writer:
                 user = User.objects.create(
                     username=username, password=password, is_superuser=superuser, is_staff=superuser
                 )
-                self.count("users")
+                self.count(get_user_model())
             staff = Staff.objects.filter(user=user).first()
             if staff is None:
                 staff = Staff.objects.create(
@@ -1496,7 +1497,7 @@ class Writer:
                 for p in todo
             ]
         )
-        self.count("projects", len(new_projects))
+        self.count(Project, len(new_projects))
         rows = dict(zip([p.code for p in todo], new_projects, strict=True))
         self.projects.update(rows)
         S, D = self.staff, self.departments
@@ -1574,7 +1575,7 @@ class Writer:
                 for name in v.departments
             ]
         )
-        self.count("visits", len(visits))
+        self.count(Visit, len(visits))
         visit_of = {(p.code, v.date): visit for (p, v), visit in zip(visit_plans, visits, strict=True)}
         issue_plans = [(p, i) for p in todo for i in p.issues]
         issues = Issue.objects.bulk_create(
@@ -1608,7 +1609,7 @@ class Writer:
                 for p, i in issue_plans
             ]
         )
-        self.count("issues", len(issues))
+        self.count(Issue, len(issues))
         IssueEvent.objects.bulk_create(
             [
                 IssueEvent(
@@ -1685,7 +1686,7 @@ class Writer:
                         )
                     )
         Notification.objects.bulk_create(notifications)
-        self.count("notifications", len(notifications))
+        self.count(Notification, len(notifications))
 
     def write_meetings(self):
         S, D = self.staff, self.departments
@@ -1722,7 +1723,7 @@ class Writer:
                     )
                 )
             MeetingItem.objects.bulk_create(items)
-            self.count("meetings")
+            self.count(Meeting)
 
 
 def load_demo(today=None):

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Q, Sum
 from django.urls import reverse
+from django.utils import translation
 
 from projects import demo
 from projects.models import (
@@ -36,9 +37,10 @@ from projects.models import (
 pytestmark = pytest.mark.django_db
 
 
-def run(*args):
+def run(*args, language="en"):
     out = StringIO()
-    call_command("load_demo", *args, stdout=out)
+    with translation.override(language):
+        call_command("load_demo", *args, stdout=out)
     return out.getvalue()
 
 
@@ -86,6 +88,11 @@ def test_load_demo_prints_the_logins():
     for username in ["grid", "dept", "coordinator", "leader", "supervisor", "admin"]:
         assert f"  {username} " in output
     assert output.count(demo.PASSWORD) >= 6
+
+
+def test_load_demo_speaks_chinese_by_default():
+    output = run(language="zh-hans")
+    assert "已创建演示数据" in output and "演示账号" in output and "网格员" in output
 
 
 def test_if_empty_does_nothing_when_a_project_exists(zone):

@@ -23,15 +23,19 @@ class Command(BaseCommand):
         else:
             created = load_demo()
             if any(created.values()):
-                summary = ", ".join(f"{name} {number}" for name, number in created.items() if number)
+                summary = ", ".join(
+                    f"{model._meta.verbose_name_plural} {number}"
+                    for model, number in created.items()
+                    if number
+                )
                 self.stdout.write(
                     self.style.SUCCESS(_("Demo zone created: %(summary)s.") % {"summary": summary})
                 )
             else:
                 self.stdout.write(_("The demo zone is already complete: nothing changed."))
-        self.stdout.write(_("Demo logins (username / role / password):"))
+        self.stdout.write(_("Demo logins (username, password, role):"))
         for username, roles, password in demo_logins():
-            self.stdout.write(f"  {username:<12} {' + '.join(str(role) for role in roles):<45} {password}")
+            self.stdout.write(f"  {username:<12} {password}  {' + '.join(str(role) for role in roles)}")
         self.stdout.write(
             _(
                 "Other demo users (same password): grid2–grid6 (grid workers of the other parks), "
