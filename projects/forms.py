@@ -201,7 +201,8 @@ class VisitRequestForm(StyledForm):
         from .models import Category, Department
 
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = Category.choices
+        # A blank first choice keeps an untouched extra row "unchanged", so it is skipped.
+        self.fields["category"].choices = [("", "---------"), *Category.choices]
         self.fields["department"].queryset = Department.objects.all()
 
     def clean(self):
@@ -224,7 +225,7 @@ class VisitSolvedForm(StyledForm):
         from .models import Category
 
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = Category.choices
+        self.fields["category"].choices = [("", "---------"), *Category.choices]
 
 
 class BaseVisitRequestFormSet(forms.BaseFormSet):
