@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from .. import exports, ledger
 from ..access import has_role, require_role
-from ..filters import ProjectFilter
+from ..filters import IssueFilter, ProjectFilter
 from ..forms import LedgerUploadForm
 from ..models import Issue, Project, RoleCode
 from ..monthly_report import monthly_report, report_sheets
@@ -120,8 +120,6 @@ def project_export(request):
 
 def issue_export(request):
     """The issue list's rows (same filters, visible issues only)."""
-    from ..filters import IssueFilter  # the issues area's filter set (projects/filters.py)
-
     issues = Issue.objects.visible_to(request.user).active()
     issue_filter = IssueFilter(request.GET, queryset=issues, request=request)
     stamp = today().strftime("%Y%m%d")
