@@ -133,7 +133,7 @@ def _report_period(request):
         year = int(request.GET.get("year", now.year))
         month = int(request.GET.get("month", now.month))
         datetime.date(year, month, 1)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a 30-digit month (found by fuzzing)
         return now.year, now.month
     if not 2001 <= year <= 2100:
         return now.year, now.month
