@@ -75,6 +75,16 @@ def exists(url):
     return row is not None
 
 
+def static_files_stale():
+    """True unless the collected manifest is newer than every source static file."""
+    manifest = ROOT / "staticfiles" / "staticfiles.json"
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    sources = [ROOT / "node_modules" / ".installed", *(ROOT / "static").rglob("*")]
+    return any(path.exists() and path.stat().st_mtime > built for path in sources)
+
+
 def manage(env, *args):
     started = time.perf_counter()
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
@@ -172,8 +182,9 @@ def main():
         sys.exit("make bench runs on PostgreSQL: set DATABASE_URL=postgres://… (or leave it unset).")
     RESULTS.mkdir(exist_ok=True)
     env = bench_env(base_url)
-    print("== collectstatic (production static files)", flush=True)
-    manage(env, "collectstatic", "--noinput", "-v0")
+    if static_files_stale():
+        print("== collectstatic (production static files; compressing takes a few minutes)", flush=True)
+        manage(env, "collectstatic", "--noinput", "-v0")
     results = {}
     for scale in args.scales:
         url = scale_url(base_url, scale)
