@@ -6,6 +6,7 @@ import shutil
 import pytest
 from django.conf import settings
 
+import tests.hypothesis_profiles  # noqa: F401  (registers and loads the hypothesis profile)
 from tests.zone import build_zone
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make

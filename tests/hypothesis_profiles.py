@@ -1,0 +1,17 @@
+"""Hypothesis profiles: "ci" (default, short) and "long" (HYPOTHESIS_PROFILE=long, for a night run).
+
+The tests run with the function-scoped `zone` fixture: every example of one test shares that zone,
+and each example rolls its own writes back (see tests/test_fuzz.py).
+"""
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+COMMON = {
+    "deadline": None,  # a page render under CI load is no timing bug
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+settings.register_profile("ci", max_examples=15, **COMMON)
+settings.register_profile("long", max_examples=500, **COMMON)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
