@@ -102,12 +102,13 @@ def ledger_export(projects, *, year=None, filename="projects.xlsx"):
         )
         .order_by("project__code", "year")
     )
-    reports = MonthlyReport.objects.filter(project__in=projects.values("pk")).order_by(
-        "project__code", "year", "month"
-    )
+    reports = MonthlyReport.objects.order_by("project__code", "year", "month")
     if year:
         listings = listings.filter(year=year)
         reports = reports.filter(year=year)
+    # Reports only of projects that have a row on the listings sheet: a project never listed (or not
+    # in the chosen year) is not in the ledger, and its reports alone could not be imported.
+    reports = reports.filter(project__in=listings.values("project"))
     report_rows = reports.values_list("project__code", "year", "month", "amount").iterator(chunk_size=CHUNK)
     return workbook_response(
         [
