@@ -117,13 +117,14 @@ def _listings(projects, year, month):
     )
 
 
-def dashboard_figures(*, year, month, user, today=None):
+def dashboard_figures(*, year, month, user, today=None, rules=None):
     """Every figure of the dashboard for year `year`, months 1..`month`, as `user` sees the zone.
 
     Queries (whatever the data size): listing totals with last year's 1亿+ count (1), by park (1),
     by level (1), by leader (1), monthly series (1), issue counts (1), resolved issues' two dates (1),
     calendar overrides for those dates (0–1), visits in the month (1), not visited (1), Rules (1),
-    lights (1), plus the staff profile for a user whose roles were not looked up yet.
+    lights (1), plus the staff profile for a user whose roles were not looked up yet. Pass `rules`
+    (Rules.current()) when the caller has it already.
     """
     today = today or timezone.localdate()
     projects = Project.objects.visible_to(user)
@@ -194,7 +195,7 @@ def dashboard_figures(*, year, month, user, today=None):
     figures["projects_not_visited_30_days"] = listed.not_visited_since(NOT_VISITED_DAYS, on=today).count()
 
     counts = dict(
-        listed.with_light(year=year, month=month, today=today)
+        listed.with_light(year=year, month=month, today=today, rules=rules)
         .order_by()
         .values_list("light")
         .annotate(n=Count("pk"))

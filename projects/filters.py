@@ -1,5 +1,8 @@
 """django-filter filter sets for the lists; every choice list is limited to what the user may see."""
 
+import calendar
+import datetime
+
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +23,8 @@ from .models import (
 from .models.projects import HUNDRED_MILLION
 from .querysets import today
 
+LIGHTS = [("red", _("Red")), ("yellow", _("Yellow")), ("green", _("Green"))]
+
 
 def leaders(request):
     return Staff.objects.filter(roles__code=RoleCode.LEADER).distinct()
@@ -31,7 +36,7 @@ def grid_workers(request):
 
 class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    year = django_filters.NumberFilter(label=_("Year"), method="filter_year")
+    year = django_filters.NumberFilter(label=_("Year"), method="filter_year", min_value=2000, max_value=2100)
     park = django_filters.ModelChoiceFilter(label=_("Park"), queryset=Park.objects.all())
     level = django_filters.ChoiceFilter(
         label=_("Level"), choices=ListingLevel.choices, method="filter_listing"
@@ -45,10 +50,18 @@ class ProjectFilter(django_filters.FilterSet):
     lead_department = django_filters.ModelChoiceFilter(
         label=_("Lead department"), queryset=Department.objects.all()
     )
-    started = django_filters.BooleanFilter(
-        label=_("Started"), field_name="actual_start", lookup_expr="isnull", exclude=True
-    )
+    # With a year (and month) "started" means started by the end of that month (year), as the
+    # dashboard counts it; without, started at all.
+    started = django_filters.BooleanFilter(label=_("Started"), method="filter_started")
     over_100m = django_filters.BooleanFilter(label=_("1亿 or more"), method="filter_over_100m")
+    # The dashboard's cut-off month: it only moves "started" and the warning light.
+    month = django_filters.NumberFilter(
+        label=_("Up to month"), method="filter_nothing", min_value=1, max_value=12
+    )
+    light = django_filters.ChoiceFilter(label=_("Warning light"), choices=LIGHTS, method="filter_light")
+    not_visited = django_filters.NumberFilter(
+        label=_("Not visited for (days)"), method="filter_not_visited", min_value=1, max_value=3660
+    )
 
     class Meta:
         model = Project
@@ -70,6 +83,37 @@ class ProjectFilter(django_filters.FilterSet):
     def filter_listing(self, queryset, name, value):
         # Level and kind belong to a year's listing: the chosen year, else this year.
         return queryset.filter(**{"listings__year": self._year(), f"listings__{name}": value})
+
+    def _month(self):
+        month = self.form.cleaned_data.get("month")
+        return int(month) if month else None
+
+    def cut_off(self):
+        """The last day that counts for "started": end of the chosen month/year; None without a year."""
+        year = self.form.cleaned_data.get("year")
+        if not year:
+            return None
+        month = self._month() or 12
+        return datetime.date(int(year), month, calendar.monthrange(int(year), month)[1])
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    def filter_started(self, queryset, name, value):
+        if value is None:
+            return queryset
+        cut_off = self.cut_off()
+        started = Q(actual_start__lte=cut_off) if cut_off else Q(actual_start__isnull=False)
+        return queryset.filter(started) if value else queryset.exclude(started)
+
+    def filter_light(self, queryset, name, value):
+        # The list view annotates the light for the chosen year before filtering; elsewhere do it here.
+        if "light" not in queryset.query.annotations:
+            queryset = queryset.with_light(year=self._year(), month=self._month())
+        return queryset.filter(light=value)
+
+    def filter_not_visited(self, queryset, name, value):
+        return queryset.not_visited_since(int(value))
 
     def filter_over_100m(self, queryset, name, value):
         if value is None:

@@ -1,18 +1,22 @@
 from django.urls import path
 
 from .views import audit, home, projects
+from .views import dashboard as dashboard_views
 from .views import issues as issue_views
 from .views import ledger as ledger_views
 from .views import meetings as meeting_views
-from .views import visits as visit_views
 from .views import progress as progress_views
 from .views import reports_round as round_views
+from .views import visits as visit_views
 
 urlpatterns = [
     path("", home.home, name="home"),
     # Projects
     path("projects/", projects.project_list, name="project_list"),
     path("projects/<int:pk>/", projects.project_detail, name="project_detail"),
+    # Dashboard and its figures as JSON (issue 4, dashboard area)
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard.json", dashboard_views.dashboard_json, name="dashboard_json"),
     # The ledger in Excel: import, template, exports, monthly report (issue 4, ledger area)
     path("ledger/import/", ledger_views.ledger_import, name="ledger_import"),
     path("ledger/template.xlsx", ledger_views.ledger_template, name="ledger_template"),

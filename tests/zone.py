@@ -210,7 +210,7 @@ def build_dashboard_zone(z, year=2024):
     return z
 
 
-def add_bulk_projects(z, count, year=2024):
+def add_bulk_projects(z, count, year=2024, prefix="BULK"):
     """`count` more projects listed in `year`, each with reports, issues and visits (for query counts)."""
     import zoneinfo
 
@@ -221,7 +221,7 @@ def add_bulk_projects(z, count, year=2024):
     leaders = [z.leader.staff, None]
     for i in range(count):
         p = Project.objects.create(
-            code=f"BULK-{i:04d}",
+            code=f"{prefix}-{i:04d}",
             name=f"批量项目{i}",
             enterprise=z.enterprise,
             park=parks[i % 2],

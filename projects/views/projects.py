@@ -19,9 +19,14 @@ def project_list(request):
     )
     project_filter = ProjectFilter(request.GET, queryset=projects, request=request)
     year = today().year
+    month = None
     if project_filter.is_valid() and project_filter.form.cleaned_data.get("year"):
         year = int(project_filter.form.cleaned_data["year"])
-    listing = Listing.objects.filter(project=OuterRef("pk"), year=year)
+    if project_filter.is_valid() and project_filter.form.cleaned_data.get("month"):
+        month = int(project_filter.form.cleaned_data["month"])
+    # The warning light of the chosen year (and cut-off month), before the `light` filter reads it.
+    project_filter.queryset = projects.with_light(year=year, month=month)
+    listing = Listing.objects.filter(project=OuterRef("pk"), year=year).order_by()  # no ordering join
     rows = project_filter.qs.annotate(
         listing_level=Subquery(listing.values("level")[:1]),
         listing_kind=Subquery(listing.values("kind")[:1]),
@@ -39,9 +44,9 @@ def project_list(request):
 
 def project_detail(request, pk):
     project = get_object_or_404(
-        visible_projects(request).select_related(
-            "park", "enterprise", "leader", "grid_worker", "lead_department"
-        ),
+        visible_projects(request)
+        .select_related("park", "enterprise", "leader", "grid_worker", "lead_department")
+        .with_light(),
         pk=pk,
     )
     reports = list(project.monthly_reports.order_by("year", "month"))

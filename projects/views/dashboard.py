@@ -1,0 +1,276 @@
+"""The dashboard (`/dashboard/`) and its figures as JSON (`/dashboard.json`), for a year and cut-off month.
+
+Both read `projects.figures.dashboard_figures`, over what the user may see. Every figure on the page
+links to the filtered list behind it; the charts are drawn by static/js/dashboard.js from the JSON.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.db.models import Case, IntegerField, Value, When
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from .. import access
+from ..figures import as_json, dashboard_figures, month_end
+from ..models import Level, Project, RoleCode, Rules
+from ..querysets import today
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+LIGHT_LIST_SIZE = 50
+LIGHT_ORDER = Case(
+    When(light="red", then=Value(0)), When(light="yellow", then=Value(1)), default=Value(2),
+    output_field=IntegerField(),
+)  # fmt: skip
+
+
+def parse_period(params):
+    """(year, month, errors) from ?year=&month=; a value that cannot be read falls back to today's."""
+    now = today()
+    year, month, errors = now.year, now.month, []
+    raw_year, raw_month = params.get("year", ""), params.get("month", "")
+    if raw_year:
+        try:
+            year = int(raw_year)
+            if not MIN_YEAR <= year <= MAX_YEAR:
+                raise ValueError
+        except ValueError:
+            year = now.year
+            errors.append(
+                _("The year “%(value)s” is not a year between %(min)s and %(max)s; showing %(default)s.")
+                % {"value": raw_year[:20], "min": MIN_YEAR, "max": MAX_YEAR, "default": year}
+            )
+    if raw_month:
+        try:
+            month = int(raw_month)
+            if not 1 <= month <= 12:
+                raise ValueError
+        except ValueError:
+            month = now.month
+            errors.append(
+                _("The month “%(value)s” is not a month from 1 to 12; showing %(default)s.")
+                % {"value": raw_month[:20], "default": month}
+            )
+    return year, month, errors
+
+
+def _url(name, fallback, **params):
+    """A list's URL with its filter parameters (None values left out)."""
+    try:
+        base = reverse(name)
+    except NoReverseMatch:  # the list's area is not installed yet
+        base = fallback
+    query = {key: value for key, value in params.items() if value is not None}
+    return f"{base}?{urlencode(query)}" if query else base
+
+
+def _project_list(**params):
+    return _url("project_list", "/projects/", **params)
+
+
+def _issue_list(**params):
+    return _url("issue_list", "/issues/", **params)
+
+
+def _links(figures):
+    """The filtered list behind every figure (the lists' parameter names are their filters')."""
+    year, month = figures["year"], figures["month"]
+    first, last = datetime.date(year, 1, 1), month_end(year, month)
+
+    def listing_links(**extra):
+        started = _project_list(year=year, month=month, kind="new", started="true", **extra)
+        return {
+            "projects": _project_list(year=year, **extra),
+            "new_projects": _project_list(year=year, kind="new", **extra),
+            "new_projects_started": started,
+            "start_rate": started,
+            "planned_investment": _project_list(year=year, **extra),
+            "completed_investment": _project_list(year=year, **extra),
+            "investment_completion_rate": _project_list(year=year, **extra),
+        }
+
+    links = listing_links()
+    over_100m = _project_list(year=year, over_100m="true")
+    links.update(
+        projects_over_100m=over_100m,
+        projects_over_100m_growth=over_100m,
+        projects_over_100m_prev_year=_project_list(year=year - 1, over_100m="true"),
+        issues_open=_issue_list(unresolved=1),
+        issues_open_by_level={level.code: _issue_list(level=level.value, unresolved=1) for level in Level},
+        issues_overdue=_issue_list(overdue=1),
+        issues_solved_on_site=_issue_list(solved_on_site=1, raised_from=first, raised_to=last),
+        issues_median_days_to_resolve=_issue_list(
+            unresolved=0, solved_on_site=0, raised_from=first, raised_to=last
+        ),
+        visits_in_month=_url(
+            "visit_list", "/visits/", date_after=datetime.date(year, month, 1), date_before=last
+        ),
+        projects_not_visited_30_days=_project_list(year=year, not_visited=30),
+        lights={
+            light: _project_list(year=year, month=month, light=light) for light in ("red", "yellow", "green")
+        },
+    )
+    for row in figures["by_park"]:
+        row["links"] = listing_links(park=row["park_id"])
+    for row in figures["by_level"]:
+        row["links"] = listing_links(level=row["level"])
+    for row in figures["by_leader"]:
+        row["links"] = listing_links(leader=row["leader_id"]) if row["leader_id"] else {}
+    return links
+
+
+def _cards(figures, links):
+    """The key figures as cards: label, value, kind (count / money / rate / days), link."""
+    f = figures
+
+    def card(label, key, kind="count", link=None, value=None):
+        return {"label": label, "value": f[key] if value is None else value, "kind": kind, "link": link}
+
+    return [
+        card(_("Key projects"), "projects", link=links["projects"]),
+        card(_("New-build projects"), "new_projects", link=links["new_projects"]),
+        card(_("New-build projects started"), "new_projects_started", link=links["new_projects_started"]),
+        card(_("Start rate"), "start_rate", "rate", links["start_rate"]),
+        card(_("Planned investment (10k yuan)"), "planned_investment", "money", links["planned_investment"]),
+        card(
+            _("Completed investment (10k yuan)"),
+            "completed_investment",
+            "money",
+            links["completed_investment"],
+        ),
+        card(
+            _("Investment completion rate"),
+            "investment_completion_rate",
+            "rate",
+            links["investment_completion_rate"],
+        ),
+        card(_("Time progress"), "time_progress", "rate"),
+        card(_("Projects of 1亿 or more"), "projects_over_100m", link=links["projects_over_100m"]),
+        card(
+            _("Projects of 1亿 or more, previous year"),
+            "projects_over_100m_prev_year",
+            link=links["projects_over_100m_prev_year"],
+        ),
+        card(
+            _("Growth of 1亿+ projects"),
+            "projects_over_100m_growth",
+            "rate",
+            links["projects_over_100m_growth"],
+        ),
+        card(_("Open issues"), "issues_open", link=links["issues_open"]),
+        card(_("Overdue issues"), "issues_overdue", link=links["issues_overdue"]),
+        card(_("Issues solved on site"), "issues_solved_on_site", link=links["issues_solved_on_site"]),
+        card(
+            _("Median working days to resolve"),
+            "issues_median_days_to_resolve",
+            "days",
+            links["issues_median_days_to_resolve"],
+        ),
+        card(_("Visits in the month"), "visits_in_month", link=links["visits_in_month"]),
+        card(
+            _("Not visited for 30 days"),
+            "projects_not_visited_30_days",
+            link=links["projects_not_visited_30_days"],
+        ),
+        card(_("Red lights"), "lights", link=links["lights"]["red"], value=f["lights"]["red"]),
+        card(_("Yellow lights"), "lights", link=links["lights"]["yellow"], value=f["lights"]["yellow"]),
+    ]
+
+
+@require_GET
+def dashboard(request):
+    staff = access.get_staff(request.user)
+    if staff is None and not request.user.is_superuser:
+        return render(request, "projects/no_profile.html")
+    year, month, errors = parse_period(request.GET)
+    for error in errors:
+        messages.warning(request, error)
+    on = today()
+    rules = Rules.current()
+    figures = dashboard_figures(year=year, month=month, user=request.user, today=on, rules=rules)
+    links = _links(figures)
+
+    lit = (
+        Project.objects.visible_to(request.user)
+        .filter(listings__year=year)
+        .with_light(year=year, month=month, today=on, rules=rules)
+        .select_related("park", "leader")
+    )
+    is_leader = staff is not None and staff.has_role(RoleCode.LEADER)
+    # A committee leader's own projects come first, all of them with their light.
+    my_lights = (
+        list(lit.filter(leader=staff).annotate(light_order=LIGHT_ORDER).order_by("light_order", "code"))
+        if is_leader
+        else []
+    )
+    warnings = list(
+        lit.filter(light__in=["red", "yellow"])
+        .annotate(light_order=LIGHT_ORDER)
+        .order_by("light_order", "code")[:LIGHT_LIST_SIZE]
+    )
+    context = {
+        "figures": figures,
+        "links": links,
+        "year": year,
+        "month": month,
+        "min_year": MIN_YEAR,
+        "max_year": MAX_YEAR,
+        "months": range(1, 13),
+        "cards": _cards(figures, links),
+        "issue_levels": [
+            {
+                "label": level.label,
+                "count": figures["issues_open_by_level"][level.code],
+                "link": links["issues_open_by_level"][level.code],
+            }
+            for level in Level
+        ],
+        "breakdowns": [
+            {
+                "key": "park",
+                "title": _("By park"),
+                "column": _("Park"),
+                "rows": [{**row, "name": row["park"]} for row in figures["by_park"]],
+            },
+            {
+                "key": "level",
+                "title": _("By level"),
+                "column": _("Level"),
+                "rows": [{**row, "name": row["label"]} for row in figures["by_level"]],
+            },
+            {
+                "key": "leader",
+                "title": _("By committee leader"),
+                "column": _("Committee leader"),
+                "rows": [{**row, "name": row["leader"]} for row in figures["by_leader"]],
+            },
+        ],
+        "is_leader": is_leader,
+        "my_lights": my_lights,
+        "warnings": warnings,
+        "warnings_more": figures["lights"]["red"] + figures["lights"]["yellow"] > len(warnings),
+        "chart_labels": {
+            "completed": _("Completed in the month"),
+            "completed_cumulative": _("Completed, cumulative"),
+            "planned_cumulative": _("Plan pro rata"),
+            "start_rate": _("Start rate (%)"),
+            "open_issues": _("Open issues"),
+            "month": _("Month"),
+            "levels": {level.code: str(level.label) for level in Level},
+        },
+    }
+    return render(request, "projects/dashboard.html", context)
+
+
+@require_GET
+def dashboard_json(request):
+    """The dashboard's figures as JSON; a year or month that cannot be read is a 400 saying why."""
+    year, month, errors = parse_period(request.GET)
+    if errors:
+        return JsonResponse({"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False})
+    figures = dashboard_figures(year=year, month=month, user=request.user, today=today())
+    return JsonResponse(as_json(figures), json_dumps_params={"ensure_ascii": False})

@@ -1,0 +1,100 @@
+// The dashboard's charts, drawn with ECharts (served from our own static files) from /dashboard.json.
+// The page itself works without JavaScript: every figure is also in the cards and tables.
+/* global echarts */
+document.addEventListener("DOMContentLoaded", () => {
+  const source = document.getElementById("dashboard-data");
+  const labelsElement = document.getElementById("dashboard-labels");
+  if (!source || !labelsElement || typeof echarts === "undefined") {
+    return;
+  }
+  const labels = JSON.parse(labelsElement.textContent);
+  const charts = [];
+
+  function draw(id, option) {
+    const element = document.getElementById(id);
+    if (!element) {
+      return;
+    }
+    const chart = echarts.init(element, null, { renderer: "canvas" });
+    chart.setOption(option);
+    charts.push(chart);
+  }
+
+  function investment(figures) {
+    const months = figures.monthly.map((m) => String(m.month));
+    draw("chart-investment", {
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: { left: 60, right: 16, top: 40, bottom: 30 },
+      xAxis: { type: "category", data: months, name: labels.month },
+      yAxis: { type: "value" },
+      series: [
+        { name: labels.completed, type: "bar", data: figures.monthly.map((m) => m.completed) },
+        {
+          name: labels.completed_cumulative,
+          type: "line",
+          data: figures.monthly.map((m) => m.completed_cumulative),
+        },
+        {
+          name: labels.planned_cumulative,
+          type: "line",
+          lineStyle: { type: "dashed" },
+          data: figures.monthly.map((m) => m.planned_cumulative),
+        },
+      ],
+    });
+  }
+
+  function startRate(figures) {
+    draw("chart-start-rate", {
+      tooltip: { trigger: "axis" },
+      grid: { left: 40, right: 16, top: 20, bottom: 60 },
+      xAxis: {
+        type: "category",
+        data: figures.by_park.map((row) => row.park),
+        axisLabel: { interval: 0, rotate: 30 },
+      },
+      yAxis: { type: "value", max: 100 },
+      series: [
+        { name: labels.start_rate, type: "bar", data: figures.by_park.map((row) => row.start_rate) },
+      ],
+    });
+  }
+
+  function issues(figures) {
+    const codes = Object.keys(labels.levels);
+    draw("chart-issues", {
+      tooltip: { trigger: "axis" },
+      // Horizontal bars: the level names are long, on a phone too.
+      grid: { left: 8, right: 24, top: 10, bottom: 24, containLabel: true },
+      yAxis: { type: "category", inverse: true, data: codes.map((code) => labels.levels[code]) },
+      xAxis: { type: "value", minInterval: 1 },
+      series: [
+        {
+          name: labels.open_issues,
+          type: "bar",
+          data: codes.map((code) => figures.issues_open_by_level[code]),
+        },
+      ],
+    });
+  }
+
+  fetch(source.dataset.src, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    .then((response) => {
+      if (!response.ok) {
+        throw new Error(`dashboard.json answered ${response.status}`);
+      }
+      return response.json();
+    })
+    .then((figures) => {
+      investment(figures);
+      startRate(figures);
+      issues(figures);
+      document.body.dataset.chartsDrawn = "true";
+    })
+    .catch((error) => {
+      console.error(error);
+    });
+
+  window.addEventListener("resize", () => charts.forEach((chart) => chart.resize()));
+});

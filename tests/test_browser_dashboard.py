@@ -1,0 +1,38 @@
+"""The dashboard in a real browser: the charts are drawn from /dashboard.json (ECharts, no CDN)."""
+
+import pytest
+
+from tests.zone import build_dashboard_zone
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def dash(zone):
+    return build_dashboard_zone(zone, year=2024)
+
+
+def test_dashboard_draws_the_charts(dash, browser_login, live_server):
+    page = browser_login("coordinator")
+    problems = []
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(f"{live_server.url}/dashboard/?year=2024&month=5")
+    for chart in ("chart-investment", "chart-start-rate", "chart-issues"):
+        # ECharts renders a canvas inside each container once the JSON has arrived.
+        page.wait_for_selector(f"#{chart} canvas", state="attached")
+        box = page.locator(f"#{chart} canvas").first.bounding_box()
+        assert box and box["width"] > 100 and box["height"] > 100, chart
+    page.wait_for_selector("body[data-charts-drawn='true']", state="attached")
+    assert page.locator("#key-figures").inner_text().count("33.3%") == 1
+    assert problems == []
+
+
+def test_leader_on_a_phone_sees_their_lights_first(dash, browser_login, live_server):
+    page = browser_login("leader", viewport={"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/dashboard/?year=2024&month=5")
+    mine = page.locator("#my-lights")
+    assert mine.is_visible()
+    assert mine.bounding_box()["y"] < page.locator("#key-figures").bounding_box()["y"]
+    assert mine.locator(".light-red").count() == 1  # D-4, not started
+    assert mine.locator(".light-yellow").count() == 2

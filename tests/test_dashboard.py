@@ -1,0 +1,199 @@
+"""The dashboard page and /dashboard.json: figures, links, bad input, access, bounded queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.zone import add_bulk_projects, build_dashboard_zone
+
+pytestmark = pytest.mark.django_db
+
+YEAR = 2024
+# /dashboard/ for a zone-wide role: session, user, staff profile with its roles (2), Rules (1), the
+# figures (listing totals with last year's 1亿+, by park, by level, by leader, monthly series, issue
+# counts, resolved issues' two dates, calendar overrides for them, visits in the month, not visited,
+# lights: 11), the red/yellow list (1; a leader's own lights are one more), unread notifications (1)
+# and the session's idle-timeout refresh (savepoint, update, release: 3) = 21.
+DASHBOARD_QUERIES = 21
+# /dashboard.json: session, user, staff with roles (2), the figures (11) with Rules (1), session
+# refresh (3) = 19.
+JSON_QUERIES = 19
+
+
+@pytest.fixture
+def dash(zone):
+    return build_dashboard_zone(zone, year=YEAR)
+
+
+def get_json(client, **params):
+    response = client.get(reverse("dashboard_json"), {"year": YEAR, "month": 5, **params})
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/json"
+    return response.json()
+
+
+def test_json_carries_the_issue_keys(dash, login):
+    data = get_json(login(dash.coordinator))
+    for key in [
+        "projects", "new_projects", "new_projects_started", "start_rate", "planned_investment",
+        "completed_investment", "investment_completion_rate", "time_progress", "projects_over_100m",
+        "projects_over_100m_prev_year", "projects_over_100m_growth", "issues_open_by_level",
+        "issues_overdue", "by_park", "by_level", "by_leader", "issues_solved_on_site",
+        "issues_median_days_to_resolve", "visits_in_month", "projects_not_visited_30_days", "monthly",
+    ]:  # fmt: skip
+        assert key in data, key
+    assert set(data["issues_open_by_level"]) == {"grid_help", "coordination", "leader", "supervision"}
+    # Numbers, not strings: money and rates are JSON numbers.
+    assert data["planned_investment"] == 30000
+    assert data["completed_investment"] == 7500
+    assert data["start_rate"] == 33.3
+    assert data["investment_completion_rate"] == 25.0
+    assert data["projects_over_100m_growth"] == 50.0
+    level_keys = {"level", "projects", "new_projects", "new_projects_started", "start_rate"}
+    assert level_keys <= set(data["by_level"][0])
+    assert [row["level"] for row in data["by_level"]] == ["province", "city", "district"]
+    assert {row["park"] for row in data["by_park"]} == {"航空航天产业园", "高校园区"}
+    assert data["by_leader"][0]["leader"] in {"孙主任", None}
+
+
+def test_json_nulls_over_zero_items(dash, login):
+    data = get_json(login(dash.coordinator), year=2001)
+    assert data["projects"] == 0
+    assert data["start_rate"] is None
+    assert data["investment_completion_rate"] is None
+    assert data["projects_over_100m_growth"] is None
+
+
+def test_json_rejects_bad_period_with_a_reason(dash, login):
+    client = login(dash.coordinator)
+    for params in ({"year": "abc"}, {"month": "13"}, {"year": "1999"}, {"month": "0"}, {"month": "五"}):
+        response = client.get(reverse("dashboard_json"), params)
+        assert response.status_code == 400
+        assert response.json()["errors"]
+
+
+def test_page_shows_figures_and_links_to_the_lists(dash, login):
+    response = login(dash.coordinator).get(reverse("dashboard"), {"year": YEAR, "month": 5})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert str(response.context["figures"]["start_rate"]) == "33.3"
+    links = response.context["links"]
+    assert links["new_projects_started"] == "/projects/?year=2024&month=5&kind=new&started=true"
+    assert links["projects_over_100m_prev_year"] == "/projects/?year=2023&over_100m=true"
+    assert links["visits_in_month"] == "/visits/?date_after=2024-05-01&date_before=2024-05-31"
+    assert links["issues_overdue"].endswith("?overdue=1")
+    assert links["issues_open_by_level"]["leader"] == "/issues/?level=3&unresolved=1"
+    assert links["lights"]["red"] == "/projects/?year=2024&month=5&light=red"
+    for link in [
+        links["new_projects_started"],
+        links["projects_over_100m_prev_year"],
+        links["visits_in_month"],
+    ]:
+        assert link.replace("&", "&amp;") in html
+    park_row = next(row for row in response.context["figures"]["by_park"] if row["park"] == "航空航天产业园")
+    assert park_row["links"]["new_projects_started"] == (
+        f"/projects/?year=2024&month=5&kind=new&started=true&park={dash.park_a.pk}"
+    )
+    assert 'id="chart-investment"' in html
+    assert "vendor/echarts/echarts.min.js" in html
+    assert "js/dashboard.js" in html
+
+
+def test_links_lead_to_the_same_numbers(dash, login, monkeypatch):
+    """The project list behind a figure shows as many projects as the figure counts."""
+    client = login(dash.coordinator)
+    links = client.get(reverse("dashboard"), {"year": YEAR, "month": 5}).context["links"]
+    figures = get_json(client)
+
+    def count(link):
+        return client.get(link).context["page"].paginator.count
+
+    assert count(links["projects"]) == figures["projects"] == 4
+    assert count(links["new_projects"]) == figures["new_projects"] == 3
+    assert count(links["new_projects_started"]) == figures["new_projects_started"] == 1
+    assert count(links["projects_over_100m"]) == figures["projects_over_100m"] == 3
+    assert count(links["projects_over_100m_prev_year"]) == figures["projects_over_100m_prev_year"] == 2
+    assert count(links["projects_not_visited_30_days"]) == figures["projects_not_visited_30_days"]
+    for light in ("red", "yellow", "green"):
+        assert count(links["lights"][light]) == figures["lights"][light]
+    visits = client.get(links["visits_in_month"])
+    assert visits.context["page"].paginator.count == figures["visits_in_month"] == 2
+    # The issue list behind the issue figures (its filter's parameter names).
+    for code, link in links["issues_open_by_level"].items():
+        assert count(link) == figures["issues_open_by_level"][code] == 1
+    assert count(links["issues_open"]) == 4
+    assert count(links["issues_overdue"]) == figures["issues_overdue"]
+    assert count(links["issues_solved_on_site"]) == figures["issues_solved_on_site"] == 1
+    assert count(links["issues_median_days_to_resolve"]) == 3  # the three the median is taken over
+    park = next(row for row in figures["by_park"] if row["park"] == "高校园区")
+    link = client.get(reverse("dashboard"), {"year": YEAR, "month": 5}).context["figures"]["by_park"]
+    park_links = next(row for row in link if row["park"] == "高校园区")["links"]
+    assert count(park_links["projects"]) == park["projects"] == 2
+    assert count(park_links["new_projects_started"]) == park["new_projects_started"] == 0
+
+
+def test_bad_period_shows_a_message_and_the_defaults(dash, login):
+    response = login(dash.coordinator).get(reverse("dashboard"), {"year": "20x4", "month": "99"})
+    assert response.status_code == 200
+    messages = [str(m) for m in response.context["messages"]]
+    assert len(messages) == 2
+    assert response.context["month"] in range(1, 13)
+
+
+def test_grid_worker_dashboard_covers_their_projects_only(dash, login):
+    client = login(dash.grid)
+    data = get_json(client)
+    assert data["projects"] == 2
+    assert [row["park"] for row in data["by_park"]] == ["航空航天产业园"]
+    response = client.get(reverse("dashboard"), {"year": YEAR, "month": 5})
+    names = [p.name for p in response.context["warnings"]]
+    assert names and all(p.park == dash.park_a for p in response.context["warnings"])
+    assert "项目D-3" not in response.content.decode()
+
+
+def test_user_without_profile_gets_the_clear_message(dash, login):
+    client = login(dash.nobody)
+    assert client.get(reverse("dashboard")).status_code == 200
+    assert get_json(client)["projects"] == 0
+
+
+def test_leader_sees_their_own_lights_first(dash, login):
+    response = login(dash.leader).get(reverse("dashboard"), {"year": YEAR, "month": 5})
+    mine = response.context["my_lights"]
+    assert [p.code for p in mine] == ["D-4", "D-1", "D-2"]  # red first, then yellow, by code
+    html = response.content.decode()
+    assert html.index('id="my-lights"') < html.index('id="key-figures"')
+    coordinator = login(dash.coordinator).get(reverse("dashboard"), {"year": YEAR, "month": 5})
+    assert 'id="my-lights"' not in coordinator.content.decode()
+
+
+def _count_queries(client, url, params):
+    client.get(url, params)  # warm the session
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("bulk", [3, 30])
+def test_dashboard_query_count_does_not_grow_with_the_zone(dash, login, bulk, django_assert_num_queries):
+    """The same pinned counts on a zone of 3 extra projects and one ten times larger."""
+    add_bulk_projects(dash, bulk, year=YEAR)
+    client = login(dash.coordinator)
+    params = {"year": YEAR, "month": 5}
+    client.get(reverse("dashboard"), params)  # warm the session
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        client.get(reverse("dashboard"), params)
+    with django_assert_num_queries(JSON_QUERIES):
+        client.get(reverse("dashboard_json"), params)
+
+
+def test_dashboard_query_count_same_for_ten_times_the_data(dash, login):
+    client = login(dash.coordinator)
+    params = {"year": YEAR, "month": 5}
+    add_bulk_projects(dash, 3, year=YEAR)
+    small = [_count_queries(client, reverse(name), params) for name in ("dashboard", "dashboard_json")]
+    add_bulk_projects(dash, 30, year=YEAR, prefix="MORE")  # ten times the bulk
+    big = [_count_queries(client, reverse(name), params) for name in ("dashboard", "dashboard_json")]
+    assert small == big == [DASHBOARD_QUERIES, JSON_QUERIES]
