@@ -198,6 +198,7 @@ class ImportPlan:
     db_warnings: list[Problem] = field(default_factory=list)
     sheets: dict = field(default_factory=lambda: {"listings": LISTINGS_SHEET, "reports": REPORTS_SHEET})
     person_roles: dict = field(default_factory=dict)  # name → role codes, for people to create
+    bad_codes: set = field(default_factory=set)  # codes of listings rows with a bad cell
     projects: dict[str, ProjectRow] = field(default_factory=dict)
     listings: list[ListingRow] = field(default_factory=list)
     reports: list[ReportRow] = field(default_factory=list)
@@ -439,10 +440,12 @@ def _read_rows(sheet, header_row, headers, wanted, parsers, plan):
             try:
                 values[header] = parsers[header](value)
             except CellError as exc:
-                plan.problems.append(Problem(sheet.title, number, header, f"{exc} ({value})"))
+                plan.problems.append(Problem(sheet.title, number, header, f"{exc} ({str(value)[:50]})"))
                 bad = True
         if not bad:
             yield number, values
+        elif values.get(CODE) and parsers is LISTING_PARSERS:
+            plan.bad_codes.add(values[CODE])
 
 
 def ledger_read(file, *, as_correction=False) -> ImportPlan:
@@ -798,6 +801,8 @@ def _compare(plan, state=None):
     for report_row in plan.reports:
         code = report_row.code
         if code not in plan.projects and code not in state.projects:
+            if code in plan.bad_codes:
+                continue  # its listings row is already reported; "unknown project" would only add noise
             plan.db_problems.append(
                 Problem(reports_sheet, report_row.row, CODE, _("unknown project %(code)s") % {"code": code})
             )

@@ -515,3 +515,33 @@ def test_import_button_only_for_importers(zone, login):
     assert "/ledger/import/" in login(zone.coordinator).get("/projects/").content.decode()
     page = login(zone.grid).get("/projects/").content.decode()
     assert "/ledger/import/" not in page and "/projects/export.xlsx" in page
+
+
+@pytest.mark.django_db
+def test_import_queries_do_not_grow_with_the_rows(zone):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(count, prefix, amount=10):
+        codes = [f"{prefix}-{i:03d}" for i in range(count)]
+        file = build(
+            [listing(code, cells={"挂钩委领导": "孙主任", "网格员": "王网格"}) for code in codes],
+            [report(code, month=1, amount=amount) for code in codes],
+        )
+        with CaptureQueriesContext(connection) as captured:
+            ledger_apply(ledger_read(file), by=zone.admin)
+        return len(captured)
+
+    queries(1, "WARM")  # creates the enterprise the other files share
+    # Twelve times the rows costs at most a few more INSERT/UPDATE batches (SQLite caps the
+    # parameters of one statement), never a query per row.
+    assert queries(60, "B") - queries(5, "A") <= 6
+    assert queries(60, "B", amount=20) - queries(5, "A", amount=20) <= 6  # updates
+    assert Project.objects.filter(code__startswith="B-").count() == 60
+    assert MonthlyReport.objects.filter(project__code__startswith="B-", amount=20).count() == 60
+
+
+@pytest.mark.django_db
+def test_a_bad_listings_row_does_not_also_make_its_reports_unknown():
+    plan = ledger_read(build([listing(cells={"总投资（万元）": "x"})], [report(month=1)]))
+    assert [(p.sheet, p.header) for p in plan.errors] == [("清单", "总投资（万元）")]
