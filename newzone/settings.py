@@ -206,6 +206,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newzone@localhost")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where notifications go besides the in-app message centre: dotted paths of sender classes
+# (projects/notifications.py). An SMS or WeCom sender is one more entry.
+NOTIFICATION_SENDERS = env_list("NOTIFICATION_SENDERS", "projects.notifications.EmailSender")
 
 # Security headers. HTTPS settings default on in production and off for `make run`.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
