@@ -177,3 +177,18 @@ def test_missing_list_for_the_grid_worker(zone, login, django_assert_num_queries
     assert [t.name for t in rows[0]["missing"]] == ["立项备案", "规划许可", "施工许可", "环评"]
     response = login(zone.coordinator).get(reverse("permits_missing"))
     assert [row["project"].code for row in response.context["rows"]] == ["P-A1", "P-B1"]
+
+
+def test_a_stale_form_stays_stale_until_reloaded(zone, login):
+    client = login(zone.grid)
+    response = client.get(permits_url(zone.project_a))
+    Project.objects.filter(pk=zone.project_a.pk).update(version=5)
+    data = checklist_data(response, {"用地": {"status": PermitStatus.NOT_NEEDED}})
+    response = client.post(permits_url(zone.project_a), data)
+    assert response.context["version"] == "1"  # re-shown with the version it was loaded with
+    response = client.get(permits_url(zone.project_a))
+    response = client.post(
+        permits_url(zone.project_a), checklist_data(response, {"用地": {"status": "not_needed"}})
+    )
+    assert response.status_code == 302
+    assert Permit.objects.get().status == PermitStatus.NOT_NEEDED

@@ -409,3 +409,15 @@ def test_future_month_is_read_only(zone, login):
     response = login(zone.grid).get(round_url(*future))
     assert response.status_code == 200 and response.context["read_only"]
     assert "formset" not in response.context or 'name="form-TOTAL_FORMS"' not in response.content.decode()
+
+
+def test_a_report_inserted_concurrently_is_a_conflict_not_an_error(past_round, login, monkeypatch):
+    zone = past_round
+    client = login(zone.grid)
+    response = client.get(round_url(*PAST))
+    report(zone.project_a, PAST[0], PAST[1], "80")
+    # The other insert lands between our locked read (which found no row) and our insert.
+    monkeypatch.setattr(MonthlyReport.objects, "select_for_update", lambda: MonthlyReport.objects.none())
+    response = client.post(round_url(*PAST), form_data(response, {zone.project_a.pk: {"amount": "90"}}))
+    assert response.status_code == 409
+    assert MonthlyReport.objects.get(project=zone.project_a).amount == Decimal("80")

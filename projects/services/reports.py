@@ -229,12 +229,26 @@ def round_save(*, year: int, month: int, by, projects: QuerySet, rows: list[Roun
             if warnings and not row.confirmed:
                 result.unconfirmed[row.project_id] = warnings
                 continue
+        created = report is None
         report = report or MonthlyReport(project=project, year=year, month=month)
         report.amount = row.amount
         report.note = row.note
         report.reported_by = staff
-        report.full_clean()
-        report.save()
+        report.full_clean(validate_unique=False, validate_constraints=False)
+        try:
+            with transaction.atomic():
+                report.save()
+        except IntegrityError:
+            # Someone else inserted the same month's report after our read (no row to lock then).
+            if not created:
+                raise
+            raise RoundConflict(
+                {
+                    row.project_id: MonthlyReport.objects.filter(
+                        project=project, year=year, month=month
+                    ).first()
+                }
+            ) from None
         result.saved.append(row.project_id)
     return result
 

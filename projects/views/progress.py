@@ -59,6 +59,14 @@ def _add_errors(form, error: ValidationError):
         form.add_error(None, error)
 
 
+def _form_version(request, project: Project) -> str:
+    """The version a re-displayed form carries: the posted one (a stale form stays stale until the
+    user reloads), else the project's."""
+    if request.method == "POST":
+        return request.POST.get("version", "")
+    return str(project.version)
+
+
 def missing_permit_types(project: Project):
     """Permit types the project's stage needs and it has not got (approved or not needed); one query."""
     rank = Stage.rank(project.stage)
@@ -227,7 +235,7 @@ def project_permits(request, pk):
     return render(
         request,
         "projects/permits_form.html",
-        {"project": project, "rows": rows, "error": error, "version": project.version},
+        {"project": project, "rows": rows, "error": error, "version": _form_version(request, project)},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -276,7 +284,7 @@ def project_milestones(request, pk):
             "project": project,
             "formset": formset,
             "error": error,
-            "version": project.version,
+            "version": _form_version(request, project),
             "today": today(),
         },
         status=400 if request.method == "POST" else 200,
