@@ -346,3 +346,16 @@ def test_by_accepts_a_staff_profile(zone):
     issue = raise_permit_issue(zone, by=Staff.objects.get(user=zone.grid))
     issue_follow_up(issue=issue, by=zone.dept.staff, text="已受理")
     assert issue.first_response_at is not None
+
+
+def test_an_explicit_deadline_cannot_be_in_the_past(zone):
+    issue = raise_permit_issue(zone)
+    yesterday = today() - datetime.timedelta(days=1)
+    with pytest.raises(ValidationError):
+        issue_assign(issue=issue, by=zone.coordinator, department=zone.approval, deadline=yesterday)
+    with pytest.raises(ValidationError):
+        issue_escalate(issue=issue, by=zone.grid, reason="x", deadline=yesterday)
+    with pytest.raises(ValidationError):
+        raise_permit_issue(zone, leader=zone.leader.staff, department=zone.approval, deadline=yesterday)
+    issue.refresh_from_db()
+    assert issue.level == Level.GRID_HELP and issue.version == 1

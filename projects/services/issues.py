@@ -185,6 +185,13 @@ def _required(value, field):
     return value
 
 
+def _future(deadline, field="deadline"):
+    """An explicit deadline may not lie in the past (it would be overdue at once)."""
+    if deadline is not None and deadline < today():
+        raise ValidationError({field: _("The deadline cannot be in the past.")})
+    return deadline
+
+
 def _save(issue, user, reason, *, slip_level=None):
     """Validate and save (bumping the version) with its history record; number a slip if asked.
 
@@ -302,7 +309,7 @@ def issue_raise(
         issue.department = department
     else:
         issue.department = department or _route(category, project)
-    issue.deadline = deadline or default_deadline(issue.level)
+    issue.deadline = _future(deadline) or default_deadline(issue.level)
     if solved_on_site:
         issue.status = IssueStatus.RESOLVED
         issue.resolution = _required(resolution, "resolution")
@@ -387,7 +394,7 @@ def issue_assign(
         issue.assignee = assignee
     issue.department = department
     if deadline is not None:
-        issue.deadline = deadline
+        issue.deadline = _future(deadline)
     if issue.level == Level.LEADER and L in roles and staff is not None:
         issue.assigned_by_leader = staff
     _save(issue, user, "assigned")
@@ -461,6 +468,7 @@ def issue_escalate(
     _lock(issue, expected_version)
     _require(user, issue, "escalate")
     reason = _required(reason, "reason")
+    _future(deadline)
     if leader is not None and not leader.has_role(RoleCode.LEADER):
         raise ValidationError({"leader": _("Only a committee leader assigns at level 3.")})
     old_level = issue.level
@@ -652,7 +660,7 @@ def issue_resume(
     _lock(issue, expected_version)
     _require(user, issue, "resume")
     issue.suspended = False
-    issue.deadline = deadline or default_deadline(issue.level)
+    issue.deadline = _future(deadline) or default_deadline(issue.level)
     _save(issue, user, "resumed")
     _event(issue, IssueEventKind.RESUMED, staff, (note or "").strip(), deadline=issue.deadline)
     return issue
