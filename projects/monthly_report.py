@@ -27,7 +27,7 @@ COMPARED = [
     ("start_rate", gettext_lazy("Start rate (%)"), True),
     ("planned_investment", gettext_lazy("Annual planned investment (10k yuan)"), False),
     ("completed_in_month", gettext_lazy("Completed investment in the month (10k yuan)"), False),
-    ("completed_investment", gettext_lazy("Completed investment, months 1 to M (10k yuan)"), False),
+    ("completed_investment", gettext_lazy("Completed investment, year to date (10k yuan)"), False),
     ("investment_completion_rate", gettext_lazy("Investment completion rate (%)"), True),
     ("time_progress", gettext_lazy("Time progress (%)"), True),
     ("projects_over_100m", gettext_lazy("Projects of 1亿 or more"), False),
