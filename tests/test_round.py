@@ -285,6 +285,8 @@ def test_status_page_permissions(past_round, login, persona, status):
 def test_completeness_by_park_and_person(past_round, login, django_assert_num_queries):
     zone = past_round
     report(zone.project_a, PAST[0], PAST[1], "10")
+    report(zone.project_b, PAST[0] - 1, PAST[1], "10")  # the same month of another year does not count
+    report(zone.project_b, PAST[0], PAST[1] - 1, "10")  # nor another month of the year
     client = login(zone.coordinator)
     client.get(reverse("round_status", args=PAST))
     # session, user, staff + roles (2), rules, lock, by park (1), by grid worker (1), the projects

@@ -6,6 +6,7 @@ How the deadline and the lock are configured: see `projects/services/reports.py`
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -225,7 +226,7 @@ def round_status(request, year, month):
     by_worker = list(round_status_by_worker(year, month))
     missing = (
         round_projects(year)
-        .exclude(monthly_reports__year=year, monthly_reports__month=month)
+        .exclude(Exists(MonthlyReport.objects.filter(project=OuterRef("pk"), year=year, month=month)))
         .select_related("park", "grid_worker")
         .order_by("park__order", "code")
     )
