@@ -545,3 +545,32 @@ def test_import_queries_do_not_grow_with_the_rows(zone):
 def test_a_bad_listings_row_does_not_also_make_its_reports_unknown():
     plan = ledger_read(build([listing(cells={"总投资（万元）": "x"})], [report(month=1)]))
     assert [(p.sheet, p.header) for p in plan.errors] == [("清单", "总投资（万元）")]
+
+
+@pytest.mark.django_db
+def test_confirm_after_the_month_was_locked_shows_the_new_report(zone, login):
+    imported(build([listing()], [report(month=1, amount=100)]))
+    client = login(zone.coordinator)
+    upload(client, build([listing()], [report(month=1, amount=200)]))
+    MonthLock.objects.create(year=2025, month=1)  # locked between the preview and the confirmation
+    response = client.post("/ledger/import/", {"confirm": "1"})
+    assert response.status_code == 200 and 'id="ledger-errors"' in response.content.decode()
+    assert MonthlyReport.objects.get().amount == Decimal("100")
+
+
+@pytest.mark.django_db
+def test_a_concurrent_import_gives_a_message_not_an_error_page(zone, login, monkeypatch):
+    from django.db import IntegrityError
+
+    from projects import ledger
+
+    client = login(zone.coordinator)
+    upload(client, two_projects())
+
+    def collide(*args, **kwargs):
+        raise IntegrityError("duplicate key")
+
+    monkeypatch.setattr(ledger, "ledger_apply", collide)
+    response = client.post("/ledger/import/", {"confirm": "1"}, follow=True)
+    assert response.status_code == 200
+    assert "ledger_import" not in client.session

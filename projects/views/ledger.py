@@ -10,6 +10,7 @@ import secrets
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
+from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -86,6 +87,13 @@ def _confirm(request, is_admin):
         plan = ledger.ledger_read(handle, as_correction=as_correction)
     try:
         ledger.ledger_apply(plan, by=request.user, as_correction=as_correction)
+    except IntegrityError:
+        # Another import wrote the same projects at the same moment; nothing of this one was written.
+        _discard_pending(request)
+        messages.error(
+            request, _("The data changed while importing; nothing was imported. Please upload again.")
+        )
+        return redirect("ledger_import")
     except ledger.LedgerRejected as rejected:
         # The database moved on since the preview (e.g. a month was locked): show the new report.
         _discard_pending(request)

@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 from projects.ledger import LedgerRejected, count_rows, format_problem, ledger_apply, ledger_read
@@ -44,6 +45,8 @@ class Command(BaseCommand):
             ledger_apply(plan, by=by, as_correction=as_correction)
         except PermissionDenied:
             raise CommandError(_("Only an administrator may import corrections of locked months.")) from None
+        except IntegrityError as exc:
+            raise CommandError(_("The data changed while importing; nothing was imported.")) from exc
         except LedgerRejected as exc:
             self.report(exc.plan)
             raise CommandError(str(exc)) from None
