@@ -1,6 +1,7 @@
 """THE permission table: every URL of the URLconf × every role → the expected outcome.
 
-One row per URL name: its area (for the roles × areas summary), how to build its arguments from the
+One row per URL name (or per variant of one, e.g. "issue_action[escalate]", with its own arguments):
+its area (for the roles × areas summary), how to build its arguments from the
 `zone` fixture, and the expected outcome of a GET and of an (empty) POST for each role, in the order
 of ROLES. tests/test_permission_matrix.py walks the URLconf and fails on any URL this table does not
 cover, so the table cannot drift from the routes.
@@ -44,9 +45,13 @@ def walk(patterns=None, prefix="", namespace=""):
 def objects(z):
     """The concrete objects the URLs are checked on; everything of project_a (park A, grid's)."""
     from projects.models import (
+        ApprovalRequest,
         Issue,
+        IssueStatus,
+        Level,
         Meeting,
         MonthlyReport,
+        Notification,
         PermitType,
         Photo,
         ReportCorrection,
@@ -81,6 +86,31 @@ def objects(z):
         reason="漏报",
     )
     o.permit_type = PermitType.objects.first()
+    common = {
+        "project": z.project_a,
+        "raised_at": timezone.now(),
+        "raised_by": z.grid.staff,
+        "department": z.edb,
+    }
+    o.issue_resolved = Issue.objects.create(
+        **common, category="land", description="用地指标", status=IssueStatus.RESOLVED, resolution="已协调"
+    )
+    o.issue_l4 = Issue.objects.create(
+        **common, category="finance", description="融资", level=Level.SUPERVISION
+    )
+    # Slip numbers are issued by the escalation services; set them directly for this fixture.
+    Issue.objects.filter(pk=o.issue_l4.pk).update(
+        assignment_slip_no="交〔2026〕1号", supervision_slip_no="督〔2026〕1号"
+    )
+    o.issue_suspended = Issue.objects.create(**common, category="policy", description="政策", suspended=True)
+    o.approval = ApprovalRequest.objects.create(
+        issue=o.issue_a,
+        kind=ApprovalRequest.Kind.EXTENSION,
+        new_deadline=datetime.date(z.year + 1, 1, 31),
+        reason="需要更多时间",
+        requested_by=z.grid.staff,
+    )
+    o.notification = Notification.objects.create(recipient=z.grid, text="新的问题诉求", issue=o.issue_a)
     photo = Photo(visit=o.visit_a)
     photo.image.save("matrix.jpg", ContentFile(b"\xff\xd8\xff\xe0"), save=True)
     o.photo_path = photo.image.name
@@ -111,6 +141,31 @@ ARGS = {
     "correction_new": lambda o: {"year": o.year, "month": o.month, "pk": o.z.project_a.pk},
     "correction_decide": lambda o: {"pk": o.correction_a.pk},
     "issue_detail": lambda o: {"pk": o.issue_a.pk},
+    "issue_assignment_slip": lambda o: {"pk": o.issue_l4.pk},
+    "issue_supervision_slip": lambda o: {"pk": o.issue_l4.pk},
+    "approval_decide": lambda o: {"pk": o.approval.pk},
+    "notification_read": lambda o: {"pk": o.notification.pk},
+    # One URL, one row per action: each on an issue in the state the action applies to.
+    **{
+        f"issue_action[{action}]": (
+            lambda o, action=action, issue=issue: {"pk": getattr(o, issue).pk, "action": action}
+        )
+        for action, issue in [
+            ("follow_up", "issue_a"),
+            ("assign", "issue_a"),
+            ("escalate", "issue_a"),
+            ("resolve", "issue_a"),
+            ("request_extension", "issue_a"),
+            ("request_suspension", "issue_a"),
+            ("withdraw", "issue_a"),
+            ("close", "issue_resolved"),
+            ("reopen", "issue_resolved"),
+            ("resume", "issue_suspended"),
+            ("send_back", "issue_l4"),
+            ("flag", "issue_l4"),
+            ("no-such-action", "issue_a"),
+        ]
+    },
 }
 
 # fmt: off
@@ -149,6 +204,31 @@ TABLE = {
     "correction_new":       ("Round",    "L 200 404 404 200 403 403 200 404", "L ok 404 404 ok 403 403 ok 404"),
     "corrections":          ("Round",    "L 403 403 403 200 403 403 200 403", "-"),
     "correction_decide":    ("Round",    "L 405 405 405 405 405 405 405 405", "L 403 403 403 ok 403 403 ok 403"),
+    # Issues (问题诉求): the ladder's actions on an issue of project_a (responsible department: 经济发展局),
+    # each on an issue in the state it applies to; an empty POST answers 400 to who may act.
+    "issue_list":             ("Issues",   "L 200 200 200 200 200 200 200 200", "-"),
+    "issue_committee":        ("Issues",   "L 200 200 200 200 200 200 200 200", "-"),
+    "issue_detail":           ("Issues",   "L 200 404 404 200 200 200 200 404", "-"),
+    "issue_assignment_slip":  ("Issues",   "L 200 404 404 200 200 200 200 404", "-"),
+    "issue_supervision_slip": ("Issues",   "L 200 404 404 200 200 200 200 404", "-"),
+    "issue_action[follow_up]":          ("Issues", "L 405 405 405 405 405 405 405 405", "L 400 404 404 400 400 400 400 404"),
+    "issue_action[assign]":             ("Issues", "L 405 405 405 405 405 405 405 405", "L 403 404 404 400 403 403 400 404"),
+    "issue_action[escalate]":           ("Issues", "L 405 405 405 405 405 405 405 405", "L 400 404 404 400 403 403 400 404"),
+    "issue_action[resolve]":            ("Issues", "L 405 405 405 405 405 405 405 405", "L 400 404 404 400 403 403 400 404"),
+    "issue_action[request_extension]":  ("Issues", "L 405 405 405 405 405 405 405 405", "L 400 404 404 400 400 400 400 404"),
+    "issue_action[request_suspension]": ("Issues", "L 405 405 405 405 405 405 405 405", "L 400 404 404 400 400 400 400 404"),
+    "issue_action[withdraw]":           ("Issues", "L 405 405 405 405 405 405 405 405", "L 400 404 404 400 403 403 400 404"),
+    "issue_action[close]":              ("Issues", "L 405 405 405 405 405 405 405 405", "L 400 404 404 400 403 400 400 404"),
+    "issue_action[reopen]":             ("Issues", "L 405 405 405 405 405 405 405 405", "L 400 404 404 400 403 400 400 404"),
+    "issue_action[resume]":             ("Issues", "L 405 405 405 405 405 405 405 405", "L 403 404 404 400 403 403 400 404"),
+    "issue_action[send_back]":          ("Issues", "L 405 405 405 405 405 405 405 405", "L 403 404 404 403 403 400 400 404"),
+    "issue_action[flag]":               ("Issues", "L 405 405 405 405 405 405 405 405", "L 403 404 404 403 403 400 400 404"),
+    "issue_action[no-such-action]":     ("Issues", "L 405 405 405 405 405 405 405 405", "L 404 404 404 404 404 404 404 404"),
+    "approval_list":          ("Issues",   "L 403 403 403 200 403 403 200 403", "-"),
+    "approval_decide":        ("Issues",   "L 405 405 405 405 405 405 405 405", "L 403 403 403 ok 403 403 ok 403"),
+    "notification_list":      ("Issues",   "L 200 200 200 200 200 200 200 200", "-"),
+    "notification_read":      ("Issues",   "L 405 405 405 405 405 405 405 405", "L ok 404 404 404 404 404 404 404"),
+    "notification_read_all":  ("Issues",   "L 405 405 405 405 405 405 405 405", "L ok ok ok ok ok ok ok ok"),
     # Site visits
     "visit_list":           ("Visits",   "L 200 200 200 200 200 200 200 200", "-"),
     "visit_new":            ("Visits",   "L 200 200 200 200 200 403 200 403", "L ok ok ok ok ok 403 ok 403"),
@@ -180,6 +260,11 @@ TABLE = {
 ADMIN_AREA = "Admin"
 ADMIN_GET = "L 403 403 403 403 403 403 200 403"
 ADMIN_CHECKED = re.compile(r"^admin:(index|\w+_changelist)$")
+
+
+def url_name(key):
+    """The URL name of a table key: "issue_action[escalate]" → "issue_action"."""
+    return key.split("[", 1)[0]
 
 
 def outcomes(spec):
