@@ -319,3 +319,20 @@ def test_pending_request_is_listed_on_the_issue(zone, login):
     )
     page = login(zone.coordinator).get(f"/issues/{issue.pk}/")
     assert "等待图审" in page.text and page.context["can_decide"]
+
+
+def test_detail_query_count_does_not_grow_with_the_timeline(zone, login, django_assert_num_queries):
+    from projects.services.issues import issue_follow_up
+
+    issue = raise_issue(zone)
+    client = login(zone.coordinator)
+    client.get(f"/issues/{issue.pk}/")  # the Rules row exists from here on
+    # session, user, staff + roles (2), issue, rules, calendar days, unread count, events, requests,
+    # the coordinator's form choices (assign: departments, people; escalate: leaders, departments)
+    # = 14; the session's inactivity stamp saved in a savepoint = 3.
+    with django_assert_num_queries(17) as captured:
+        client.get(f"/issues/{issue.pk}/")
+    for n in range(8):
+        issue_follow_up(issue=issue, by=zone.dept, text=f"第{n}次跟进")
+    with django_assert_num_queries(len(captured)):
+        client.get(f"/issues/{issue.pk}/")

@@ -750,6 +750,9 @@ def escalate_overdue(*, on: datetime.date | None = None, dry_run: bool = False) 
         .select_related("project__leader", "project__lead_department", "department")
         .order_by("level", "deadline", "pk")
     )
+    rules = Rules.current()
+    # The new deadline depends only on the day and the level entered: computed once per level.
+    deadlines = {level: add_working_days(on, rules.time_limit(level)) for level in Level if level > 1}
     results = []
     for issue in candidates:
         common = {"issue_id": issue.pk, "from_level": issue.level, "overdue_since": issue.deadline}
@@ -759,7 +762,7 @@ def escalate_overdue(*, on: datetime.date | None = None, dry_run: bool = False) 
             )
             continue
         new_level = Level(issue.level + 1)
-        deadline = add_working_days(on, Rules.current().time_limit(new_level))
+        deadline = deadlines[new_level]
         department, leader = issue.department, None
         if new_level == Level.LEADER:
             department = issue.department or issue.project.lead_department

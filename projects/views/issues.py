@@ -179,9 +179,8 @@ def _action_forms(issue, user, bound=None):
     return result
 
 
-def _first_response(issue):
-    """(working days to the first response or None, late?) per Rules.first_response_days."""
-    limit = Rules.current().first_response_days
+def _first_response(issue, limit):
+    """(working days to the first response or None, late?) with `limit` = Rules.first_response_days."""
     start = timezone.localdate(issue.raised_at)
     if issue.first_response_at is not None:
         days = working_days_between(start, timezone.localdate(issue.first_response_at))
@@ -233,7 +232,8 @@ def committee_list(request):
 
 
 def _detail_context(request, issue, bound=None):
-    days, late = _first_response(issue)
+    limit = Rules.current().first_response_days
+    days, late = _first_response(issue, limit)
     return {
         "issue": issue,
         "events": issue.events.select_related("by", "department", "assignee"),
@@ -241,7 +241,7 @@ def _detail_context(request, issue, bound=None):
         "actions": _action_forms(issue, request.user, bound),
         "first_response_days": days,
         "first_response_late": late,
-        "first_response_limit": Rules.current().first_response_days,
+        "first_response_limit": limit,
         "overdue": issue.is_unresolved
         and not issue.suspended
         and issue.withdrawn_at is None
