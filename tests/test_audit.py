@@ -83,6 +83,7 @@ def test_project_change_shows_who_field_before_after_and_choice_labels(zone):
 
 
 @pytest.mark.parametrize("part", ["listing", "report", "permit", "milestone"])
+@translation.override("en")  # the expected names are English msgids; the default language is Chinese
 def test_project_parts_are_on_the_project_timeline(zone, part):
     z = zone
     as_user(z.grid)
@@ -242,3 +243,39 @@ def test_a_deleted_related_object_is_named_by_its_id(zone):
         entries = audit.object_timeline(Issue, issue.pk)
     change = next(c for c in entries[0].changes if c.field == "responsible department")
     assert (change.old, change.new) == (f"#{gone_pk}", "行政审批局")
+
+
+# --- Paths that bypass simple-history's signals write their history explicitly ---------------------
+
+
+def test_overdue_escalation_is_on_the_timeline(zone):
+    from projects.services.issues import escalate_overdue
+
+    z = zone
+    issue = make_issue(z, deadline=datetime.date(2000, 1, 3), level_entered_at=timezone.now())
+    escalate_overdue(on=timezone.localdate())
+    issue.refresh_from_db()
+    assert issue.level == 2
+    with translation.override("en"):
+        entries = audit.object_timeline(Issue, issue.pk)
+    latest = entries[0]
+    assert latest.kind == "~"
+    assert latest.user == "system"
+    assert {c.field: (c.old, c.new) for c in latest.changes}["level"] == ("Grid help", "Coordination meeting")
+
+
+def test_ledger_import_is_on_the_timeline(zone):
+    from projects import ledger
+    from tests.test_fuzz import valid_row, workbook_bytes
+
+    z = zone
+    plan = ledger.ledger_read(workbook_bytes([valid_row(z, **{ledger.TOTAL: 321})], []))
+    assert plan.ok, plan.sorted_errors()
+    ledger.ledger_apply(plan, by=z.coordinator)
+    project = Project.objects.get(code="P-FUZZ")
+    with translation.override("en"):
+        entries = audit.project_timeline(project)
+    assert {(e.model, e.kind) for e in entries} >= {("project", "+"), ("listing", "+")}
+    created = next(e for e in entries if e.model == "project")
+    assert created.user == "钱经发"
+    assert {c.field: c.new for c in created.changes}["total investment (10k yuan)"] == "321"
