@@ -269,3 +269,38 @@ def url_name(key):
 
 def outcomes(spec):
     return dict(zip(ROLES, spec.split(), strict=True)) if spec != "-" else None
+
+
+ALLOWED = {"200", "302", "ok", "400"}  # 400: allowed, the (empty) form was refused
+
+
+def summary():
+    """The roles × areas matrix as implemented (Markdown): what each role gets in each area.
+
+    ✓ allowed, 403 forbidden, 404 outside the role's visibility, L sent to log in; "✓/404" means
+    allowed on what the role sees. `python -m tests.permissions` prints it.
+    """
+    rows = [(area, get, post) for area, get, post in TABLE.values()]
+    rows.append((ADMIN_AREA, ADMIN_GET, "-"))
+    areas = list(dict.fromkeys(area for area, _get, _post in rows))
+    lines = ["| area | " + " | ".join(ROLES) + " |", "|---" * (len(ROLES) + 1) + "|"]
+    for area in areas:
+        cells = []
+        for role in ROLES:
+            seen = set()
+            for row_area, get, post in rows:
+                if row_area != area:
+                    continue
+                for spec in (get, post):
+                    token = (outcomes(spec) or {}).get(role)
+                    if token in ALLOWED:
+                        seen.add("✓")
+                    elif token in {"403", "404", "L"}:
+                        seen.add(token)
+            cells.append("/".join(sorted(seen, key=["✓", "403", "404", "L"].index)) or "—")
+        lines.append(f"| {area} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(summary())
