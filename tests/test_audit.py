@@ -279,3 +279,26 @@ def test_ledger_import_is_on_the_timeline(zone):
     created = next(e for e in entries if e.model == "project")
     assert created.user == "钱经发"
     assert {c.field: c.new for c in created.changes}["total investment (10k yuan)"] == "321"
+
+
+def test_project_page_queries_do_not_grow_with_the_history(zone, login, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    z = zone
+    as_user(z.grid)
+    client = login(z.grid)
+    url = f"/projects/{z.project_a.pk}/"
+
+    def change_reports(months):
+        for month in months:
+            report = MonthlyReport.objects.create(project=z.project_a, year=z.year, month=month, amount=1)
+            report.amount = 2
+            report.save()
+
+    change_reports([1, 2])
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    change_reports(range(3, 13))
+    with django_assert_num_queries(len(few)):
+        assert client.get(url).status_code == 200
