@@ -45,7 +45,7 @@ def my_projects(user, staff):
 def home(request):
     user = request.user
     staff = access.get_staff(user)
-    if staff is None and not user.is_superuser:
+    if not access.role_codes(user):  # no profile, or a profile without a role
         return render(request, "projects/no_profile.html", status=200)
     on = today()
     rules = Rules.current()
