@@ -215,9 +215,7 @@ class ReportCorrection(models.Model):
     )
     # None when the month had no report yet.
     old_amount = models.DecimalField(_("old amount (10k yuan)"), null=True, blank=True, **MONEY)
-    new_amount = models.DecimalField(
-        _("new amount (10k yuan)"), validators=[MinValueValidator(0)], **MONEY
-    )
+    new_amount = models.DecimalField(_("new amount (10k yuan)"), validators=[MinValueValidator(0)], **MONEY)
     reason = models.TextField(_("reason"))
     requested_by = models.ForeignKey(
         Staff, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("requested by")
@@ -239,9 +237,7 @@ class ReportCorrection(models.Model):
         verbose_name_plural = _("report corrections")
         constraints = [
             models.CheckConstraint(condition=Q(new_amount__gte=0), name="correction_amount_non_negative"),
-            models.CheckConstraint(
-                condition=Q(month__gte=1, month__lte=12), name="correction_month_range"
-            ),
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="correction_month_range"),
         ]
         indexes = [models.Index(fields=["status"])]
 
