@@ -42,6 +42,7 @@ from .models import (
     Meeting,
     MeetingItem,
     Milestone,
+    MonthLock,
     MonthlyReport,
     Notification,
     Park,
@@ -1420,7 +1421,21 @@ class Writer:
                 )
         self.write_projects()
         self.write_meetings()
+        self.write_month_locks()
         return self.created
+
+    def write_month_locks(self):
+        """Months whose reporting deadline has passed are locked, as the coordinator does each month."""
+        today, due_day = self.plan.today, Rules.current().report_deadline_day
+        months = [(self.plan.prev, month) for month in range(1, 13)]
+        months += [(self.plan.year, month) for month in range(1, today.month)]
+        for year, month in months:
+            due = datetime.date(year + month // 12, month % 12 + 1, due_day)
+            if due < today:
+                _lock, made = MonthLock.objects.get_or_create(
+                    year=year, month=month, defaults={"locked_by": self.staff["coordinator"]}
+                )
+                self.count(MonthLock, made)
 
     def write_users(self):
         User = get_user_model()

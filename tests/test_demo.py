@@ -25,6 +25,7 @@ from projects.models import (
     ListingKind,
     ListingLevel,
     Meeting,
+    MonthLock,
     MonthlyReport,
     Notification,
     Permit,
@@ -231,6 +232,9 @@ def test_demo_stays_consistent_whatever_today_is(today):
     assert not Project.objects.filter(actual_completion__gt=today).exists()
     assert not Issue.objects.filter(raised_at__date__gt=today).exists()
     assert not Visit.objects.filter(date__gt=today).exists()
+    # Months past their reporting deadline are locked; the current month is open.
+    assert MonthLock.objects.filter(year=year - 1).count() == (12 if today.month > 1 or today.day > 5 else 11)
+    assert not MonthLock.objects.filter(year=year, month__gte=today.month).exists()
     # Validation agrees with the database's constraints (checked once: it is a query per row).
     if today.month == 11:
         for row in [*Project.objects.all(), *Issue.objects.all(), *Listing.objects.all()]:
