@@ -120,6 +120,9 @@ def objects(z):
 # URL name → the URL's keyword arguments, from `objects(z)`.
 ARGS = {
     "project_detail": lambda o: {"pk": o.z.project_a.pk},
+    # project_b: park B (grid_b's), lead department 行政审批局 (dept's).
+    "project_detail[project_b]": lambda o: {"pk": o.z.project_b.pk},
+    "object_history[project_b]": lambda o: {"model": "project", "pk": o.z.project_b.pk},
     "object_history": lambda o: {"model": "issue", "pk": o.issue_a.pk},
     "media": lambda o: {"path": o.photo_path},
     "visit_detail": lambda o: {"pk": o.visit_a.pk},
@@ -182,6 +185,7 @@ TABLE = {
     "home":                 ("Home",     "L 200 200 200 200 200 200 200 200", "-"),
     "project_list":         ("Projects", "L 200 200 200 200 200 200 200 200", "-"),
     "project_detail":       ("Projects", "L 200 404 404 200 200 200 200 404", "-"),
+    "project_detail[project_b]": ("Projects", "L 404 200 200 200 200 200 200 404", "-"),
     # Dashboard (figures over what each role sees; a user without a profile gets the clear message)
     "dashboard":            ("Dashboard", "L 200 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405 405"),
     "dashboard_json":       ("Dashboard", "L 200 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405 405"),
@@ -250,6 +254,7 @@ TABLE = {
     "monthly_report_xlsx":  ("Excel",    "L 200 200 200 200 200 200 200 200", "-"),
     # Audit: change history, login audit, uploads
     "object_history":       ("Audit",    "L 200 404 404 200 200 200 200 404", "-"),
+    "object_history[project_b]": ("Audit",    "L 404 200 200 200 200 200 200 404", "-"),
     "login_audit":          ("Audit",    "L 403 403 403 403 403 403 200 403", "-"),
     "media":                ("Audit",    "L 200 404 404 200 200 200 200 404", "-"),
 }
