@@ -126,6 +126,23 @@ class ProjectFilter(django_filters.FilterSet):
 # --- Site visits (visits area) ---------------------------------------------------------------------
 
 
+class SafeModelChoiceField(django_filters.fields.ModelChoiceField):
+    """A key too large for the database is an invalid choice, not a crash (SQLite OverflowError)."""
+
+    def to_python(self, value):
+        from django.core.exceptions import ValidationError
+
+        from .forms import pk_in_range
+
+        if value not in self.empty_values and not pk_in_range(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class SafeModelChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = SafeModelChoiceField
+
+
 def visible_projects(request):
     return Project.objects.visible_to(request.user) if request else Project.objects.none()
 
@@ -137,16 +154,14 @@ def visit_recorders(request):
 class VisitFilter(django_filters.FilterSet):
     """`?date_after=YYYY-MM-01&date_before=YYYY-MM-31` gives the visits of a month (dashboard links)."""
 
-    project = django_filters.ModelChoiceFilter(label=_("Project"), queryset=visible_projects)
-    park = django_filters.ModelChoiceFilter(
-        label=_("Park"), field_name="project__park", queryset=Park.objects.all()
-    )
+    project = SafeModelChoiceFilter(label=_("Project"), queryset=visible_projects)
+    park = SafeModelChoiceFilter(label=_("Park"), field_name="project__park", queryset=Park.objects.all())
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=VisitKind.choices)
     date = django_filters.DateFromToRangeFilter(
         label=_("Date (from – to)"),
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
-    recorded_by = django_filters.ModelChoiceFilter(label=_("Recorded by"), queryset=visit_recorders)
+    recorded_by = SafeModelChoiceFilter(label=_("Recorded by"), queryset=visit_recorders)
     withdrawn = django_filters.BooleanFilter(label=_("Withdrawn"), method="filter_withdrawn")
 
     class Meta:

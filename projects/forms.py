@@ -80,6 +80,35 @@ class LedgerUploadForm(StyledForm):
 # Kept in one block; the photo field and its checks live in projects/photos.py.
 
 
+# The largest primary key the databases store; a bigger number is an invalid choice, not a crash
+# (SQLite raises OverflowError on it; found by fuzzing).
+MAX_PK = 2**63 - 1
+
+
+def pk_in_range(value):
+    try:
+        return 0 < int(str(value)) <= MAX_PK
+    except (TypeError, ValueError):
+        return False
+
+
+class SafeModelChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values and not pk_in_range(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            if not pk_in_range(pk):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -114,13 +143,13 @@ def zone_staff():
 class VisitForm(StyledCheckboxMixin, StyledForm):
     """The visit itself; the requests raised and items solved are formsets next to it."""
 
-    project = forms.ModelChoiceField(label=_("Project"), queryset=None, required=False)
+    project = SafeModelChoiceField(label=_("Project"), queryset=None, required=False)
     date = forms.DateField(label=_("Date of the visit"), widget=DateInput)
     kind = forms.ChoiceField(label=_("Kind of visit"))
-    participants = forms.ModelMultipleChoiceField(
+    participants = SafeModelMultipleChoiceField(
         label=_("Participants (zone staff)"), queryset=None, required=False, widget=CheckboxList
     )
-    departments = forms.ModelMultipleChoiceField(
+    departments = SafeModelMultipleChoiceField(
         label=_("Departments taking part"), queryset=None, required=False, widget=CheckboxList
     )
     people_met = forms.CharField(label=_("People met at the enterprise"), max_length=200, required=False)
@@ -192,7 +221,7 @@ class VisitRequestForm(StyledForm):
 
     category = forms.ChoiceField(label=_("Category"))
     description = forms.CharField(label=_("Request"), widget=forms.Textarea(attrs={"rows": 2}))
-    department = forms.ModelChoiceField(
+    department = SafeModelChoiceField(
         label=_("Assign on the spot to (leader visit)"), queryset=None, required=False
     )
     deadline = forms.DateField(label=_("Deadline (leader visit)"), required=False, widget=DateInput)
@@ -265,14 +294,14 @@ class MeetingForm(StyledCheckboxMixin, StyledForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     number = forms.CharField(label=_("Number"), max_length=30, required=False)
     location = forms.CharField(label=_("Location"), max_length=100, required=False)
-    chair = forms.ModelChoiceField(label=_("Chair"), queryset=None, required=False)
-    attendees = forms.ModelMultipleChoiceField(
+    chair = SafeModelChoiceField(label=_("Chair"), queryset=None, required=False)
+    attendees = SafeModelMultipleChoiceField(
         label=_("Attendees"), queryset=None, required=False, widget=CheckboxList
     )
-    departments = forms.ModelMultipleChoiceField(
+    departments = SafeModelMultipleChoiceField(
         label=_("Departments attending"), queryset=None, required=False, widget=CheckboxList
     )
-    issues = forms.ModelMultipleChoiceField(
+    issues = SafeModelMultipleChoiceField(
         label=_("Agenda: issues to table"), queryset=None, required=False, widget=CheckboxList
     )
 
@@ -294,9 +323,9 @@ class MeetingDecisionForm(StyledForm):
 
     item = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(label=_("Decision"), required=False)
-    department = forms.ModelChoiceField(label=_("Department"), queryset=None, required=False)
+    department = SafeModelChoiceField(label=_("Department"), queryset=None, required=False)
     deadline = forms.DateField(label=_("Deadline"), required=False, widget=DateInput)
-    leader = forms.ModelChoiceField(label=_("Committee leader"), queryset=None, required=False)
+    leader = SafeModelChoiceField(label=_("Committee leader"), queryset=None, required=False)
     note = forms.CharField(
         label=_("Decision text / resolution / reason"),
         required=False,

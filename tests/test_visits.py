@@ -335,3 +335,15 @@ def test_visit_detail_outside_visibility_is_404(zone, login):
     visit = make_visit(zone, today())
     assert login(zone.grid_b).get(visit.get_absolute_url()).status_code == 404
     assert login(zone.leader).get(visit.get_absolute_url()).status_code == 200
+
+
+def test_keys_too_large_for_the_database_are_invalid_choices(zone, login):
+    huge = "9" * 30
+    client = login(zone.grid)
+    response = client.post(new_url(zone.project_a), visit_post(participants=[huge], departments=[huge]))
+    assert response.status_code == 200
+    assert response.context["form"].errors.keys() >= {"participants", "departments"}
+    response = client.post(reverse("visit_new"), {**visit_post(), "project": huge})
+    assert response.status_code == 200 and response.context["form"].errors["project"]
+    assert not Visit.objects.exists()
+    assert client.get(reverse("visit_list"), {"project": huge, "recorded_by": huge}).status_code == 200
