@@ -302,3 +302,10 @@ def test_project_page_queries_do_not_grow_with_the_history(zone, login, django_a
     change_reports(range(3, 13))
     with django_assert_num_queries(len(few)):
         assert client.get(url).status_code == 200
+
+
+def test_history_link_partial(zone):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("projects/_history_link.html", {"model": "visit", "pk": 7})
+    assert 'href="/history/visit/7/"' in html
