@@ -115,7 +115,7 @@ def cell(page, key):
 
 
 def ratio(a, b):
-    if not a or not b or a.get("status") != "ok" or b.get("status") != "ok":
+    if not a or not b or a.get("status", "ok") != "ok" or b.get("status", "ok") != "ok":
         return "–"
     return f"{a['median_ms'] / b['median_ms']:.2f}×"
 

@@ -18,7 +18,7 @@ import statistics
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from . import workdays
@@ -247,10 +247,16 @@ def _issue_figures(user, year, month, today):
         overdue=Count("pk", filter=unresolved & Q(suspended=False, deadline__lt=today)),
         solved_on_site=Count("pk", filter=raised & Q(solved_on_site=True)),
     )
+    # The database turns the instants into local dates and counts each distinct pair of dates: a
+    # few thousand small rows at most, and no time-zone conversion per issue in Python.
     resolved = list(
-        issues.filter(raised, solved_on_site=False, resolved_at__isnull=False).values_list(
-            "raised_at", "resolved_at"
+        issues.filter(raised, solved_on_site=False, resolved_at__isnull=False)
+        .order_by()
+        .values(
+            raised_day=TruncDate("raised_at", tzinfo=tz), resolved_day=TruncDate("resolved_at", tzinfo=tz)
         )
+        .annotate(n=Count("pk"))
+        .values_list("raised_day", "resolved_day", "n")
     )
     return {
         "issues_open_by_level": {level.code: counts[f"open_{level.code}"] for level in Level},
@@ -261,13 +267,15 @@ def _issue_figures(user, year, month, today):
     }
 
 
-def _median_working_days(pairs):
-    """Median of the working days from raised to resolved; one calendar query for all the pairs."""
-    if not pairs:
+def _median_working_days(spans):
+    """Median of the working days from raised to resolved; one calendar query for all the spans.
+
+    `spans`: (raised date, resolved date, number of issues with these two dates).
+    """
+    if not spans:
         return None
-    spans = [(timezone.localdate(raised), timezone.localdate(resolved)) for raised, resolved in pairs]
-    first = min(start for start, _end in spans)
-    last = max(end for _start, end in spans)
+    first = min(start for start, _end, _n in spans)
+    last = max(end for _start, end, _n in spans)
     # Working days counted once over the whole range, then each span is a difference of two counts
     # (the same answer as workdays.working_days_between for every pair, without a query per pair).
     overrides = workdays._overrides(first, last)
@@ -279,7 +287,9 @@ def _median_working_days(pairs):
             count += 1
         index[day] = count
         day += workdays.ONE_DAY
-    median = statistics.median(max(index[end] - index[start], 0) for start, end in spans)
+    median = statistics.median(
+        days for start, end, n in spans for days in [max(index[end] - index[start], 0)] * n
+    )
     return Decimal(median).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 

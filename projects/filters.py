@@ -170,6 +170,12 @@ class VisitFilter(django_filters.FilterSet):
         fields = ["project", "park", "kind", "date", "recorded_by"]
 
     @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            offer_only_the_chosen(super().form, "project", self.data)
+        return self._form
+
+    @property
     def qs(self):
         queryset = super().qs
         # Withdrawn visits only when asked for: they no longer count anywhere.
@@ -194,6 +200,20 @@ YES_NO = [("1", _("Yes")), ("0", _("No"))]
 
 def issue_projects(request):
     return Project.objects.visible_to(request.user).only("pk", "code", "name").order_by("code")
+
+
+def offer_only_the_chosen(form, name, data):
+    """Narrow a model select of the whole zone's projects to the one in the query (or none).
+
+    A zone has thousands of projects: rendering them all as options made the list pages grow with
+    the data (1.5 s at 10,000 projects). The lists' search box finds a project by code or name, and
+    links such as a project's "its issues" pass the chosen one, which still validates (if visible).
+    """
+    field = form.fields[name]
+    chosen = str(data.get(name) or "") if data is not None else ""
+    visible = field.queryset
+    field.queryset = visible.filter(pk=chosen) if chosen.isdigit() and len(chosen) <= 18 else visible.none()
+    return form
 
 
 def issue_assignees(request):
@@ -240,6 +260,12 @@ class IssueFilter(django_filters.FilterSet):
         model = Issue
         form = StyledForm
         fields = []
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            offer_only_the_chosen(super().form, "project", self.data)
+        return self._form
 
     def search(self, queryset, name, value):
         return queryset.filter(

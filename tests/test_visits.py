@@ -288,9 +288,10 @@ def test_visit_list_filters_by_month_and_hides_other_parks(zone, login, django_a
     client = login(zone.grid)
     client.get(reverse("visit_list"))  # warm the session
     query = {"date_after": "2026-04-01", "date_before": "2026-04-30"}
-    # session, user, staff + roles (2), unread count, the filter's choices (project, park, recorder: 3),
-    # row count, page rows, session refresh (3) = 13, however many visits there are.
-    with django_assert_num_queries(13):
+    # session, user, staff + roles (2), unread count, the filter's choices (park, recorder: 2; the
+    # project select offers only a chosen project, none here), row count, page rows, session
+    # refresh (3) = 12, however many visits there are.
+    with django_assert_num_queries(12):
         response = client.get(reverse("visit_list"), query)
     assert [v.pk for v in response.context["page"]] == [v.pk for v in reversed(april)]
     response = login(zone.coordinator).get(reverse("visit_list"), {**query, "park": zone.park_b.pk})

@@ -118,6 +118,12 @@ class Issue(models.Model):
                 condition=Q(status__in=["open", "in_progress"]),
                 name="issue_unresolved_by_level",
             ),
+            # The issue list: active issues by deadline, read in index order up to the page (scale issue).
+            models.Index(
+                fields=["deadline", "id"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="issue_active_by_deadline",
+            ),
             models.Index(fields=["project", "status"]),
             models.Index(fields=["department", "status"]),
             models.Index(fields=["raised_at"]),

@@ -27,12 +27,20 @@ def project_list(request):
     # The warning light of the chosen year (and cut-off month), before the `light` filter reads it.
     project_filter.queryset = projects.with_light(year=year, month=month)
     listing = Listing.objects.filter(project=OuterRef("pk"), year=year).order_by()  # no ordering join
-    rows = project_filter.qs.annotate(
-        listing_level=Subquery(listing.values("level")[:1]),
-        listing_kind=Subquery(listing.values("kind")[:1]),
-        planned_investment=Subquery(listing.values("planned_investment")[:1]),
-    ).order_by("code")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = project_filter.qs.order_by("code")
+    # Paginate the primary keys, then annotate only the page's rows: the light and listing subqueries
+    # run for 50 projects, not for every project before a deep page's OFFSET. Still one query: the
+    # page's keys are a LIMIT/OFFSET subquery of the rows query.
+    page = Paginator(rows.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = (
+        rows.filter(pk__in=page.object_list)
+        .annotate(
+            listing_level=Subquery(listing.values("level")[:1]),
+            listing_kind=Subquery(listing.values("kind")[:1]),
+            planned_investment=Subquery(listing.values("planned_investment")[:1]),
+        )
+        .order_by("code")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
