@@ -234,3 +234,11 @@ def test_media_refuses_paths_outside_and_unknown_files(zone, photos, login):
     assert login(zone.coordinator).get("/media/imports/ledger.xlsx").status_code == 404
     for path in ("../settings.py", "photos/missing.jpg", "%2e%2e/%2e%2e/etc/passwd"):
         assert client.get(f"/media/{path}").status_code == 404, path
+
+
+def test_an_expired_lockout_is_no_longer_listed_as_locked(zone, login):
+    fail("dept", "10.0.0.6")
+    AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(hours=1))
+    page = login(zone.admin).get("/audit/logins/")
+    assert list(page.context["lockouts"]) == []
+    assert post_login(Client(), "dept", PASSWORD, "10.0.0.6").status_code == 302  # axes agrees

@@ -1,5 +1,6 @@
 """Audit pages: an object's change history, the login audit, and access-checked uploads."""
 
+import datetime
 import mimetypes
 import posixpath
 
@@ -9,6 +10,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch
+from django.utils import timezone
 
 from .. import access, audit
 from ..models import Issue, Meeting, Photo, Project, RoleCode, Visit
@@ -78,7 +80,12 @@ def login_audit(request):
     username = request.GET.get("username", "").strip()[:150]
     successes = AccessLog.objects.order_by("-attempt_time")
     failures = AccessFailureLog.objects.order_by("-attempt_time")
-    attempts = AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
+    # Locked now: enough failures within the cool-off period (older lockouts have expired by themselves;
+    # they stay listed among the failed logins, marked "locked out").
+    cooloff = datetime.timedelta(hours=settings.AXES_COOLOFF_TIME)
+    attempts = AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=timezone.now() - cooloff
+    )
     if username:
         successes = successes.filter(username=username)
         failures = failures.filter(username=username)
