@@ -118,6 +118,10 @@ except ValueError as exc:
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once with "database is locked".
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+else:
+    # No JIT compilation: the dashboard's aggregates with correlated subqueries pass PostgreSQL's
+    # jit_above_cost and then spend 30–40 ms compiling for a 30 ms query (measured by `make bench`).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -242,7 +242,9 @@ def _issue_figures(user, year, month, today):
         month_end(year, month) + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
     )
     raised = Q(raised_at__gte=raised_from, raised_at__lt=raised_to)
-    counts = issues.aggregate(
+    # Every count below needs an unresolved issue or one raised in the period: reading only those
+    # rows lets PostgreSQL use the partial unresolved index and the raised_at index, not scan all.
+    counts = issues.filter(unresolved | raised).aggregate(
         **{f"open_{level.code}": Count("pk", filter=unresolved & Q(level=level)) for level in Level},
         overdue=Count("pk", filter=unresolved & Q(suspended=False, deadline__lt=today)),
         solved_on_site=Count("pk", filter=raised & Q(solved_on_site=True)),

@@ -10,6 +10,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     OuterRef,
     Q,
     Subquery,
@@ -92,7 +93,7 @@ class ProjectQuerySet(models.QuerySet):
         year its December; for a future year no lag rule. `rules` saves the query for Rules.current().
         Thresholds come from Rules (administrator-editable).
         """
-        from .models import Issue, Level, Listing, ListingKind, MonthlyReport, Rules, Visit
+        from .models import Issue, Level, ListingKind, MonthlyReport, Rules, Visit
 
         on = today or timezone.localdate()
         if year is None:
@@ -101,7 +102,6 @@ class ProjectQuerySet(models.QuerySet):
             month = on.month if year == on.year else (12 if year < on.year else 0)
         rules = rules or Rules.current()
         money = DecimalField(max_digits=20, decimal_places=2)
-        listing = Listing.objects.filter(project=OuterRef("pk"), year=year).order_by()
         done = (
             MonthlyReport.objects.filter(project=OuterRef("pk"), year=year, month__lte=month)
             .order_by()
@@ -115,14 +115,25 @@ class ProjectQuerySet(models.QuerySet):
             withdrawn_at__isnull=True,
             date__gt=on - datetime.timedelta(days=rules.visit_gap_days),
         )
-        qs = self.annotate(
-            light_kind=Subquery(listing.values("kind")[:1]),
-            light_planned=Subquery(listing.values("planned_investment")[:1], output_field=money),
-            light_done=Coalesce(Subquery(done, output_field=money), Value(Decimal(0)), output_field=money),
-            light_overdue_high=Exists(overdue.filter(level__gte=Level.LEADER)),
-            light_overdue_low=Exists(overdue.filter(level__lte=Level.COORDINATION)),
-            light_visited=Exists(visited),
-        ).annotate(light_done_1200=ExpressionWrapper(F("light_done") * Value(1200), output_field=money))
+        # The year's listing is a LEFT JOIN (one listing per project and year), not a subquery: the
+        # light's conditions name the listing's columns several times, and each subquery named would be
+        # run again for every row (scale issue).
+        qs = (
+            self.annotate(
+                light_listing=FilteredRelation("listings", condition=Q(listings__year=year)),
+            )
+            .annotate(
+                light_kind=F("light_listing__kind"),
+                light_planned=ExpressionWrapper(F("light_listing__planned_investment"), output_field=money),
+                light_done=Coalesce(
+                    Subquery(done, output_field=money), Value(Decimal(0)), output_field=money
+                ),
+                light_overdue_high=Exists(overdue.filter(level__gte=Level.LEADER)),
+                light_overdue_low=Exists(overdue.filter(level__lte=Level.COORDINATION)),
+                light_visited=Exists(visited),
+            )
+            .annotate(light_done_1200=ExpressionWrapper(F("light_done") * Value(1200), output_field=money))
+        )
 
         def behind(points, lookup):
             # rate < time progress − points  ⇔  done·1200 < (100·month − 12·points)·planned:

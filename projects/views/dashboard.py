@@ -194,10 +194,12 @@ def dashboard(request):
     figures = dashboard_figures(year=year, month=month, user=request.user, today=on, rules=rules)
     links = _links(figures)
 
+    # Listed in the year = the light's own join to the year's listing is there: one join, which the
+    # planner joins before it evaluates the light (not the light of every project of the zone).
     lit = (
         Project.objects.visible_to(request.user)
-        .filter(listings__year=year)
         .with_light(year=year, month=month, today=on, rules=rules)
+        .filter(light_kind__isnull=False)
         .select_related("park", "leader")
     )
     is_leader = staff is not None and staff.has_role(RoleCode.LEADER)
@@ -207,11 +209,9 @@ def dashboard(request):
         if is_leader
         else []
     )
-    warnings = list(
-        lit.filter(light__in=["red", "yellow"])
-        .annotate(light_order=LIGHT_ORDER)
-        .order_by("light_order", "code")[:LIGHT_LIST_SIZE]
-    )
+    # "red" sorts before "yellow": ordering by the selected light itself lets PostgreSQL sort on the
+    # computed column instead of evaluating the light once more for an order expression.
+    warnings = list(lit.filter(light__in=["red", "yellow"]).order_by("light", "code")[:LIGHT_LIST_SIZE])
     context = {
         "figures": figures,
         "links": links,
