@@ -1419,9 +1419,11 @@ class Writer:
                 self.permit_types[name] = PermitType.objects.create(
                     name=name, order=len(self.permit_types) + 1, required_from=required_from
                 )
-        self.write_projects()
-        self.write_meetings()
-        self.write_month_locks()
+        # Meetings and month locks belong to the zone's story of the day it was first loaded: a later
+        # run (another day, another month) must not add next month's meeting to a loaded zone.
+        if self.write_projects():
+            self.write_meetings()
+            self.write_month_locks()
         return self.created
 
     def write_month_locks(self):
@@ -1475,7 +1477,7 @@ class Writer:
         todo = [p for p in plan.projects if p.code not in existing]
         self.projects = {p.code: p for p in Project.objects.filter(code__in=existing)}
         if not todo:
-            return
+            return False
         enterprises = {e.name: e for e in Enterprise.objects.filter(name__in=[p.enterprise for p in todo])}
         for p in todo:
             if p.enterprise not in enterprises:
@@ -1667,6 +1669,7 @@ class Writer:
         ApprovalRequest.objects.bulk_update(approvals, ["requested_at"])
         self.issue_rows = {id(i): issue for (_p, i), issue in zip(issue_plans, issues, strict=True)}
         self.write_notifications(issue_plans, issues)
+        return True
 
     def write_notifications(self, issue_plans, issues):
         notifications = []

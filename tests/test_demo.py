@@ -84,6 +84,13 @@ def test_load_demo_twice_changes_nothing():
     assert snapshot() == before
 
 
+def test_a_later_run_changes_nothing_either():
+    demo.load_demo(today=datetime.date(2026, 11, 26))
+    before = snapshot()
+    demo.load_demo(today=datetime.date(2026, 12, 28))  # another month: no new meeting, no new lock
+    assert snapshot() == before
+
+
 def test_load_demo_prints_the_logins():
     output = run()
     for username in ["grid", "dept", "coordinator", "leader", "supervisor", "admin"]:
