@@ -4,6 +4,7 @@ import datetime
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from projects import synthetic
 
@@ -41,6 +42,12 @@ class Command(BaseCommand):
                 "The database is not empty (it already has parks, projects, staff or users). "
                 "generate_data only fills an empty database: create a new one and run `migrate` first."
             ) from None
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # Fresh statistics and visibility map, as autovacuum would leave them on a live database:
+            # without them the planner guesses and index-only scans read the heap. (VACUUM cannot run
+            # inside a transaction, such as a test's.)
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM (ANALYZE)")
         for name, number in counts.items():
             self.stdout.write(f"{name:>28} {number:>9,}")
         self.stdout.write(
