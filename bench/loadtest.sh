@@ -4,12 +4,12 @@
 # Prints requests/s, median, p95 and errors (logins left out) and writes bench-results/loadtest.json.
 #
 # Knobs (environment): DATABASE_URL (default the scale-1 bench database, generated if missing or
-# empty), LOADTEST_PORT (8765), WEB_CONCURRENCY (gunicorn workers, 4), DB_CONN_MAX_AGE (600 s),
+# empty), LOADTEST_PORT (8791), WEB_CONCURRENCY (gunicorn workers, 4), DB_CONN_MAX_AGE (600 s),
 # LOADTEST_USERS (30), LOADTEST_SPAWN_RATE (10/s), LOADTEST_DURATION (60s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
-PORT=${LOADTEST_PORT:-8765}
+PORT=${LOADTEST_PORT:-8791}
 WORKERS=${WEB_CONCURRENCY:-4}
 USERS=${LOADTEST_USERS:-30}
 SPAWN_RATE=${LOADTEST_SPAWN_RATE:-10}
@@ -36,6 +36,10 @@ if [ ! -f staticfiles/staticfiles.json ] || [ -n "$(find static node_modules/.in
   $BIN/python manage.py collectstatic --noinput -v0
 fi
 
+if curl -s -o /dev/null "http://127.0.0.1:$PORT/" 2>/dev/null; then
+  echo "Port $PORT is in use by another server: set LOADTEST_PORT to a free port." >&2
+  exit 2
+fi
 echo "== gunicorn: $WORKERS sync workers on 127.0.0.1:$PORT, DB_CONN_MAX_AGE=$DB_CONN_MAX_AGE"
 $BIN/gunicorn newzone.wsgi:application --bind "127.0.0.1:$PORT" --workers "$WORKERS" \
   --worker-class sync --timeout 30 --log-level warning &

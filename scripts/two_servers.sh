@@ -30,6 +30,12 @@ $BIN/python manage.py generate_data --scale 0.01 --seed 1 >/dev/null
 if [ ! -f staticfiles/staticfiles.json ]; then $BIN/python manage.py collectstatic --noinput -v0; fi
 
 for url in "$A" "$B"; do
+  if curl -s -o /dev/null "$url/" 2>/dev/null; then
+    echo "${url#http://} is in use by another server: set PORT_A / PORT_B to free ports." >&2
+    exit 2
+  fi
+done
+for url in "$A" "$B"; do
   $BIN/gunicorn newzone.wsgi:application --bind "${url#http://}" --workers 1 --log-level warning &
   PIDS+=($!)
 done
