@@ -341,6 +341,14 @@ class Milestone(models.Model):
         ordering = ["planned_date", "pk"]
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
+        indexes = [
+            # Late milestones (home page, project page): only the ones not reached yet, by date.
+            models.Index(
+                fields=["planned_date", "id"],
+                condition=Q(actual_date__isnull=True),
+                name="milestone_open_by_date",
+            )
+        ]
 
     def __str__(self):
         return self.name
