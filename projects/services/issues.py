@@ -452,6 +452,30 @@ ESCALATED_MESSAGE = gettext_noop(
 )
 
 
+def _record_escalation(issue, kind, staff, reason, old_level, actor=None):
+    """The timeline line and the notifications of an escalation the caller has just saved."""
+    _event(
+        issue,
+        kind,
+        staff,
+        reason,
+        from_level=old_level,
+        to_level=issue.level,
+        department=issue.department,
+        assignee=issue.assignee,
+        deadline=issue.deadline,
+    )
+    _notify(
+        issue,
+        _escalation_recipients(issue),
+        ESCALATED_MESSAGE,
+        actor=actor,
+        level=Level(issue.level).label,
+        department=issue.department or "—",
+        deadline=issue.deadline,
+    )
+
+
 @transaction.atomic
 def issue_escalate(
     *,
@@ -475,26 +499,7 @@ def issue_escalate(
     new_level = Level(old_level + 1)
     _enter_level(issue, new_level, deadline=deadline, leader=leader, department=department)
     _save(issue, user, "escalated", slip_level=new_level)
-    _event(
-        issue,
-        IssueEventKind.ESCALATED,
-        staff,
-        reason,
-        from_level=old_level,
-        to_level=new_level,
-        department=issue.department,
-        assignee=issue.assignee,
-        deadline=issue.deadline,
-    )
-    _notify(
-        issue,
-        _escalation_recipients(issue),
-        ESCALATED_MESSAGE,
-        actor=user,
-        level=new_level.label,
-        department=issue.department or "—",
-        deadline=issue.deadline,
-    )
+    _record_escalation(issue, IssueEventKind.ESCALATED, staff, reason, old_level, actor=user)
     return issue
 
 
@@ -826,25 +831,7 @@ def _auto_escalate(issue, new_level, deadline, department, leader, on):
     reason = zone_text(
         gettext_noop("Overdue since %(date)s (deadline passed): escalated automatically."), date=overdue_since
     )
-    _event(
-        issue,
-        IssueEventKind.AUTO_ESCALATED,
-        None,
-        reason,
-        from_level=old_level,
-        to_level=new_level,
-        department=issue.department,
-        assignee=issue.assignee,
-        deadline=issue.deadline,
-    )
-    _notify(
-        issue,
-        _escalation_recipients(issue),
-        ESCALATED_MESSAGE,
-        level=Level(new_level).label,
-        department=issue.department or "—",
-        deadline=issue.deadline,
-    )
+    _record_escalation(issue, IssueEventKind.AUTO_ESCALATED, None, reason, old_level)
     return True
 
 
