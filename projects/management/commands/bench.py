@@ -159,28 +159,29 @@ class Command(BaseCommand):
             return {"status": "missing", "url": url}
         if status != 200:
             return {"status": f"HTTP {status}", "url": url}
-        times = []
+        own = [sql for sql in queries if sql.startswith(("SELECT", "WITH")) and not is_overhead(sql)]
+        times, sql_times = [], []
         for _ in range(self.repeat):
             started = time.perf_counter()
             self.fetch(client, url)
             times.append(time.perf_counter() - started)
+            if bare_sql:
+                # Interleaved with the page's requests, so that a change of the machine's load
+                # during the run touches both sides of the ratio alike.
+                sql_times.append(self.time_sql(own))
         result = {"status": "ok", "url": url, "queries": len(queries), "bytes": size, **summary(times)}
         if bare_sql:
-            own = [sql for sql in queries if sql.startswith(("SELECT", "WITH")) and not is_overhead(sql)]
-            result["bare_sql"] = self.time_sql(own)
+            result["bare_sql"] = {"queries": len(own), **summary(sql_times)}
         return result
 
     def time_sql(self, statements):
-        """The page's own queries, executed raw: the floor the page cannot go below."""
-        times = []
+        """One run of the page's own queries, executed raw: the floor the page cannot go below."""
         with connection.cursor() as cursor:
-            for _ in range(self.repeat + 1):
-                started = time.perf_counter()
-                for sql in statements:
-                    cursor.execute(sql)
-                    cursor.fetchall()
-                times.append(time.perf_counter() - started)
-        return {"queries": len(statements), **summary(times[1:])}
+            started = time.perf_counter()
+            for sql in statements:
+                cursor.execute(sql)
+                cursor.fetchall()
+            return time.perf_counter() - started
 
     def measure_export(self, url, rows):
         # Seconds per request at 10,000 projects: three timed requests are enough for a median.
