@@ -82,15 +82,17 @@ def _links(figures):
     first, last = datetime.date(year, 1, 1), month_end(year, month)
 
     def listing_links(**extra):
+        # Each distinct URL built once: a ten-zone dashboard has ~150 breakdown rows.
+        listed = _project_list(year=year, **extra)
         started = _project_list(year=year, month=month, kind="new", started="true", **extra)
         return {
-            "projects": _project_list(year=year, **extra),
+            "projects": listed,
             "new_projects": _project_list(year=year, kind="new", **extra),
             "new_projects_started": started,
             "start_rate": started,
-            "planned_investment": _project_list(year=year, **extra),
-            "completed_investment": _project_list(year=year, **extra),
-            "investment_completion_rate": _project_list(year=year, **extra),
+            "planned_investment": listed,
+            "completed_investment": listed,
+            "investment_completion_rate": listed,
         }
 
     links = listing_links()
