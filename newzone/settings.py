@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "newzone.staticfiles.NewzoneStaticFilesConfig",
     "django.contrib.humanize",
     "django_filters",
     "simple_history",
