@@ -178,6 +178,17 @@ def _lock(issue, expected_version):
     return issue
 
 
+def _begin(issue, by, action, expected_version):
+    """The prologue of every action on an existing issue: who acts, the row lock, the permission.
+
+    Locks first so the permission is judged on the issue's current state, not a stale copy.
+    """
+    user, staff = _actor(by)
+    _lock(issue, expected_version)
+    _require(user, issue, action)
+    return user, staff
+
+
 def _required(value, field):
     value = (value or "").strip()
     if not value:
@@ -352,9 +363,7 @@ def issue_raise(
 @transaction.atomic
 def issue_follow_up(*, issue: Issue, by, text: str, expected_version=None) -> Issue:
     """A progress note; the first one by anyone but the reporter is the first response."""
-    user, staff = _actor(by)
-    _lock(issue, expected_version)
-    _require(user, issue, "follow_up")
+    user, staff = _begin(issue, by, "follow_up", expected_version)
     text = _required(text, "text")
     if issue.first_response_at is None and (staff is None or staff.pk != issue.raised_by_id):
         issue.first_response_at = timezone.now()
@@ -377,9 +386,7 @@ def issue_assign(
     expected_version=None,
 ) -> Issue:
     """Give the issue to a department (and person). A leader at level 3 assigns with a deadline."""
-    user, staff = _actor(by)
-    _lock(issue, expected_version)
-    _require(user, issue, "assign")
+    user, staff = _begin(issue, by, "assign", expected_version)
     roles = access.role_codes(user)
     if department is None:
         raise ValidationError({"department": _("This field is required.")})
@@ -488,9 +495,7 @@ def issue_escalate(
     expected_version=None,
 ) -> Issue:
     """One level up with a reason; the new level's default deadline unless one is given."""
-    user, staff = _actor(by)
-    _lock(issue, expected_version)
-    _require(user, issue, "escalate")
+    user, staff = _begin(issue, by, "escalate", expected_version)
     reason = _required(reason, "reason")
     _future(deadline)
     if leader is not None and not leader.has_role(RoleCode.LEADER):
@@ -506,9 +511,7 @@ def issue_escalate(
 @transaction.atomic
 def issue_resolve(*, issue: Issue, by, resolution: str, expected_version=None) -> Issue:
     """Resolved with what was done; the grid worker then closes it with the enterprise's feedback."""
-    user, staff = _actor(by)
-    _lock(issue, expected_version)
-    _require(user, issue, "resolve")
+    user, staff = _begin(issue, by, "resolve", expected_version)
     issue.resolution = _required(resolution, "resolution")
     issue.status = IssueStatus.RESOLVED
     issue.resolved_at = timezone.now()
@@ -531,9 +534,7 @@ def issue_resolve(*, issue: Issue, by, resolution: str, expected_version=None) -
 @transaction.atomic
 def issue_close(*, issue: Issue, by, feedback: str, satisfaction: str, expected_version=None) -> Issue:
     """Closed after the feedback given to the enterprise and its satisfaction are recorded."""
-    user, staff = _actor(by)
-    _lock(issue, expected_version)
-    _require(user, issue, "close")
+    user, staff = _begin(issue, by, "close", expected_version)
     issue.feedback = _required(feedback, "feedback")
     if satisfaction not in Satisfaction.values:
         raise ValidationError({"satisfaction": _("Choose the enterprise's satisfaction.")})
@@ -549,9 +550,7 @@ def issue_close(*, issue: Issue, by, feedback: str, satisfaction: str, expected_
 @transaction.atomic
 def issue_reopen(*, issue: Issue, by, reason: str, expected_version=None) -> Issue:
     """Back to work at the same level with a fresh default deadline; the old outcome stays in the timeline."""
-    user, staff = _actor(by)
-    _lock(issue, expected_version)
-    _require(user, issue, "reopen")
+    user, staff = _begin(issue, by, "reopen", expected_version)
     reason = _required(reason, "reason")
     issue.status = IssueStatus.IN_PROGRESS
     issue.resolution = issue.feedback = issue.satisfaction = ""
@@ -569,9 +568,7 @@ def issue_reopen(*, issue: Issue, by, reason: str, expected_version=None) -> Iss
 
 
 def _request(issue, by, kind, reason, new_deadline, expected_version):
-    user, staff = _actor(by)
-    _lock(issue, expected_version)
-    _require(user, issue, f"request_{kind}")
+    user, staff = _begin(issue, by, f"request_{kind}", expected_version)
     reason = _required(reason, "reason")
     if kind == ApprovalRequest.Kind.EXTENSION:
         if new_deadline is None:
@@ -661,9 +658,7 @@ def issue_resume(
     *, issue: Issue, by, note: str = "", deadline: datetime.date | None = None, expected_version=None
 ) -> Issue:
     """End a suspension: the clock runs again, from today with the level's time limit unless given."""
-    user, staff = _actor(by)
-    _lock(issue, expected_version)
-    _require(user, issue, "resume")
+    user, staff = _begin(issue, by, "resume", expected_version)
     issue.suspended = False
     issue.deadline = _future(deadline) or default_deadline(issue.level)
     _save(issue, user, "resumed")
@@ -674,9 +669,7 @@ def issue_resume(
 @transaction.atomic
 def issue_send_back(*, issue: Issue, by, comments: str, expected_version=None) -> Issue:
     """The supervisor sends a level-4 issue back to the acting department with comments."""
-    user, staff = _actor(by)
-    _lock(issue, expected_version)
-    _require(user, issue, "send_back")
+    user, staff = _begin(issue, by, "send_back", expected_version)
     comments = _required(comments, "comments")
     issue.status = IssueStatus.IN_PROGRESS
     issue.resolved_at = None
@@ -696,9 +689,7 @@ def issue_send_back(*, issue: Issue, by, comments: str, expected_version=None) -
 @transaction.atomic
 def issue_flag_for_committee(*, issue: Issue, by, reason: str, expected_version=None) -> Issue:
     """Flag a level-4 issue for the Party Working Committee / Management Committee."""
-    user, staff = _actor(by)
-    _lock(issue, expected_version)
-    _require(user, issue, "flag")
+    user, staff = _begin(issue, by, "flag", expected_version)
     reason = _required(reason, "reason")
     issue.flagged_for_committee = True
     _save(issue, user, "flagged")
@@ -709,9 +700,7 @@ def issue_flag_for_committee(*, issue: Issue, by, reason: str, expected_version=
 @transaction.atomic
 def issue_withdraw(*, issue: Issue, by, reason: str, expected_version=None) -> Issue:
     """Withdraw (never delete) an issue raised by mistake, with the reason."""
-    user, staff = _actor(by)
-    _lock(issue, expected_version)
-    _require(user, issue, "withdraw")
+    user, staff = _begin(issue, by, "withdraw", expected_version)
     issue.withdrawn_reason = _required(reason, "reason")[:200]
     issue.withdrawn_at = timezone.now()
     _save(issue, user, "withdrawn")
