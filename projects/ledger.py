@@ -527,25 +527,8 @@ def _collect_listings(plan, sheet, rows):
         listing = (values[LEVEL], values[KIND], values[PLANNED])
         if key in seen_listing:
             earlier_row, earlier = seen_listing[key]
-            if earlier == listing:
-                plan.file_warnings.append(
-                    Problem(
-                        sheet.title,
-                        number,
-                        YEAR,
-                        _("duplicate of row %(row)s, ignored") % {"row": earlier_row},
-                    )
-                )
-            else:
-                plan.problems.append(
-                    Problem(
-                        sheet.title,
-                        number,
-                        YEAR,
-                        _("the same project and year as row %(row)s with different values")
-                        % {"row": earlier_row},
-                    )
-                )
+            conflict = _("the same project and year as row %(row)s with different values")
+            _repeated_row(plan, sheet, number, earlier_row, earlier == listing, YEAR, YEAR, conflict)
             continue
         seen_listing[key] = (number, listing)
         plan.listings.append(ListingRow(number, code, values[YEAR], *listing))
@@ -555,31 +538,24 @@ def _collect_listings(plan, sheet, rows):
             )
 
 
+def _repeated_row(plan, sheet, number, earlier_row, same, duplicate_column, conflict_column, conflict):
+    """A row repeating an earlier one's key: an exact duplicate is ignored with a warning, a
+    contradiction is a bad row."""
+    if same:
+        message = _("duplicate of row %(row)s, ignored") % {"row": earlier_row}
+        plan.file_warnings.append(Problem(sheet.title, number, duplicate_column, message))
+    else:
+        plan.problems.append(Problem(sheet.title, number, conflict_column, conflict % {"row": earlier_row}))
+
+
 def _collect_reports(plan, sheet, rows):
     seen = {}
     for number, values in rows:
         key = (values[CODE], values[YEAR], values[MONTH])
         if key in seen:
             earlier_row, amount = seen[key]
-            if amount == values[AMOUNT]:
-                plan.file_warnings.append(
-                    Problem(
-                        sheet.title,
-                        number,
-                        MONTH,
-                        _("duplicate of row %(row)s, ignored") % {"row": earlier_row},
-                    )
-                )
-            else:
-                plan.problems.append(
-                    Problem(
-                        sheet.title,
-                        number,
-                        AMOUNT,
-                        _("the same project and month as row %(row)s with a different amount")
-                        % {"row": earlier_row},
-                    )
-                )
+            conflict = _("the same project and month as row %(row)s with a different amount")
+            _repeated_row(plan, sheet, number, earlier_row, amount == values[AMOUNT], MONTH, AMOUNT, conflict)
             continue
         seen[key] = (number, values[AMOUNT])
         plan.reports.append(ReportRow(number, *key, values[AMOUNT]))
