@@ -14,7 +14,7 @@ and the monthly report share. Its contract:
 
 import calendar
 import datetime
-import statistics
+from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
@@ -289,10 +289,25 @@ def _median_working_days(spans):
             count += 1
         index[day] = count
         day += workdays.ONE_DAY
-    median = statistics.median(
-        days for start, end, n in spans for days in [max(index[end] - index[start], 0)] * n
-    )
-    return Decimal(median).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    days_count = Counter()
+    for start, end, n in spans:
+        days_count[max(index[end] - index[start], 0)] += n
+    return weighted_median(days_count)
+
+
+def weighted_median(counts):
+    """The median of values given as {value: how many times}, as statistics.median would give it of
+    the expanded list (the mean of the two middle values for an even total), rounded to one decimal."""
+    total = sum(counts.values())
+    lower_rank, upper_rank = (total - 1) // 2, total // 2  # 0-based ranks of the middle value(s)
+    seen, lower = 0, None
+    for value in sorted(counts):
+        seen += counts[value]
+        if lower is None and seen > lower_rank:
+            lower = value
+        if seen > upper_rank:
+            return (Decimal(lower + value) / 2).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return None
 
 
 def as_json(value):

@@ -22,12 +22,18 @@ def _overrides(start, end):
     return dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_workday"))
 
 
+# The package's tables, read once: its is_workday() rescans every holiday it knows to find the years
+# it covers on each call, which a dashboard's median over a year of days pays hundreds of times.
+_HOLIDAYS = chinese_calendar.holidays
+_MAKE_UP_DAYS = chinese_calendar.workdays
+_KNOWN_YEARS = range(min(_HOLIDAYS).year, max(_HOLIDAYS).year + 1)
+
+
 def _official(day):
     """The package's answer, or the weekend rule for a year it does not know."""
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
+    if day.year not in _KNOWN_YEARS:
         return day.weekday() < 5
+    return day in _MAKE_UP_DAYS or (day.weekday() < 5 and day not in _HOLIDAYS)
 
 
 def _is_workday(day, overrides):

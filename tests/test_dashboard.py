@@ -1,10 +1,15 @@
 """The dashboard page and /dashboard.json: figures, links, bad input, access, bounded queries."""
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
+from django.template.defaultfilters import floatformat
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
+from projects.views.dashboard import number_text
 from tests.zone import add_bulk_projects, build_dashboard_zone
 
 pytestmark = pytest.mark.django_db
@@ -98,6 +103,32 @@ def test_page_shows_figures_and_links_to_the_lists(dash, login):
     assert 'id="chart-investment"' in html
     assert "vendor/echarts/echarts.min.js" in html
     assert "js/dashboard.js" in html
+
+
+def test_breakdown_cells_link_every_figure_and_read_like_the_cards(dash, login):
+    response = login(dash.coordinator).get(reverse("dashboard"), {"year": YEAR, "month": 5})
+    html = response.content.decode()
+    park = next(row for row in response.context["figures"]["by_park"] if row["park"] == "航空航天产业园")
+    listed = f"/projects/?year=2024&amp;park={dash.park_a.pk}"
+    assert f'<td><a href="{listed}">{park["projects"]}</a></td>' in html
+    started = f"/projects/?year=2024&amp;month=5&amp;kind=new&amp;started=true&amp;park={dash.park_a.pk}"
+    assert f'<td><a href="{started}">{park["start_rate"] or "—"}' in html
+    table = html[html.index('id="by-park"') : html.index("</table>", html.index('id="by-park"'))]
+    assert table.count("<td><a href=") == 7 * len(response.context["figures"]["by_park"])
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_number_text_reads_like_floatformat(language):
+    with translation.override(language):
+        text = number_text()
+        for amount in ["1234567.50", "260004.00", "0.00", "12.34"]:
+            assert text(Decimal(amount), "money") == floatformat(Decimal(amount), "-2g")
+        # Django's Chinese formats group by four digits with no separator.
+        expected = {"en": "1,234,567.50", "zh-hans": "1234567.50"}[language]
+        assert text(Decimal("1234567.50"), "money") == expected
+        assert text(Decimal("33.3"), "rate") == "33.3%"
+        assert text(None, "rate") == text(None, "money") == "—"
+        assert text(12, "count") == "12"
 
 
 def test_links_lead_to_the_same_numbers(dash, login, monkeypatch):

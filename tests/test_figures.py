@@ -11,11 +11,14 @@ Listed in 2023 only: D-5 (total 20000; its 2024 report of 999 is not counted).
 """
 
 import datetime
-from decimal import Decimal
+import statistics
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from projects.figures import as_json, dashboard_figures, growth, percent
+from projects.figures import as_json, dashboard_figures, growth, percent, weighted_median
 from tests.zone import build_dashboard_zone
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +170,15 @@ def test_helpers_and_json():
         "b": None,
         "c": datetime.date(2024, 1, 1),
     }
+
+
+@given(st.dictionaries(st.integers(0, 400), st.integers(1, 50), min_size=1))
+def test_weighted_median_is_the_median_of_the_expanded_values(counts):
+    expanded = [value for value, n in counts.items() for _ in range(n)]
+    expected = Decimal(statistics.median(expanded)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    assert weighted_median(counts) == expected
+
+
+def test_weighted_median_of_nothing_is_none():
+    assert weighted_median({}) is None
+    assert weighted_median({3: 1, 5: 1}) == Decimal("4.0")

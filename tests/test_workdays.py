@@ -2,10 +2,11 @@
 
 import datetime
 
+import chinese_calendar
 import pytest
 
 from projects.models import CalendarDay
-from projects.workdays import add_working_days, is_workday, working_days_between
+from projects.workdays import _KNOWN_YEARS, _official, add_working_days, is_workday, working_days_between
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -74,3 +75,16 @@ def test_many_admin_rest_days_still_terminate():
     )
     result = add_working_days(D(2030, 2, 28), 1)
     assert result == D(2030, 4, 30)  # 1 Mar + 60 days = 30 Apr (a Tuesday)
+
+
+def test_reading_the_package_tables_agrees_with_the_package_on_every_day_it_knows():
+    day, last = D(_KNOWN_YEARS.start, 1, 1), D(_KNOWN_YEARS.stop - 1, 12, 31)
+    checked = 0
+    while day <= last:
+        assert _official(day) == chinese_calendar.is_workday(day), day
+        day += datetime.timedelta(days=1)
+        checked += 1
+    assert checked > 365 * 10
+    with pytest.raises(NotImplementedError):
+        chinese_calendar.is_workday(D(_KNOWN_YEARS.stop, 1, 1))
+    assert _official(D(_KNOWN_YEARS.stop, 1, 1)) == (D(_KNOWN_YEARS.stop, 1, 1).weekday() < 5)

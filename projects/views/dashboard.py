@@ -10,8 +10,12 @@ from django.contrib import messages
 from django.db.models import Case, IntegerField, Value, When
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
+from django.utils import numberformat
+from django.utils.formats import get_format
+from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -58,41 +62,39 @@ def parse_period(params):
     return year, month, errors
 
 
-def _url(name, fallback, **params):
+def _url(name, **params):
     """A list's URL with its filter parameters (None values left out)."""
-    try:
-        base = reverse(name)
-    except NoReverseMatch:  # the list's area is not installed yet
-        base = fallback
-    query = {key: value for key, value in params.items() if value is not None}
-    return f"{base}?{urlencode(query)}" if query else base
+    query = urlencode({key: value for key, value in params.items() if value is not None})
+    return f"{reverse(name)}?{query}" if query else reverse(name)
 
 
 def _project_list(**params):
-    return _url("project_list", "/projects/", **params)
+    return _url("project_list", **params)
 
 
 def _issue_list(**params):
-    return _url("issue_list", "/issues/", **params)
+    return _url("issue_list", **params)
 
 
 def _links(figures):
     """The filtered list behind every figure (the lists' parameter names are their filters')."""
     year, month = figures["year"], figures["month"]
     first, last = datetime.date(year, 1, 1), month_end(year, month)
+    listed = _project_list(year=year)
+    new = _project_list(year=year, kind="new")
+    started = _project_list(year=year, month=month, kind="new", started="true")
 
-    def listing_links(**extra):
-        # Each distinct URL built once: a ten-zone dashboard has ~150 breakdown rows.
-        listed = _project_list(year=year, **extra)
-        started = _project_list(year=year, month=month, kind="new", started="true", **extra)
+    def listing_links(narrower=""):
+        # A breakdown row's lists are the zone's with one more parameter: ~150 rows in a ten-zone
+        # dashboard, so the URLs are built by appending it rather than reversed for every cell.
         return {
-            "projects": listed,
-            "new_projects": _project_list(year=year, kind="new", **extra),
-            "new_projects_started": started,
-            "start_rate": started,
-            "planned_investment": listed,
-            "completed_investment": listed,
-            "investment_completion_rate": listed,
+            "projects": listed + narrower,
+            "new_projects": new + narrower,
+            "new_projects_started": started + narrower,
+            "start_rate": started + narrower,
+            "planned_investment": listed + narrower,
+            "completed_investment": listed + narrower,
+            "investment_completion_rate": listed + narrower,
         }
 
     links = listing_links()
@@ -108,29 +110,90 @@ def _links(figures):
         issues_median_days_to_resolve=_issue_list(
             unresolved=0, solved_on_site=0, raised_from=first, raised_to=last
         ),
-        visits_in_month=_url(
-            "visit_list", "/visits/", date_after=datetime.date(year, month, 1), date_before=last
-        ),
+        visits_in_month=_url("visit_list", date_after=datetime.date(year, month, 1), date_before=last),
         projects_not_visited_30_days=_project_list(year=year, not_visited=30),
         lights={
             light: _project_list(year=year, month=month, light=light) for light in ("red", "yellow", "green")
         },
     )
-    for row in figures["by_park"]:
-        row["links"] = listing_links(park=row["park_id"])
-    for row in figures["by_level"]:
-        row["links"] = listing_links(level=row["level"])
-    for row in figures["by_leader"]:
-        row["links"] = listing_links(leader=row["leader_id"]) if row["leader_id"] else {}
+    for breakdown, key, parameter in [
+        ("by_park", "park_id", "park"),
+        ("by_level", "level", "level"),
+        ("by_leader", "leader_id", "leader"),
+    ]:
+        for row in figures[breakdown]:
+            # Projects without a committee leader have no list filter of their own.
+            row["links"] = listing_links("&" + urlencode({parameter: row[key]})) if row[key] else {}
     return links
 
 
-def _cards(figures, links):
-    """The key figures as cards: label, value, kind (count / money / rate / days), link."""
+# The columns of the breakdown tables: a figure and how it reads.
+BREAKDOWN_COLUMNS = (
+    ("projects", "count"),
+    ("new_projects", "count"),
+    ("new_projects_started", "count"),
+    ("start_rate", "rate"),
+    ("planned_investment", "money"),
+    ("completed_investment", "money"),
+    ("investment_completion_rate", "rate"),
+)
+
+
+def number_text():
+    """A function (value, kind) → the figure as text: a count, money like floatformat:"-2g", a rate.
+
+    The language's separators are looked up once: the breakdown tables of a ten-zone dashboard hold
+    about a thousand numbers, and the template filter would look them up for each.
+    """
+    decimal_sep, grouping, thousand_sep = (
+        get_format(name) for name in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR")
+    )
+
+    def text(value, kind):
+        if value is None:
+            return "—"
+        if kind == "rate":
+            return f"{value}%"
+        if kind == "money":
+            places = 0 if value == value.to_integral_value() else 2
+            return numberformat.format(
+                value, decimal_sep, places, grouping, thousand_sep, force_grouping=True
+            )
+        return str(value)
+
+    return text
+
+
+def _breakdown_rows(rows, name_key, text):
+    """Each row's name and its figure cells, each linked to the projects behind it.
+
+    The cells are built here, as the admin builds its changelist rows: a ten-zone dashboard has
+    about a thousand of them, and a template loop with a condition per cell costs more than the
+    figures' own SQL to render.
+    """
+    linked, plain = '<td><a href="{}">{}</a></td>', "<td>{}</td>"
+    return [
+        {
+            "name": row[name_key],
+            "cells": mark_safe(  # every part comes escaped from format_html
+                "".join(
+                    format_html(linked, row["links"][key], text(row[key], kind))
+                    if row["links"].get(key)
+                    else format_html(plain, text(row[key], kind))
+                    for key, kind in BREAKDOWN_COLUMNS
+                )
+            ),
+        }
+        for row in rows
+    ]
+
+
+def _cards(figures, links, text):
+    """The key figures as cards: label, the figure as text, link."""
     f = figures
 
     def card(label, key, kind="count", link=None, value=None):
-        return {"label": label, "value": f[key] if value is None else value, "kind": kind, "link": link}
+        return {"label": label, "text": text(f[key] if value is None else value, kind), "link": link}
 
     return [
         card(_("Key projects"), "projects", link=links["projects"]),
@@ -195,6 +258,7 @@ def dashboard(request):
     rules = Rules.current()
     figures = dashboard_figures(year=year, month=month, user=request.user, today=on, rules=rules)
     links = _links(figures)
+    text = number_text()
 
     # Listed in the year = the light's own join to the year's listing is there: one join, which the
     # planner joins before it evaluates the light (not the light of every project of the zone).
@@ -222,7 +286,7 @@ def dashboard(request):
         "min_year": MIN_YEAR,
         "max_year": MAX_YEAR,
         "months": range(1, 13),
-        "cards": _cards(figures, links),
+        "cards": _cards(figures, links, text),
         "issue_levels": [
             {
                 "label": level.label,
@@ -236,19 +300,19 @@ def dashboard(request):
                 "key": "park",
                 "title": _("By park"),
                 "column": _("Park"),
-                "rows": [{**row, "name": row["park"]} for row in figures["by_park"]],
+                "rows": _breakdown_rows(figures["by_park"], "park", text),
             },
             {
                 "key": "level",
                 "title": _("By level"),
                 "column": _("Level"),
-                "rows": [{**row, "name": row["label"]} for row in figures["by_level"]],
+                "rows": _breakdown_rows(figures["by_level"], "label", text),
             },
             {
                 "key": "leader",
                 "title": _("By committee leader"),
                 "column": _("Committee leader"),
-                "rows": [{**row, "name": row["leader"]} for row in figures["by_leader"]],
+                "rows": _breakdown_rows(figures["by_leader"], "leader", text),
             },
         ],
         "is_leader": is_leader,
