@@ -106,7 +106,7 @@ def test_coordinator_sees_pending_approvals_and_agenda_candidates(work, login):
 
 
 @pytest.mark.parametrize(
-    ("persona", "queries"), [("grid", 14), ("dept", 14), ("leader", 17), ("coordinator", 16)]
+    ("persona", "queries"), [("grid", 11), ("dept", 11), ("leader", 14), ("coordinator", 13)]
 )
 def test_home_query_count_is_bounded(work, login, django_assert_num_queries, persona, queries):
     z = work
@@ -121,8 +121,8 @@ def test_home_query_count_is_bounded(work, login, django_assert_num_queries, per
     client.get(reverse("home"))  # warm the session
     # session, user, staff + roles (2), unread count, Rules, then one query per section (my issues,
     # overdue, not visited, late milestones, upcoming meetings: 5; "my projects" is a subquery of
-    # each), session refresh (3) = 14. Leaders add their projects, awaiting assignment and their
-    # projects' open issues (3); coordinators add approvals and agenda candidates (2).
+    # each) = 11. Leaders add their projects, awaiting assignment and their projects' open issues
+    # (3); coordinators add approvals and agenda candidates (2).
     with django_assert_num_queries(queries):
         response = client.get(reverse("home"))
     assert response.status_code == 200

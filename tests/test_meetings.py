@@ -265,8 +265,7 @@ def test_meeting_list_query_count_is_bounded(tabled, login, django_assert_num_qu
         make_meeting(z)
     client = login(z.coordinator)
     client.get(reverse("meeting_list"))
-    # session, user, staff + roles (2), unread count, meetings with their counts and chairs,
-    # session refresh (3) = 9.
-    with django_assert_num_queries(9):
+    # session, user, staff + roles (2), unread count, meetings with their counts and chairs = 6.
+    with django_assert_num_queries(6):
         response = client.get(reverse("meeting_list"))
     assert len(response.context["meetings"]) == 3

@@ -168,9 +168,8 @@ def test_missing_list_for_the_grid_worker(zone, login, django_assert_num_queries
     client = login(zone.grid)
     client.get(reverse("permits_missing"))
     # session, user, staff + roles (2), the projects (one query with EXISTS), the required types,
-    # the approved permits of the listed projects, unread notifications = 8 whatever the row count;
-    # plus the session's idle-timeout refresh (savepoint, update, release: 3).
-    with django_assert_num_queries(11):
+    # the approved permits of the listed projects, unread notifications = 8 whatever the row count.
+    with django_assert_num_queries(8):
         response = client.get(reverse("permits_missing"))
     rows = response.context["rows"]
     assert [row["project"].code for row in rows] == ["P-A1"]  # B is not grid's

@@ -89,9 +89,8 @@ def test_grid_worker_sees_one_page_of_their_projects_with_last_month_and_year_to
     client = login(zone.grid)
     client.get(round_url(*PAST))
     # session, user, staff + roles (2), rules (the deadline), the month's lock, the projects with
-    # all their figures (one query of subqueries), unread notifications = 8, whatever the rows;
-    # plus the session's idle-timeout refresh (savepoint, update, release: 3).
-    with django_assert_num_queries(11):
+    # all their figures (one query of subqueries), unread notifications = 8, whatever the rows.
+    with django_assert_num_queries(8):
         response = client.get(round_url(*PAST))
     assert response.status_code == 200
     rows = response.context["rows"]
@@ -290,8 +289,8 @@ def test_completeness_by_park_and_person(past_round, login, django_assert_num_qu
     client = login(zone.coordinator)
     client.get(reverse("round_status", args=PAST))
     # session, user, staff + roles (2), rules, lock, by park (1), by grid worker (1), the projects
-    # not reported, unread notifications = 10, whatever the rows; plus the session refresh (3).
-    with django_assert_num_queries(13):
+    # not reported, unread notifications = 10, whatever the rows.
+    with django_assert_num_queries(10):
         response = client.get(reverse("round_status", args=PAST))
     by_park = {park.name: (park.reported, park.total) for park in response.context["by_park"]}
     assert by_park == {"航空航天产业园": (1, 1), "高校园区": (0, 1)}
