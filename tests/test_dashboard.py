@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from projects.figures import FIGURE_KEYS
 from projects.views.dashboard import number_text
 from tests.zone import add_bulk_projects, build_dashboard_zone
 
@@ -111,9 +112,21 @@ def test_breakdown_cells_link_every_figure_and_read_like_the_cards(dash, login):
     listed = f"/projects/?year=2024&amp;park={dash.park_a.pk}"
     assert f'<td><a href="{listed}">{park["projects"]}</a></td>' in html
     started = f"/projects/?year=2024&amp;month=5&amp;kind=new&amp;started=true&amp;park={dash.park_a.pk}"
-    assert f'<td><a href="{started}">{park["start_rate"] or "—"}' in html
-    table = html[html.index('id="by-park"') : html.index("</table>", html.index('id="by-park"'))]
-    assert table.count("<td><a href=") == 7 * len(response.context["figures"]["by_park"])
+    assert f'<td><a href="{started}">{park["start_rate"]}%</a></td>' in html
+    figures = response.context["figures"]
+    for key in ("park", "level", "leader"):
+        start = html.index(f'id="by-{key}"')
+        table = html[start : html.index("</table>", start)]
+        # Every figure is a link, except a rate over zero items ("—"), which has no rows behind it.
+        rows = figures[f"by_{key}"]
+        figures_with_rows = sum(
+            row[column] is not None for row in rows for column in FIGURE_KEYS if row["links"]
+        )
+        assert table.count("<td><a href=") == figures_with_rows
+    # A year with nothing listed: each level's two rates are "—", as plain text.
+    empty = login(dash.coordinator).get(reverse("dashboard"), {"year": 2001, "month": 5}).content.decode()
+    start = empty.index('id="by-level"')
+    assert empty[start : empty.index("</table>", start)].count("<td>—</td>") == 2 * 3
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])

@@ -178,7 +178,7 @@ def _breakdown_rows(rows, name_key, text):
             "cells": mark_safe(  # every part comes escaped from format_html
                 "".join(
                     format_html(linked, row["links"][key], text(row[key], kind))
-                    if row["links"].get(key)
+                    if row["links"].get(key) and row[key] is not None  # a "—" links nowhere
                     else format_html(plain, text(row[key], kind))
                     for key, kind in BREAKDOWN_COLUMNS
                 )
