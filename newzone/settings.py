@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "newzone.staticfiles.NewzoneStaticFilesConfig",
     "django.contrib.humanize",
+    "django.forms",  # the widget templates, for FORM_RENDERER below
     "django_filters",
     "simple_history",
     "axes",
@@ -105,6 +106,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through the project's templates, so that templates/forms/ can override one.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # SQLite in a git-ignored file by default; DATABASE_URL=postgres://… switches to PostgreSQL.
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"

@@ -72,3 +72,16 @@ def test_project_detail_shows_listing_and_investment(zone, login):
     response = login(zone.grid).get(reverse("project_detail", args=[zone.project_a.pk]))
     assert response.status_code == 200
     assert "联博新能源汽车驱动电机定子项目" in response.content.decode()
+
+
+def test_filter_selects_keep_the_choice_and_escape_names(zone, login):
+    zone.park_b.name = "<b>高校</b>园区"
+    zone.park_b.save()
+    response = login(zone.coordinator).get(
+        reverse("project_list"), {"park": zone.park_a.pk, "stage": "preparation"}
+    )
+    html = response.content.decode()
+    assert f'<option value="{zone.park_a.pk}" selected>{zone.park_a.name}</option>' in html
+    assert f'<option value="{zone.park_b.pk}">&lt;b&gt;高校&lt;/b&gt;园区</option>' in html
+    assert '<option value="preparation" selected>' in html
+    assert '<option value="">---------</option>' in html
