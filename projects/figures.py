@@ -31,14 +31,13 @@ from .models import (
     ListingLevel,
     MonthlyReport,
     Project,
+    Rules,
     Visit,
 )
 from .models.projects import HUNDRED_MILLION
 
 MONEY = DecimalField(max_digits=20, decimal_places=2)
 ZERO = Decimal(0)
-# The dashboard's "not visited for 30 days" (the warning light uses Rules.visit_gap_days).
-NOT_VISITED_DAYS = 30
 FIGURE_KEYS = (
     "projects",
     "new_projects",
@@ -46,6 +45,7 @@ FIGURE_KEYS = (
     "start_rate",
     "planned_investment",
     "completed_investment",
+    "new_completed_investment",
     "investment_completion_rate",
 )
 
@@ -89,6 +89,10 @@ def _listing_aggregates(year, month, when=None):
             Sum("planned_investment", filter=when), Value(ZERO), output_field=MONEY
         ),
         "completed_investment": Coalesce(Sum("completed", filter=when), Value(ZERO), output_field=MONEY),
+        # The article's "new-build projects invested 26亿": the zone-wide figure adds the continuing ones.
+        "new_completed_investment": Coalesce(
+            Sum("completed", filter=when & new), Value(ZERO), output_field=MONEY
+        ),
     }
 
 
@@ -96,6 +100,7 @@ def _with_rates(row):
     """Fill in the two rates of a row of listing figures (keys of FIGURE_KEYS)."""
     row["planned_investment"] = _money(row["planned_investment"])
     row["completed_investment"] = _money(row["completed_investment"])
+    row["new_completed_investment"] = _money(row["new_completed_investment"])
     row["start_rate"] = percent(row["new_projects_started"], row["new_projects"])
     row["investment_completion_rate"] = percent(row["completed_investment"], row["planned_investment"])
     return row
@@ -125,8 +130,13 @@ def dashboard_figures(*, year, month, user, today=None, rules=None):
     calendar overrides for those dates (0–1), visits in the month (1), not visited (1), Rules (1),
     lights (1), plus the staff profile for a user whose roles were not looked up yet. Pass `rules`
     (Rules.current()) when the caller has it already.
+
+    "Not visited" uses the yellow light's threshold, Rules.visit_gap_days (`not_visited_days`), so
+    the count and the lights agree when an administrator changes it. Its key keeps the name
+    `projects_not_visited_30_days` for the JSON's readers, whatever the number of days.
     """
     today = today or timezone.localdate()
+    rules = rules or Rules.current()
     projects = Project.objects.visible_to(user)
     listings = _listings(projects, year, month)
     this_year = listings.filter(year=year)
@@ -192,7 +202,8 @@ def dashboard_figures(*, year, month, user, today=None, rules=None):
         date__range=(datetime.date(year, month, 1), month_end(year, month))
     ).count()
     listed = projects.filter(listings__year=year)
-    figures["projects_not_visited_30_days"] = listed.not_visited_since(NOT_VISITED_DAYS, on=today).count()
+    figures["not_visited_days"] = rules.visit_gap_days
+    figures["projects_not_visited_30_days"] = listed.not_visited_since(rules.visit_gap_days, on=today).count()
 
     counts = dict(
         listed.with_light(year=year, month=month, today=today, rules=rules)

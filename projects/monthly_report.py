@@ -131,7 +131,10 @@ def monthly_report(*, year, month, user, today=None):
             for level in Level
         ),
         (_("Overdue issues"), current["issues_overdue"]),
-        (_("Projects not visited for 30 days"), current["projects_not_visited_30_days"]),
+        (
+            _("Projects not visited for %(days)s days") % {"days": current["not_visited_days"]},
+            current["projects_not_visited_30_days"],
+        ),
     ]
     lights = current.get("lights", {})
     return {

@@ -142,7 +142,8 @@ class Counts:
 
 
 def is_empty():
-    """True when only what the migrations create is there (roles, rules, permit types)."""
+    """True when only what the migrations create is there (roles, rules, permit types, the default
+    departments and category routes)."""
     return not (
         Project.objects.exists()
         or Park.objects.exists()
@@ -226,13 +227,20 @@ class Generator:
                 park_rows.append(Park(name=label, order=zone * 100 + order))
         self.out.write(Park, park_rows)
         self.parks = [park_rows[z * len(PARKS) : (z + 1) * len(PARKS)] for z in range(self.zones)]
-        self.departments = self.out.write(
-            Department, [Department(name=name, order=i) for i, name in enumerate(DEPARTMENTS)]
-        )
-        by_name = {d.name: d for d in self.departments}
-        self.route = {category: by_name[name] for category, name in ROUTES.items()}
+        # The migrations create PRODUCT.md's departments and default routes: keep those rows (and the
+        # routes' departments) and write only what is missing, in DEPARTMENTS order for the seed.
+        existing = {d.name: d for d in Department.objects.filter(name__in=DEPARTMENTS)}
         self.out.write(
-            CategoryRoute, [CategoryRoute(category=c, department=d) for c, d in self.route.items()]
+            Department,
+            [Department(name=name, order=i) for i, name in enumerate(DEPARTMENTS) if name not in existing],
+        )
+        by_name = {d.name: d for d in Department.objects.filter(name__in=DEPARTMENTS)}
+        self.departments = [by_name[name] for name in DEPARTMENTS]
+        self.route = {category: by_name[name] for category, name in ROUTES.items()}
+        routed = set(CategoryRoute.objects.values_list("category", flat=True))
+        self.out.write(
+            CategoryRoute,
+            [CategoryRoute(category=c, department=d) for c, d in self.route.items() if c not in routed],
         )
         self.permit_types = list(PermitType.objects.order_by("order", "pk"))
         roles = {role.code: role for role in Role.objects.all()}

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from projects.figures import FIGURE_KEYS
+from projects.models import Rules
 from projects.views.dashboard import number_text
 from tests.zone import add_bulk_projects, build_dashboard_zone
 
@@ -240,3 +241,45 @@ def test_dashboard_query_count_same_for_ten_times_the_data(dash, login):
     add_bulk_projects(dash, 30, year=YEAR, prefix="MORE")  # ten times the bulk
     big = [_count_queries(client, reverse(name), params) for name in ("dashboard", "dashboard_json")]
     assert small == big == [DASHBOARD_QUERIES, JSON_QUERIES]
+
+
+def _card(response, link):
+    return next(card for card in response.context["cards"] if card["link"] == link)
+
+
+@pytest.mark.parametrize(
+    ("language", "label"), [("en", "Not visited for 45 days"), ("zh-hans", "45天未走访项目")]
+)
+def test_not_visited_card_and_link_follow_the_rule(dash, login, language, label):
+    """The dashboard's "not visited" is the yellow light's Rules.visit_gap_days, not a fixed 30."""
+    rules = Rules.current()
+    rules.visit_gap_days = 45
+    rules.save()
+    client = login(dash.coordinator)
+    response = client.get(
+        reverse("dashboard"), {"year": YEAR, "month": 5}, headers={"accept-language": language}
+    )
+    link = response.context["links"]["projects_not_visited_30_days"]
+    assert link == "/projects/?year=2024&not_visited=45"
+    card = _card(response, link)
+    assert card["label"] == label
+    data = get_json(client)
+    assert data["not_visited_days"] == 45
+    # Today is after 2024: no listed project has a visit in the last 45 days.
+    assert client.get(link).context["page"].paginator.count == data["projects_not_visited_30_days"] == 4
+    assert card["text"] == "4"
+
+
+def test_new_build_completed_investment_card(dash, login):
+    client = login(dash.coordinator)
+    response = client.get(reverse("dashboard"), {"year": YEAR, "month": 5}, headers={"accept-language": "en"})
+    link = response.context["links"]["new_completed_investment"]
+    assert link == "/projects/?year=2024&kind=new"
+    # Its list is the new-build projects' (the same link as the "New-build projects" card).
+    card = next(card for card in response.context["cards"] if card["label"].startswith("New-build projects'"))
+    assert card["link"] == link and card["text"] == "6,500"
+    data = get_json(client)
+    assert data["new_completed_investment"] == 6500
+    assert client.get(link).context["page"].paginator.count == data["new_projects"] == 3
+    park = next(row for row in response.context["figures"]["by_park"] if row["park"] == "航空航天产业园")
+    assert park["links"]["new_completed_investment"] == f"/projects/?year=2024&kind=new&park={dash.park_a.pk}"

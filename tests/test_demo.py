@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from projects import demo
+from projects.figures import dashboard_figures
 from projects.models import (
     Category,
     Issue,
@@ -162,6 +163,20 @@ def test_demo_echoes_the_article():
     over = listings.filter(project__total_investment__gte=10000).count()
     over_prev = Listing.objects.filter(year=year - 1, project__total_investment__gte=10000).count()
     assert round((over - over_prev) / over_prev * 100) == 58
+
+
+def test_dashboard_shows_the_articles_new_build_investment():
+    """The dashboard's new-build completed investment is the article's 26亿 (260,004 万元 after rounding)."""
+    run()
+    year = datetime.date.today().year
+    admin = get_user_model().objects.get(username="admin")
+    figures = dashboard_figures(year=year, month=5, user=admin)
+    invested = MonthlyReport.objects.filter(
+        year=year, month__lte=5, project__listings__year=year, project__listings__kind=ListingKind.NEW
+    ).aggregate(total=Sum("amount"))["total"]
+    assert figures["new_completed_investment"] == invested
+    assert abs(figures["new_completed_investment"] - Decimal(260000)) < 1000
+    assert figures["completed_investment"] > figures["new_completed_investment"]  # plus the continuing
 
 
 def test_stator_plant_and_its_hiring_request():

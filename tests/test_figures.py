@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from projects.figures import as_json, dashboard_figures, growth, percent, weighted_median
+from projects.models import Rules
 from tests.zone import build_dashboard_zone
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +183,35 @@ def test_weighted_median_is_the_median_of_the_expanded_values(counts):
 def test_weighted_median_of_nothing_is_none():
     assert weighted_median({}) is None
     assert weighted_median({3: 1, 5: 1}) == Decimal("4.0")
+
+
+def test_new_build_completed_investment(dash):
+    """The article's "new-build projects invested 26亿": completed investment of the new-build listings."""
+    f = figures_for(dash, dash.coordinator)
+    assert f["new_completed_investment"] == D("6500")  # D-1 6000 + D-2 500; D-3 is continuing
+    assert figures_for(dash, dash.coordinator, month=6)["new_completed_investment"] == D("10500")
+    parks = {row["park"]: row["new_completed_investment"] for row in f["by_park"]}
+    assert parks == {"航空航天产业园": D("6500"), "高校园区": D("0")}
+    levels = {row["level"]: row["new_completed_investment"] for row in f["by_level"]}
+    assert levels == {"province": D("6000"), "city": D("500"), "district": D("0")}
+    leaders = {row["leader"]: row["new_completed_investment"] for row in f["by_leader"]}
+    assert leaders == {"孙主任": D("6500"), None: D("0")}
+    assert figures_for(dash, dash.grid)["new_completed_investment"] == D("6500")  # D-1, D-2 are park A's
+    assert figures_for(dash, dash.grid_b)["new_completed_investment"] == D("0")
+
+
+@pytest.mark.parametrize(
+    ("gap", "expected"),
+    [
+        (30, 2),  # D-2 (last 30 Apr) and D-4 (never)
+        (20, 3),  # and D-3, last visited 31 May
+        (60, 1),  # D-4 only: D-2's 30 April visit is within 60 days of 20 June
+    ],
+)
+def test_not_visited_follows_the_rule(dash, gap, expected):
+    rules = Rules.current()
+    rules.visit_gap_days = gap
+    rules.save()
+    f = figures_for(dash, dash.coordinator)
+    assert f["not_visited_days"] == gap
+    assert f["projects_not_visited_30_days"] == expected

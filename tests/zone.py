@@ -46,8 +46,11 @@ def build_zone():
     z = SimpleNamespace()
     z.park_a = Park.objects.create(name="航空航天产业园", order=1)
     z.park_b = Park.objects.create(name="高校园区", order=2)
+    # Migration 0003 creates these departments and routes on a migrated database; a test run after a
+    # flush (live-server tests) has none.
     z.departments = {
-        name: Department.objects.create(name=name, order=i) for i, name in enumerate(DEPARTMENTS)
+        name: Department.objects.get_or_create(name=name, defaults={"order": i})[0]
+        for i, name in enumerate(DEPARTMENTS)
     }
     z.edb = z.departments["经济发展局"]
     z.approval = z.departments["行政审批局"]
@@ -59,7 +62,9 @@ def build_zone():
         ("finance", "财政金融局"),
         ("policy", "经济发展局"),
     ]:
-        CategoryRoute.objects.create(category=category, department=z.departments[department])
+        CategoryRoute.objects.update_or_create(
+            category=category, defaults={"department": z.departments[department]}
+        )
 
     z.grid = make_user("grid", RoleCode.GRID_WORKER, name="王网格", parks=[z.park_a])
     z.grid_b = make_user("grid_b", RoleCode.GRID_WORKER, name="李网格", parks=[z.park_b])

@@ -94,6 +94,7 @@ def _links(figures):
             "start_rate": started + narrower,
             "planned_investment": listed + narrower,
             "completed_investment": listed + narrower,
+            "new_completed_investment": new + narrower,
             "investment_completion_rate": listed + narrower,
         }
 
@@ -111,7 +112,7 @@ def _links(figures):
             unresolved=0, solved_on_site=0, raised_from=first, raised_to=last
         ),
         visits_in_month=_url("visit_list", date_after=datetime.date(year, month, 1), date_before=last),
-        projects_not_visited_30_days=_project_list(year=year, not_visited=30),
+        projects_not_visited_30_days=_project_list(year=year, not_visited=figures["not_visited_days"]),
         lights={
             light: _project_list(year=year, month=month, light=light) for light in ("red", "yellow", "green")
         },
@@ -135,6 +136,7 @@ BREAKDOWN_COLUMNS = (
     ("start_rate", "rate"),
     ("planned_investment", "money"),
     ("completed_investment", "money"),
+    ("new_completed_investment", "money"),
     ("investment_completion_rate", "rate"),
 )
 
@@ -208,6 +210,12 @@ def _cards(figures, links, text):
             links["completed_investment"],
         ),
         card(
+            _("New-build projects' completed investment (10k yuan)"),
+            "new_completed_investment",
+            "money",
+            links["new_completed_investment"],
+        ),
+        card(
             _("Investment completion rate"),
             "investment_completion_rate",
             "rate",
@@ -237,7 +245,7 @@ def _cards(figures, links, text):
         ),
         card(_("Visits in the month"), "visits_in_month", link=links["visits_in_month"]),
         card(
-            _("Not visited for 30 days"),
+            _("Not visited for %(days)s days") % {"days": f["not_visited_days"]},
             "projects_not_visited_30_days",
             link=links["projects_not_visited_30_days"],
         ),
