@@ -255,6 +255,15 @@ class IssueFilter(django_filters.FilterSet):
     solved_on_site = django_filters.ChoiceFilter(
         label=_("Solved on site"), choices=YES_NO, method="filter_solved_on_site"
     )
+    # The home page's links: no first response yet; "late" as the issue page's badge.
+    first_response = django_filters.ChoiceFilter(
+        label=_("First response"),
+        choices=[
+            ("awaiting", _("Awaiting first response")),
+            ("late", _("Awaiting first response, past the limit")),
+        ],
+        method="filter_first_response",
+    )
 
     class Meta:
         model = Issue
@@ -288,3 +297,8 @@ class IssueFilter(django_filters.FilterSet):
 
     def filter_solved_on_site(self, queryset, name, value):
         return queryset.filter(solved_on_site=value == "1")
+
+    def filter_first_response(self, queryset, name, value):
+        if value == "late":
+            return queryset.first_response_late()
+        return queryset.awaiting_first_response()

@@ -567,7 +567,8 @@ class IssueAssignForm(IssueActionForm):
     deadline = forms.DateField(label=_("Deadline"), required=False, widget=IssueDateInput)
     note = _issue_text(_("Note"), rows=2)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, may_set_deadline=False, **kwargs):
+        """`may_set_deadline`: services.issues.may_set_deadline; otherwise the field is not offered."""
         from .models import Department, Staff
 
         super().__init__(*args, **kwargs)
@@ -577,16 +578,28 @@ class IssueAssignForm(IssueActionForm):
         )
         self.fields["assignee"].label_from_instance = lambda staff: f"{staff.name} ({staff.department})"
         self.fields["note"].required = False
+        if not may_set_deadline:
+            del self.fields["deadline"]
+
+    def clean(self):
+        cleaned = super().clean()
+        # A deadline posted without the field offered (an old page, a crafted post) is refused, not
+        # silently dropped: the rest of the form comes back with this message.
+        if "deadline" not in self.fields and (self.data.get(self.add_prefix("deadline")) or "").strip():
+            raise forms.ValidationError(
+                _(
+                    "Only a committee leader assigning at level 3 sets the deadline. "
+                    "To get more time, request an extension."
+                )
+            )
+        return cleaned
 
 
 class IssueEscalateForm(IssueActionForm):
+    """The new level's default deadline applies: only a leader assigning at level 3 or a meeting
+    decision sets another (PRODUCT.md "Deadline rules")."""
+
     reason = _issue_text(_("Reason"))
-    deadline = forms.DateField(
-        label=_("Deadline"),
-        required=False,
-        widget=IssueDateInput,
-        help_text=_("Empty: the new level's time limit in working days."),
-    )
     leader = forms.ModelChoiceField(
         label=_("Committee leader (entering level 3)"),
         queryset=None,
@@ -649,8 +662,81 @@ class IssueSendBackForm(IssueActionForm):
     comments = _issue_text(_("Comments"))
 
 
+class IssueFeedbackForm(IssueActionForm):
+    feedback = _issue_text(_("Feedback given to the enterprise"), rows=2)
+
+
 class ApprovalDecisionForm(StyledForm):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))]
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+# --- A project's master data (projects/services/projects.py) ----------------------------------------
+
+
+def _role_holders(role, current_pk=None):
+    """Staff holding `role`, plus the project's current person (who may have lost the role since)."""
+    from django.db.models import Q
+
+    from .models import Staff
+
+    holders = Q(roles__code=role)
+    if current_pk:
+        holders |= Q(pk=current_pk)
+    return Staff.objects.filter(holders).distinct().order_by("name")
+
+
+class ProjectEditForm(StyledFormMixin, ProjectVersionMixin, forms.ModelForm):
+    """Name, enterprise, park, investment, planned dates and the people in charge of a project.
+
+    The dates that move the stage are not here: they have their own form (StageDateForm).
+    """
+
+    class Meta:
+        from .models import Project
+        from .services.projects import EDITABLE_FIELDS
+
+        model = Project
+        fields = EDITABLE_FIELDS
+        field_classes = {
+            "enterprise": SafeModelChoiceField,
+            "park": SafeModelChoiceField,
+            "leader": SafeModelChoiceField,
+            "grid_worker": SafeModelChoiceField,
+            "lead_department": SafeModelChoiceField,
+        }
+        widgets = {
+            "planned_start": _date_widget(),
+            "planned_completion": _date_widget(),
+            "total_investment": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+            "content": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        from .models import RoleCode
+
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = _role_holders(RoleCode.LEADER, self.instance.leader_id)
+        self.fields["leader"].error_messages["invalid_choice"] = _(
+            "Choose a staff member who holds the committee leader role."
+        )
+        self.fields["grid_worker"].queryset = _role_holders(
+            RoleCode.GRID_WORKER, self.instance.grid_worker_id
+        )
+        self.fields["grid_worker"].error_messages["invalid_choice"] = _(
+            "Choose a staff member who holds the grid worker role."
+        )
+
+    def clean(self):
+        from .services.projects import project_edit_errors
+
+        cleaned = super().clean()
+        errors = project_edit_errors(
+            planned_start=cleaned.get("planned_start"), planned_completion=cleaned.get("planned_completion")
+        )
+        for name, error in errors.items():
+            if name not in self.errors:
+                self.add_error(name, error)
+        return cleaned

@@ -159,6 +159,22 @@ class ProjectQuerySet(models.QuerySet):
         )
 
 
+def raised_too_long_ago(on=None, limit=None):
+    """Q: raised more than `limit` (Rules.first_response_days) working days before `on` (today).
+
+    The calendar is read once (one query) for the last day of raising that is late by `on`; the
+    rest is a plain comparison the database does.
+    """
+    from .models import Rules
+    from .workdays import latest_start_before
+
+    if limit is None:
+        limit = Rules.current().first_response_days
+    last_late_day = latest_start_before(on or today(), limit + 1)
+    next_day = datetime.datetime.combine(last_late_day + datetime.timedelta(days=1), datetime.time.min)
+    return Q(raised_at__lt=timezone.make_aware(next_day))
+
+
 class IssueQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Grid workers see the issues of their projects; department staff those assigned to them."""
@@ -190,6 +206,14 @@ class IssueQuerySet(models.QuerySet):
     def overdue(self, on=None):
         """Unresolved, not suspended, past the deadline."""
         return self.unresolved().filter(suspended=False, deadline__lt=on or today())
+
+    def awaiting_first_response(self):
+        """Unresolved and nobody but the reporter has responded yet."""
+        return self.unresolved().filter(first_response_at__isnull=True)
+
+    def first_response_late(self, on=None, limit=None):
+        """Awaiting the first response for more than the limit (the issue page's "late" badge)."""
+        return self.awaiting_first_response().filter(raised_too_long_ago(on, limit))
 
 
 class VisitQuerySet(models.QuerySet):

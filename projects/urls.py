@@ -14,6 +14,7 @@ urlpatterns = [
     # Projects
     path("projects/", projects.project_list, name="project_list"),
     path("projects/<int:pk>/", projects.project_detail, name="project_detail"),
+    path("projects/<int:pk>/edit/", projects.project_edit, name="project_edit"),
     # Dashboard and its figures as JSON (issue 4, dashboard area)
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("dashboard.json", dashboard_views.dashboard_json, name="dashboard_json"),

@@ -64,6 +64,23 @@ def add_working_days(start: datetime.date, days: int) -> datetime.date:
     return day
 
 
+def latest_start_before(end: datetime.date, days: int) -> datetime.date:
+    """The last day `start` with working_days_between(start, end) >= `days`: a thing raised on or
+    before it has waited `days` working days or more by `end`."""
+    if days < 1:
+        raise ValueError("days must be positive")
+    day = end + ONE_DAY
+    remaining = days
+    while remaining:
+        window_start = day - datetime.timedelta(days=remaining * 2 + 20)
+        overrides = _overrides(window_start, day - ONE_DAY)
+        while remaining and day > window_start:
+            day -= ONE_DAY
+            if _is_workday(day, overrides):
+                remaining -= 1
+    return day - ONE_DAY
+
+
 def working_days_between(start: datetime.date, end: datetime.date) -> int:
     """Working days after `start` up to and including `end`; negative when `end` is before `start`.
 

@@ -122,6 +122,7 @@ ARGS = {
     "project_detail": lambda o: {"pk": o.z.project_a.pk},
     # project_b: park B (grid_b's), lead department 行政审批局 (dept's).
     "project_detail[project_b]": lambda o: {"pk": o.z.project_b.pk},
+    "project_edit": lambda o: {"pk": o.z.project_a.pk},
     "object_history[project_b]": lambda o: {"model": "project", "pk": o.z.project_b.pk},
     "object_history": lambda o: {"model": "issue", "pk": o.issue_a.pk},
     "media": lambda o: {"path": o.photo_path},
@@ -161,6 +162,7 @@ ARGS = {
             ("request_extension", "issue_a"),
             ("request_suspension", "issue_a"),
             ("withdraw", "issue_a"),
+            ("record_feedback", "issue_a"),
             ("close", "issue_resolved"),
             ("reopen", "issue_resolved"),
             ("resume", "issue_suspended"),
@@ -186,6 +188,8 @@ TABLE = {
     "project_list":         ("Projects", "L 200 200 200 200 200 200 200 200", "-"),
     "project_detail":       ("Projects", "L 200 404 404 200 200 200 200 404", "-"),
     "project_detail[project_b]": ("Projects", "L 404 200 200 200 200 200 200 404", "-"),
+    # Master data: coordinators and administrators edit what they see (project_a: grid's park).
+    "project_edit":         ("Projects", "L 403 404 404 200 403 403 200 404", "L 403 404 404 ok 403 403 ok 404"),
     # Dashboard (figures over what each role sees; a user without a profile gets the clear message)
     "dashboard":            ("Dashboard", "L 200 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405 405"),
     "dashboard_json":       ("Dashboard", "L 200 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405 405"),
@@ -222,6 +226,7 @@ TABLE = {
     "issue_action[request_extension]":  ("Issues", "L 405 405 405 405 405 405 405 405", "L 400 404 404 400 400 400 400 404"),
     "issue_action[request_suspension]": ("Issues", "L 405 405 405 405 405 405 405 405", "L 400 404 404 400 400 400 400 404"),
     "issue_action[withdraw]":           ("Issues", "L 405 405 405 405 405 405 405 405", "L 400 404 404 400 403 403 400 404"),
+    "issue_action[record_feedback]":    ("Issues", "L 405 405 405 405 405 405 405 405", "L 400 404 404 400 403 403 400 404"),
     "issue_action[close]":              ("Issues", "L 405 405 405 405 405 405 405 405", "L 400 404 404 400 403 400 400 404"),
     "issue_action[reopen]":             ("Issues", "L 405 405 405 405 405 405 405 405", "L 400 404 404 400 403 400 400 404"),
     "issue_action[resume]":             ("Issues", "L 405 405 405 405 405 405 405 405", "L 403 404 404 400 403 403 400 404"),

@@ -4,12 +4,14 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from projects.models import Issue, Milestone
 from projects.querysets import today
 from projects.services.issues import (
     issue_assign,
     issue_escalate,
+    issue_follow_up,
     issue_raise,
     issue_request_extension,
 )
@@ -105,8 +107,25 @@ def test_coordinator_sees_pending_approvals_and_agenda_candidates(work, login):
     assert context["upcoming_meetings"] == [z.meeting]
 
 
+def test_department_staff_and_coordinators_see_who_waits_for_a_first_response(work, login):
+    z = work
+    # The permits issue (行政审批局, dept's) was raised a month ago; the others today.
+    Issue.objects.filter(pk=z.permits.pk).update(raised_at=timezone.now() - datetime.timedelta(days=30))
+    response = login(z.dept).get(reverse("home"))
+    assert response.context["first_response"] == {"awaiting": 1, "late": 1}
+    assert "/issues/?first_response=late" in response.text
+    coordinator = login(z.coordinator).get(reverse("home")).context["first_response"]
+    assert coordinator == {"awaiting": 3, "late": 1}
+    assert "first_response" not in login(z.grid).get(reverse("home")).context
+    issue_follow_up(issue=z.permits, by=z.dept, text="已受理")
+    assert login(z.dept).get(reverse("home")).context["first_response"] == {"awaiting": 0, "late": 0}
+    # The link's list holds what the count says.
+    listed = login(z.coordinator).get("/issues/?first_response=awaiting").context["page"]
+    assert {issue.pk for issue in listed} == {z.late.pk, z.lvl3.pk}
+
+
 @pytest.mark.parametrize(
-    ("persona", "queries"), [("grid", 11), ("dept", 11), ("leader", 14), ("coordinator", 13)]
+    ("persona", "queries"), [("grid", 11), ("dept", 13), ("leader", 14), ("coordinator", 15)]
 )
 def test_home_query_count_is_bounded(work, login, django_assert_num_queries, persona, queries):
     z = work
@@ -122,7 +141,8 @@ def test_home_query_count_is_bounded(work, login, django_assert_num_queries, per
     # session, user, staff + roles (2), unread count, Rules, then one query per section (my issues,
     # overdue, not visited, late milestones, upcoming meetings: 5; "my projects" is a subquery of
     # each) = 11. Leaders add their projects, awaiting assignment and their projects' open issues
-    # (3); coordinators add approvals and agenda candidates (2).
+    # (3); coordinators add approvals and agenda candidates (2). Department staff and coordinators
+    # add the first-response counts (2): the calendar days that fix the "late" cut-off, one aggregate.
     with django_assert_num_queries(queries):
         response = client.get(reverse("home"))
     assert response.status_code == 200

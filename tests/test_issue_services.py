@@ -29,6 +29,7 @@ from projects.services.issues import (
     issue_flag_for_committee,
     issue_follow_up,
     issue_raise,
+    issue_record_feedback,
     issue_reopen,
     issue_request_extension,
     issue_request_suspension,
@@ -36,7 +37,9 @@ from projects.services.issues import (
     issue_resume,
     issue_send_back,
     issue_withdraw,
+    may_set_deadline,
 )
+from projects.services.meetings import meeting_create, meeting_record_decisions
 from projects.workdays import add_working_days
 
 D = datetime.date
@@ -351,11 +354,180 @@ def test_by_accepts_a_staff_profile(zone):
 def test_an_explicit_deadline_cannot_be_in_the_past(zone):
     issue = raise_permit_issue(zone)
     yesterday = today() - datetime.timedelta(days=1)
+    with pytest.raises(ValidationError):  # a meeting decision may set a deadline, not a past one
+        issue_assign(
+            issue=issue,
+            by=zone.coordinator,
+            department=zone.approval,
+            deadline=yesterday,
+            meeting_decision=True,
+        )
     with pytest.raises(ValidationError):
-        issue_assign(issue=issue, by=zone.coordinator, department=zone.approval, deadline=yesterday)
-    with pytest.raises(ValidationError):
-        issue_escalate(issue=issue, by=zone.grid, reason="x", deadline=yesterday)
+        issue_escalate(
+            issue=issue, by=zone.coordinator, reason="x", deadline=yesterday, meeting_decision=True
+        )
     with pytest.raises(ValidationError):
         raise_permit_issue(zone, leader=zone.leader.staff, department=zone.approval, deadline=yesterday)
     issue.refresh_from_db()
     assert issue.level == Level.GRID_HELP and issue.version == 1
+
+
+# --- Who sets a deadline (PRODUCT.md "Deadline rules") ----------------------------------------------
+
+
+def test_department_staff_cannot_move_the_deadline(zone):
+    issue = raise_permit_issue(zone)  # routed to 行政审批局, dept's department
+    Issue.objects.filter(pk=issue.pk).update(deadline=today() - datetime.timedelta(days=2))
+    issue.refresh_from_db()
+    overdue_since = issue.deadline
+    assert not may_set_deadline(zone.dept, issue)
+    with pytest.raises(PermissionDenied):
+        issue_assign(
+            issue=issue,
+            by=zone.dept,
+            department=zone.approval,
+            assignee=zone.dept.staff,
+            deadline=D(today().year + 1, 6, 30),
+        )
+    issue.refresh_from_db()
+    assert (issue.deadline, issue.assignee, issue.version) == (overdue_since, None, 1)
+    # Choosing the person without touching the deadline still works, the same deadline included.
+    issue_assign(
+        issue=issue, by=zone.dept, department=zone.approval, assignee=zone.dept.staff, deadline=overdue_since
+    )
+    assert (issue.deadline, issue.assignee) == (overdue_since, zone.dept.staff)
+    # Nor a coordinator outside a meeting, nor a leader below level 3.
+    for user in (zone.coordinator, zone.admin, zone.leader):
+        assert not may_set_deadline(user, issue)
+    with pytest.raises(PermissionDenied):
+        issue_assign(issue=issue, by=zone.coordinator, department=zone.approval, deadline=D(2031, 1, 10))
+
+
+def test_a_leader_sets_the_deadline_at_level_3(zone):
+    issue = raise_permit_issue(zone)
+    issue_escalate(issue=issue, by=zone.grid, reason="需要部门会办")
+    issue_escalate(issue=issue, by=zone.coordinator, reason="调度会未能解决")
+    assert may_set_deadline(zone.leader, issue)
+    assert not may_set_deadline(zone.dept, issue)
+    with pytest.raises(PermissionDenied):
+        issue_assign(issue=issue, by=zone.dept, department=zone.approval, deadline=D(2031, 1, 10))
+    issue_assign(issue=issue, by=zone.leader, department=zone.approval, deadline=D(2031, 1, 10))
+    assert issue.deadline == D(2031, 1, 10)
+    assert issue.events.last().deadline == D(2031, 1, 10)
+    issue_escalate(issue=issue, by=zone.leader, reason="逾期未办结")
+    assert not may_set_deadline(zone.leader, issue)  # level 4: the supervisor's, no explicit deadline
+
+
+def test_a_meeting_decision_sets_the_deadline(zone):
+    issue = raise_permit_issue(zone)
+    issue_escalate(issue=issue, by=zone.grid, reason="需要部门会办")
+    meeting = meeting_create(
+        by=zone.coordinator, date=today(), title="调度会", chair=zone.coordinator.staff, issues=[issue]
+    )
+    item = meeting.items.get()
+    later = add_working_days(today(), 30)
+    meeting_record_decisions(
+        meeting=meeting,
+        by=zone.coordinator,
+        decisions=[{"item": item, "decision": "assign", "department": zone.approval, "deadline": later}],
+    )
+    issue.refresh_from_db()
+    assert issue.deadline == later
+
+
+def test_department_staff_get_more_time_through_an_extension(zone):
+    issue = raise_permit_issue(zone)
+    later = issue.deadline + datetime.timedelta(days=20)
+    request = issue_request_extension(
+        issue=issue, by=zone.dept, reason="等待消防审查意见", new_deadline=later
+    )
+    issue.refresh_from_db()
+    assert issue.deadline != later
+    approval_decide(request=request, by=zone.coordinator, approve=True)
+    issue.refresh_from_db()
+    assert issue.deadline == later
+
+
+# --- Interim feedback to the enterprise ------------------------------------------------------------
+
+
+def test_feedback_to_the_enterprise_is_a_timeline_event(zone):
+    issue = raise_permit_issue(zone)
+    issue_record_feedback(issue=issue, by=zone.grid, feedback="已告知企业消防审查进度", expected_version=1)
+    assert issue.version == 2 and issue.status == IssueStatus.OPEN
+    event = issue.events.last()
+    assert (event.kind, event.text, event.by) == (
+        IssueEventKind.FEEDBACK,
+        "已告知企业消防审查进度",
+        zone.grid.staff,
+    )
+    assert issue.feedback == ""  # the closing feedback stays issue_close's
+    assert issue.history.first().history_change_reason == "feedback recorded"
+    issue_record_feedback(issue=issue, by=zone.coordinator, feedback="调度会已安排")
+    with pytest.raises(ValidationError):
+        issue_record_feedback(issue=issue, by=zone.grid, feedback="  ")
+    with pytest.raises(StaleObjectError):
+        issue_record_feedback(issue=issue, by=zone.grid, feedback="x", expected_version=1)
+    assert kinds(issue).count(IssueEventKind.FEEDBACK) == 2
+    # Still possible once resolved, no longer once closed.
+    issue_resolve(issue=issue, by=zone.dept, resolution="已核发")
+    issue_record_feedback(issue=issue, by=zone.grid, feedback="已电话告知企业办结")
+    issue_close(issue=issue, by=zone.grid, feedback="企业确认", satisfaction=Satisfaction.SATISFIED)
+    assert "record_feedback" not in allowed_actions(zone.grid, issue)
+    with pytest.raises(PermissionDenied):
+        issue_record_feedback(issue=issue, by=zone.grid, feedback="x")
+
+
+def test_who_records_feedback_to_the_enterprise(zone):
+    issue = raise_permit_issue(zone)
+    may = {
+        name: "record_feedback" in allowed_actions(getattr(zone, name), issue)
+        for name in ("grid", "dept", "coordinator", "leader", "supervisor", "admin", "nobody")
+    }
+    assert may == {
+        "grid": True,
+        "dept": False,
+        "coordinator": True,
+        "leader": False,
+        "supervisor": False,
+        "admin": True,
+        "nobody": False,
+    }
+    for user in (zone.dept, zone.leader, zone.supervisor, zone.grid_b, zone.nobody):
+        with pytest.raises(PermissionDenied):
+            issue_record_feedback(issue=issue, by=user, feedback="x")
+    assert kinds(issue) == [IssueEventKind.RAISED]
+
+
+# --- Sent back: a fresh deadline --------------------------------------------------------------------
+
+
+def test_sent_back_issue_gets_the_levels_time_limit_from_today(zone):
+    issue = raise_permit_issue(zone)
+    issue_escalate(issue=issue, by=zone.grid, reason="需要部门会办")
+    issue_escalate(issue=issue, by=zone.coordinator, reason="调度会未能解决")
+    issue_escalate(issue=issue, by=zone.leader, reason="逾期未办结")
+    issue_resolve(issue=issue, by=zone.dept, resolution="已办")
+    Issue.objects.filter(pk=issue.pk).update(deadline=today() - datetime.timedelta(days=5))
+    issue.refresh_from_db()
+    issue_send_back(issue=issue, by=zone.supervisor, comments="落实措施不具体")
+    expected = add_working_days(today(), Rules.current().supervision_days)
+    assert (issue.level, issue.status, issue.deadline) == (
+        Level.SUPERVISION,
+        IssueStatus.IN_PROGRESS,
+        expected,
+    )
+    assert not Issue.objects.overdue().filter(pk=issue.pk).exists()
+    assert issue.events.last().deadline == expected
+
+
+def test_manual_escalation_takes_the_default_deadline_and_refuses_another(zone):
+    issue = raise_permit_issue(zone)
+    later = today() + datetime.timedelta(days=60)
+    with pytest.raises(PermissionDenied):
+        issue_escalate(issue=issue, by=zone.grid, reason="需要协调", deadline=later)
+    issue.refresh_from_db()
+    assert issue.level == Level.GRID_HELP and issue.version == 1
+    issue = issue_escalate(issue=issue, by=zone.grid, reason="需要协调")
+    assert issue.level == Level.COORDINATION
+    assert issue.deadline == add_working_days(today(), Rules.current().coordination_days)

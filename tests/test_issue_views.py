@@ -6,7 +6,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
-from projects.models import ApprovalRequest, Issue, IssueEventKind, IssueStatus, Level
+from projects.models import ApprovalRequest, CalendarDay, Issue, IssueEventKind, IssueStatus, Level
 from projects.querysets import today
 from projects.services.issues import (
     issue_escalate,
@@ -337,3 +337,100 @@ def test_detail_query_count_does_not_grow_with_the_timeline(zone, login, django_
         issue_follow_up(issue=issue, by=zone.dept, text=f"第{n}次跟进")
     with django_assert_num_queries(len(captured)):
         client.get(f"/issues/{issue.pk}/")
+
+
+# --- Deadlines, feedback, first response (workflow gaps) -------------------------------------------
+
+
+def test_department_staff_are_not_offered_the_deadline_and_a_posted_one_is_refused(zone, login):
+    issue = raise_issue(zone)  # routed to 行政审批局, dept's department
+    Issue.objects.filter(pk=issue.pk).update(deadline=today() - datetime.timedelta(days=2))
+    issue.refresh_from_db()
+    overdue_since = issue.deadline
+    client = login(zone.dept)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    page = client.get(f"/issues/{issue.pk}/")
+    form = next(item["form"] for item in page.context["actions"] if item["action"].name == "assign")
+    assert "deadline" not in form.fields
+    assert 'name="assign-deadline"' not in page.text
+    response = post(
+        client,
+        issue,
+        "assign",
+        department=zone.approval.pk,
+        assignee=zone.dept.staff.pk,
+        deadline=f"{today().year + 1}-06-30",
+        note="请延后",
+    )
+    assert response.status_code == 400
+    bound = next(item["form"] for item in response.context["actions"] if item["action"].name == "assign")
+    assert "委领导" in " ".join(bound.non_field_errors())
+    assert "请延后" in response.text  # nothing else of the post is lost
+    issue.refresh_from_db()
+    assert (issue.deadline, issue.assignee, issue.version) == (overdue_since, None, 1)
+    # Without a deadline the same post goes through.
+    response = post(client, issue, "assign", department=zone.approval.pk, assignee=zone.dept.staff.pk)
+    assert response.status_code == 302
+    issue.refresh_from_db()
+    assert (issue.deadline, issue.assignee) == (overdue_since, zone.dept.staff)
+
+
+def test_the_leader_is_offered_the_deadline_at_level_3(zone, login):
+    issue = to_level(zone, raise_issue(zone), 3)
+    page = login(zone.leader).get(f"/issues/{issue.pk}/")
+    form = next(item["form"] for item in page.context["actions"] if item["action"].name == "assign")
+    assert "deadline" in form.fields
+    page = login(zone.coordinator).get(f"/issues/{issue.pk}/")
+    form = next(item["form"] for item in page.context["actions"] if item["action"].name == "assign")
+    assert "deadline" not in form.fields
+
+
+def test_feedback_to_the_enterprise_by_post(zone, login):
+    issue = raise_issue(zone)
+    response = post(login(zone.grid), issue, "record_feedback", feedback="")
+    assert response.status_code == 400
+    response = post(login(zone.grid), issue, "record_feedback", feedback="已电话告知企业办理进度")
+    assert response.status_code == 302
+    page = login(zone.grid).get(f"/issues/{issue.pk}/")
+    assert "已电话告知企业办理进度" in page.text
+    assert issue.events.last().kind == IssueEventKind.FEEDBACK
+    assert post(login(zone.dept), issue, "record_feedback", feedback="x", version=2).status_code == 403
+    issue_escalate(issue=issue, by=zone.grid, reason="需调度")
+    issue.refresh_from_db()
+    assert post(login(zone.leader), issue, "record_feedback", feedback="x").status_code == 403
+    assert post(login(zone.coordinator), issue, "record_feedback", feedback="调度会已安排").status_code == 302
+
+
+def test_list_filters_issues_awaiting_their_first_response(zone, login):
+    # Monday 2 November 2026 is a working day, as are the days before it back to Wednesday.
+    on = datetime.date(2026, 11, 2)
+    at = timezone.make_aware
+
+    def raised(description, when, responded=False):
+        issue = raise_issue(zone, description=description)
+        Issue.objects.filter(pk=issue.pk).update(
+            raised_at=at(when), first_response_at=at(when) if responded else None
+        )
+        return issue
+
+    late = raised("late", datetime.datetime(2026, 10, 29, 23, 30))  # Thursday: Fri + Mon = 2 days
+    fresh = raised("fresh", datetime.datetime(2026, 10, 30, 0, 30))  # Friday: Mon = 1 day, on time
+    raised("answered", datetime.datetime(2026, 10, 28, 9, 0), responded=True)
+    assert set(Issue.objects.awaiting_first_response()) == {late, fresh}
+    assert list(Issue.objects.first_response_late(on)) == [late]
+    # An administrator's extra rest day on Friday 30 October moves the cut-off back: Thursday's issue
+    # has then waited only Monday.
+    CalendarDay.objects.create(date=datetime.date(2026, 10, 30), is_workday=False)
+    assert list(Issue.objects.first_response_late(on)) == []
+    CalendarDay.objects.all().delete()
+    client = login(zone.grid)
+    assert {i.description for i in client.get("/issues/?first_response=awaiting").context["page"]} == {
+        "late",
+        "fresh",
+    }
+    # The list's "late" is as of today: both were raised long ago.
+    assert {i.description for i in client.get("/issues/?first_response=late").context["page"]} == {
+        "late",
+        "fresh",
+    }
+    assert client.get("/issues/?first_response=nonsense").status_code == 200

@@ -6,7 +6,14 @@ import chinese_calendar
 import pytest
 
 from projects.models import CalendarDay
-from projects.workdays import _KNOWN_YEARS, _official, add_working_days, is_workday, working_days_between
+from projects.workdays import (
+    _KNOWN_YEARS,
+    _official,
+    add_working_days,
+    is_workday,
+    latest_start_before,
+    working_days_between,
+)
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -88,3 +95,18 @@ def test_reading_the_package_tables_agrees_with_the_package_on_every_day_it_know
     with pytest.raises(NotImplementedError):
         chinese_calendar.is_workday(D(_KNOWN_YEARS.stop, 1, 1))
     assert _official(D(_KNOWN_YEARS.stop, 1, 1)) == (D(_KNOWN_YEARS.stop, 1, 1).weekday() < 5)
+
+
+def test_latest_start_before_is_the_last_day_that_has_waited_long_enough():
+    # Thursday 8 October 2026 follows the National Day holidays (1–7 October).
+    assert latest_start_before(D(2026, 10, 8), 1) == D(2026, 10, 7)
+    assert latest_start_before(D(2026, 10, 8), 2) == D(2026, 9, 29)
+    day = D(2026, 9, 20)
+    while day < D(2026, 11, 10):
+        for days in (1, 2, 3):
+            start = latest_start_before(day, days)
+            assert working_days_between(start, day) >= days
+            assert working_days_between(start + datetime.timedelta(days=1), day) < days
+        day += datetime.timedelta(days=1)
+    with pytest.raises(ValueError):
+        latest_start_before(D(2026, 10, 8), 0)

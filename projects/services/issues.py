@@ -53,6 +53,7 @@ __all__ = [
     "issue_flag_for_committee",
     "issue_follow_up",
     "issue_raise",
+    "issue_record_feedback",
     "issue_reopen",
     "issue_request_extension",
     "issue_request_suspension",
@@ -60,6 +61,7 @@ __all__ = [
     "issue_resume",
     "issue_send_back",
     "issue_withdraw",
+    "may_set_deadline",
 ]
 
 G, D, C, L, S, A = (
@@ -142,6 +144,9 @@ def allowed_actions(user, issue):
             actions.add("resume")
     if issue.status == IssueStatus.RESOLVED and (admin or roles & {G, C, S}):
         actions.add("close")
+    # Interim feedback (及时向企业反馈) by who deals with the enterprise, until the issue is closed.
+    if issue.status != IssueStatus.CLOSED and (admin or roles & {G, C}):
+        actions.add("record_feedback")
     if issue.status in (IssueStatus.RESOLVED, IssueStatus.CLOSED) and (admin or roles & {G, C, S}):
         actions.add("reopen")
     if level == Level.SUPERVISION and issue.status != IssueStatus.CLOSED and (admin or S in roles):
@@ -152,6 +157,15 @@ def allowed_actions(user, issue):
     if issue.status != IssueStatus.CLOSED and (admin or C in roles or G in roles or raised_by_me):
         actions.add("withdraw")
     return actions
+
+
+def may_set_deadline(user, issue):
+    """Whether `user` may set an explicit deadline when assigning `issue` (PRODUCT.md "Deadline rules").
+
+    Only a committee leader assigning at level 3; a meeting decision has its own path (services.meetings)
+    and everyone else asks for an extension (issue_request_extension), which a coordinator approves.
+    """
+    return issue.level == Level.LEADER and access.has_role(user, L)
 
 
 def _require(user, issue, action):
@@ -384,12 +398,24 @@ def issue_assign(
     deadline: datetime.date | None = None,
     note: str = "",
     expected_version=None,
+    meeting_decision: bool = False,
 ) -> Issue:
-    """Give the issue to a department (and person). A leader at level 3 assigns with a deadline."""
+    """Give the issue to a department (and person). A leader at level 3 assigns with a deadline.
+
+    A different deadline from anyone else raises PermissionDenied (see `may_set_deadline`), unless
+    `meeting_decision`: a coordination meeting's decision (services.meetings) may set one too.
+    """
     user, staff = _begin(issue, by, "assign", expected_version)
     roles = access.role_codes(user)
     if department is None:
         raise ValidationError({"department": _("This field is required.")})
+    if (
+        deadline is not None
+        and deadline != issue.deadline
+        and not meeting_decision
+        and not may_set_deadline(user, issue)
+    ):
+        raise PermissionDenied
     if not roles & {A, C, L} and department.pk != issue.department_id:
         # Department staff only choose the person within their own department.
         raise PermissionDenied
@@ -400,7 +426,7 @@ def issue_assign(
     if assignee is not None:
         issue.assignee = assignee
     issue.department = department
-    if deadline is not None:
+    if deadline is not None and deadline != issue.deadline:
         issue.deadline = _future(deadline)
     if issue.level == Level.LEADER and L in roles and staff is not None:
         issue.assigned_by_leader = staff
@@ -493,10 +519,17 @@ def issue_escalate(
     leader: Staff | None = None,
     department: Department | None = None,
     expected_version=None,
+    meeting_decision: bool = False,
 ) -> Issue:
-    """One level up with a reason; the new level's default deadline unless one is given."""
+    """One level up with a reason and the new level's default deadline.
+
+    An explicit `deadline` only with `meeting_decision` (services.meetings); from anyone else it raises
+    PermissionDenied — a leader sets one by assigning at level 3 (PRODUCT.md "Deadline rules").
+    """
     user, staff = _begin(issue, by, "escalate", expected_version)
     reason = _required(reason, "reason")
+    if deadline is not None and not meeting_decision:
+        raise PermissionDenied
     _future(deadline)
     if leader is not None and not leader.has_role(RoleCode.LEADER):
         raise ValidationError({"leader": _("Only a committee leader assigns at level 3.")})
@@ -544,6 +577,19 @@ def issue_close(*, issue: Issue, by, feedback: str, satisfaction: str, expected_
     _save(issue, user, "closed")
     _event(issue, IssueEventKind.FEEDBACK, staff, issue.feedback)
     _event(issue, IssueEventKind.CLOSED, staff, str(Satisfaction(satisfaction).label))
+    return issue
+
+
+@transaction.atomic
+def issue_record_feedback(*, issue: Issue, by, feedback: str, expected_version=None) -> Issue:
+    """Interim feedback given to the enterprise (及时向企业反馈), a line of the timeline.
+
+    The issue's own `feedback` field stays the closing one (issue_close).
+    """
+    user, staff = _begin(issue, by, "record_feedback", expected_version)
+    feedback = _required(feedback, "feedback")
+    _save(issue, user, "feedback recorded")
+    _event(issue, IssueEventKind.FEEDBACK, staff, feedback)
     return issue
 
 
@@ -673,9 +719,17 @@ def issue_send_back(*, issue: Issue, by, comments: str, expected_version=None) -
     comments = _required(comments, "comments")
     issue.status = IssueStatus.IN_PROGRESS
     issue.resolved_at = None
+    # A fresh time limit, as on entering the level: the old deadline may already have passed.
+    issue.deadline = default_deadline(issue.level)
     _save(issue, user, "sent back")
     _event(
-        issue, IssueEventKind.SENT_BACK, staff, comments, department=issue.department, assignee=issue.assignee
+        issue,
+        IssueEventKind.SENT_BACK,
+        staff,
+        comments,
+        department=issue.department,
+        assignee=issue.assignee,
+        deadline=issue.deadline,
     )
     _notify(
         issue,

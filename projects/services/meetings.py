@@ -109,7 +109,9 @@ def _apply(item: MeetingItem, *, by, staff, decision: dict) -> None:
     note = (decision.get("note") or "").strip()
     leader = decision.get("leader")
     if kind == MeetingItem.Decision.ASSIGN:
-        issue_services.issue_assign(issue=issue, by=by, department=department, deadline=deadline, note=note)
+        issue_services.issue_assign(
+            issue=issue, by=by, department=department, deadline=deadline, note=note, meeting_decision=True
+        )
     elif kind == MeetingItem.Decision.RESOLVED:
         issue_services.issue_resolve(issue=issue, by=by, resolution=note)
     elif kind == MeetingItem.Decision.ESCALATE:
@@ -128,6 +130,7 @@ def _apply(item: MeetingItem, *, by, staff, decision: dict) -> None:
             leader=leader,
             department=department or issue.department,
             deadline=deadline,
+            meeting_decision=True,
         )
     else:
         raise ValidationError(_("Unknown decision."))

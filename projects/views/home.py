@@ -15,7 +15,7 @@ from ..models import (
     RoleCode,
     Rules,
 )
-from ..querysets import today
+from ..querysets import raised_too_long_ago, today
 from ..services.meetings import MEETING_ROLES, meeting_agenda_candidates, meetings_visible_to
 from .visits import RECORDING_ROLES
 
@@ -129,4 +129,16 @@ def home(request):
             .order_by("requested_at")[:LIMIT]
         )
         context["agenda_candidates"] = list(meeting_agenda_candidates(on)[:LIMIT])
+    if context["is_coordinator"] or access.has_role(user, RoleCode.DEPARTMENT):
+        # Who still waits for a first response (PRODUCT.md "Routing"); the list behind the link
+        # starts from the same visible issues. One calendar read for the cut-off, one count.
+        context["first_response"] = (
+            Issue.objects.visible_to(user)
+            .awaiting_first_response()
+            .aggregate(
+                awaiting=Count("pk"),
+                late=Count("pk", filter=raised_too_long_ago(on, rules.first_response_days)),
+            )
+        )
+        context["first_response_limit"] = rules.first_response_days
     return render(request, "projects/home.html", context)

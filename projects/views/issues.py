@@ -25,6 +25,7 @@ from ..forms import (
     IssueCloseForm,
     IssueEscalateForm,
     IssueExtensionForm,
+    IssueFeedbackForm,
     IssueFollowUpForm,
     IssueReasonForm,
     IssueResolveForm,
@@ -83,7 +84,7 @@ ACTIONS = {
             gettext_noop("Escalate one level"),
             IssueEscalateForm,
             services.issue_escalate,
-            ["reason", "deadline", "leader", "department"],
+            ["reason", "leader", "department"],
             "btn-warning",
         ),
         Action(
@@ -101,6 +102,14 @@ ACTIONS = {
             services.issue_close,
             ["feedback", "satisfaction"],
             "btn-success",
+        ),
+        Action(
+            "record_feedback",
+            gettext_noop("Record feedback to the enterprise"),
+            IssueFeedbackForm,
+            services.issue_record_feedback,
+            ["feedback"],
+            "btn-outline-primary",
         ),
         Action(
             "reopen",
@@ -164,6 +173,17 @@ def _initial(issue, name):
     return initial
 
 
+def _form(name, issue, user, data=None):
+    """The action's form, unbound (with the issue's values) or bound to `data`."""
+    action = ACTIONS[name]
+    kwargs = {"prefix": name}
+    if name == "assign":
+        kwargs["may_set_deadline"] = services.may_set_deadline(user, issue)
+    if data is None:
+        return action.form_class(initial=_initial(issue, name), **kwargs)
+    return action.form_class(data, **kwargs)
+
+
 def _action_forms(issue, user, bound=None):
     """(action, form) for each action the user may take; `bound` replaces one with a posted form."""
     allowed = services.allowed_actions(user, issue)
@@ -171,10 +191,7 @@ def _action_forms(issue, user, bound=None):
     for name, action in ACTIONS.items():
         if name not in allowed:
             continue
-        if bound is not None and bound.prefix == name:
-            form = bound
-        else:
-            form = action.form_class(prefix=name, initial=_initial(issue, name))
+        form = bound if bound is not None and bound.prefix == name else _form(name, issue, user)
         result.append({"action": action, "title": _(action.title), "form": form})
     return result
 
@@ -289,7 +306,7 @@ def issue_action(request, pk, action):
         raise Http404
     if action not in services.allowed_actions(request.user, issue):
         raise PermissionDenied
-    form = spec.form_class(request.POST, prefix=action)
+    form = _form(action, issue, request.user, request.POST)
     if form.is_valid():
         try:
             spec.call(issue, request.user, form.cleaned_data)

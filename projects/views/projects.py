@@ -1,10 +1,19 @@
+import copy
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from ..filters import ProjectFilter
+from ..forms import ProjectEditForm
 from ..models import Listing, Project
 from ..querysets import today
+from ..services.projects import EDITABLE_FIELDS, may_edit_project, project_update
+from .progress import _add_errors, next_stage_actions
 
 PAGE_SIZE = 50
 
@@ -80,9 +89,42 @@ def project_detail(request, pk):
         "progress_notes": project.progress_notes.select_related("author").prefetch_related("photos"),
         "contacts": project.enterprise.contacts.all(),
         "today": today(),
+        "may_edit_project": may_edit_project(request.user),
     }
     # Progress area (issue 7): may the user log, missing permits, late milestones, next-date forms.
     from .progress import project_progress_context
 
     context.update(project_progress_context(request, project))
     return render(request, "projects/project_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def project_edit(request, pk):
+    """The project's master data, for coordinators and administrators (403 for others, 404 outside
+    what the user sees). A stale form is refused and shown again with what was typed."""
+    project = get_object_or_404(visible_projects(request).select_related("park"), pk=pk)
+    if not may_edit_project(request.user):
+        raise PermissionDenied
+    # The form works on a copy: the page's heading keeps the saved name while the form is invalid.
+    form = ProjectEditForm(
+        request.POST or None, instance=copy.copy(project), initial={"version": project.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = project_update(
+                project=project,
+                by=request.user,
+                changes={name: form.cleaned_data[name] for name in EDITABLE_FIELDS},
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Project saved.") if changed else _("Nothing was changed."))
+            return redirect(project)
+    return render(
+        request,
+        "projects/project_form.html",
+        {"project": project, "form": form, "stage_actions": next_stage_actions(project)},
+        status=400 if form.is_bound else 200,
+    )

@@ -1,0 +1,99 @@
+"""A project's master data: name, enterprise, park, investment, planned dates, the people in charge.
+
+Coordinators and administrators edit it (PRODUCT.md "Roles": the coordinator may edit any project).
+The dates that move the stage (actual start, completion, production) are not master data: they go
+through `services.progress.project_record_stage_date`, which keeps the stage consistent with them.
+"""
+
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .. import access
+from ..models import Project, RoleCode, Staff
+from .progress import StaleVersion
+
+# The fields `project_update` may change; everything else has its own path (stage dates, code).
+EDITABLE_FIELDS = (
+    "name",
+    "enterprise",
+    "park",
+    "industry",
+    "total_investment",
+    "content",
+    "planned_start",
+    "planned_completion",
+    "leader",
+    "grid_worker",
+    "lead_department",
+)
+
+
+def may_edit_project(user) -> bool:
+    """Coordinators and administrators; the caller has already checked visibility (else 404)."""
+    return access.has_role(user, RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR)
+
+
+def _holds_role(staff: Staff | None, role: str) -> bool:
+    return staff is None or staff.roles.filter(code=role).exists()
+
+
+def project_edit_errors(
+    *,
+    planned_start: datetime.date | None,
+    planned_completion: datetime.date | None,
+) -> dict:
+    """Field errors of the planned dates (empty when fine); shared by the form and the service."""
+    errors = {}
+    if planned_start and planned_completion and planned_completion < planned_start:
+        errors["planned_completion"] = _(
+            "The planned completion cannot be before the planned start (%(date)s)."
+        ) % {"date": planned_start}
+    return errors
+
+
+@transaction.atomic
+def project_update(
+    *, project: Project, by, changes: Mapping[str, Any], expected_version: int | None
+) -> list[str]:
+    """Change a project's master data; returns the names of the fields that changed.
+
+    Re-reads the project under a row lock and refuses a stale form (`StaleVersion`); a new committee
+    leader or grid worker must hold that role (the current one stays even if the role was taken
+    away since). Saving bumps the version and writes one history row naming `by` (a user).
+    Nothing changed: nothing is written and the version stays.
+    """
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersion()
+    changed = [name for name, value in changes.items() if getattr(locked, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(locked, name, changes[name])
+    errors = project_edit_errors(
+        planned_start=locked.planned_start, planned_completion=locked.planned_completion
+    )
+    if "leader" in changed and not _holds_role(locked.leader, RoleCode.LEADER):
+        errors["leader"] = _("%(name)s is not a committee leader.") % {"name": locked.leader}
+    if "grid_worker" in changed and not _holds_role(locked.grid_worker, RoleCode.GRID_WORKER):
+        errors["grid_worker"] = _("%(name)s is not a grid worker.") % {"name": locked.grid_worker}
+    if errors:
+        raise ValidationError(errors)
+    # The caller's transaction holds the row lock, so a plain increment cannot race.
+    locked.version += 1
+    user = getattr(by, "user", by)  # `by` is the acting user or their staff profile
+    locked._history_user = user if user is not None and user.is_authenticated else None
+    locked._change_reason = _("Project edited")
+    locked.full_clean()
+    locked.save()
+    for name in [*changed, "version", "updated_at"]:
+        setattr(project, name, getattr(locked, name))
+    return changed
