@@ -17,7 +17,7 @@ import datetime
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, FilteredRelation, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -47,7 +47,13 @@ FIGURE_KEYS = (
     "completed_investment",
     "new_completed_investment",
     "investment_completion_rate",
+    "projects_over_100m",
 )
+# The figures of the row's projects a breakdown row adds to the listing figures (PRODUCT.md: "the
+# same figures"): open and overdue issues, and the warning lights.
+ROW_ISSUE_KEYS = ("issues_open", "issues_overdue")
+ROW_LIGHT_KEYS = ("lights_red", "lights_yellow", "lights_green")
+LIGHTS = ("red", "yellow", "green")
 
 
 def month_end(year, month):
@@ -93,6 +99,7 @@ def _listing_aggregates(year, month, when=None):
         "new_completed_investment": Coalesce(
             Sum("completed", filter=when & new), Value(ZERO), output_field=MONEY
         ),
+        "projects_over_100m": Count("pk", filter=when & Q(project__total_investment__gte=HUNDRED_MILLION)),
     }
 
 
@@ -126,10 +133,16 @@ def dashboard_figures(*, year, month, user, today=None, rules=None):
     """Every figure of the dashboard for year `year`, months 1..`month`, as `user` sees the zone.
 
     Queries (whatever the data size): listing totals with last year's 1亿+ count (1), by park (1),
-    by level (1), by leader (1), monthly series (1), issue counts (1), resolved issues' two dates (1),
-    calendar overrides for those dates (0–1), visits in the month (1), not visited (1), Rules (1),
-    lights (1), plus the staff profile for a user whose roles were not looked up yet. Pass `rules`
-    (Rules.current()) when the caller has it already.
+    by level (1), by leader (1), monthly series (1), issue counts by park, leader and listing level
+    (1), resolved issues' two dates (1), calendar overrides for those dates (0–1), visits in the
+    month (1), not visited (1), Rules (1), lights by park, leader and listing level (1), plus the
+    staff profile for a user whose roles were not looked up yet. Pass `rules` (Rules.current())
+    when the caller has it already.
+
+    Each breakdown row carries, besides the listing figures, its 1亿+ projects, its open and overdue
+    issues (park and leader: all the visible issues of its projects, as the zone's counts; level:
+    those of the projects listed in Y at that level) and its lights (`lights_red`, `_yellow`,
+    `_green`): sums of the grouped issue and light counts, no query of their own.
 
     "Not visited" uses the yellow light's threshold, Rules.visit_gap_days (`not_visited_days`), so
     the count and the lights agree when an administrator changes it. Its key keeps the name
@@ -142,16 +155,15 @@ def dashboard_figures(*, year, month, user, today=None, rules=None):
     this_year = listings.filter(year=year)
 
     # Totals of year Y, and the 1亿+ count of Y−1, in one query.
-    over_100m = Q(project__total_investment__gte=HUNDRED_MILLION)
     totals = listings.filter(year__in=[year, year - 1]).aggregate(
         **_listing_aggregates(year, month, Q(year=year)),
-        projects_over_100m=Count("pk", filter=Q(year=year) & over_100m),
-        projects_over_100m_prev_year=Count("pk", filter=Q(year=year - 1) & over_100m),
+        projects_over_100m_prev_year=Count(
+            "pk", filter=Q(year=year - 1, project__total_investment__gte=HUNDRED_MILLION)
+        ),
     )
     figures = {"year": year, "month": month}
     figures.update(_with_rates({key: totals[key] for key in FIGURE_KEYS if key in totals}))
     figures["time_progress"] = percent(month, 12)
-    figures["projects_over_100m"] = totals["projects_over_100m"]
     figures["projects_over_100m_prev_year"] = totals["projects_over_100m_prev_year"]
     figures["projects_over_100m_growth"] = growth(
         totals["projects_over_100m"], totals["projects_over_100m_prev_year"]
@@ -195,7 +207,8 @@ def dashboard_figures(*, year, month, user, today=None, rules=None):
     ]
 
     figures["monthly"] = _monthly_series(projects, year, month, figures["planned_investment"])
-    figures.update(_issue_figures(user, year, month, today))
+    issue_figures, issue_groups = _issue_figures(user, year, month, today)
+    figures.update(issue_figures)
 
     visits = Visit.objects.visible_to(user).active()
     figures["visits_in_month"] = visits.filter(
@@ -205,14 +218,47 @@ def dashboard_figures(*, year, month, user, today=None, rules=None):
     figures["not_visited_days"] = rules.visit_gap_days
     figures["projects_not_visited_30_days"] = listed.not_visited_since(rules.visit_gap_days, on=today).count()
 
-    counts = dict(
+    # The lights counted by (park, committee leader, level of the year's listing, light): a few
+    # dozen rows, whose sums are the zone's counts and each breakdown row's.
+    light_groups = list(
         listed.with_light(year=year, month=month, today=today, rules=rules)
         .order_by()
-        .values_list("light")
+        .values_list("park", "leader", "light_listing__level", "light")
         .annotate(n=Count("pk"))
     )
-    figures["lights"] = {light: counts.get(light, 0) for light in ("red", "yellow", "green")}
+    counts = Counter()
+    for _park, _leader, _level, light, n in light_groups:
+        counts[light] += n
+    figures["lights"] = {light: counts[light] for light in LIGHTS}
+    _add_row_figures(figures, issue_groups, light_groups)
     return figures
+
+
+def _add_row_figures(figures, issue_groups, light_groups):
+    """Each breakdown row's open and overdue issues and lights, summed from the grouped counts.
+
+    `issue_groups`: (park, leader, level of the year's listing or None, open, overdue, …);
+    `light_groups`: (park, leader, level, light, projects). A park or leader with issues but no
+    project listed in the year has no row: its issues count in the zone's totals only.
+    """
+    by_park = {row["park_id"]: row for row in figures["by_park"]}
+    by_level = {row["level"]: row for row in figures["by_level"]}
+    by_leader = {row["leader_id"]: row for row in figures["by_leader"]}
+    zeros = dict.fromkeys(ROW_ISSUE_KEYS + ROW_LIGHT_KEYS, 0)
+    for by_key in (by_park, by_level, by_leader):
+        for row in by_key.values():
+            row.update(zeros)
+    # A few thousand groups at most (parks × leaders × levels): plain loops, no generator per group.
+    for park, leader, level, open_, overdue, *_rest in issue_groups:
+        for row in (by_park.get(park), by_level.get(level), by_leader.get(leader)):
+            if row is not None:
+                row["issues_open"] += open_
+                row["issues_overdue"] += overdue
+    for park, leader, level, light, n in light_groups:
+        key = f"lights_{light}"
+        for row in (by_park.get(park), by_level.get(level), by_leader.get(leader)):
+            if row is not None:
+                row[key] += n
 
 
 def _monthly_series(projects, year, month, planned):
@@ -243,8 +289,9 @@ def _monthly_series(projects, year, month, planned):
 
 
 def _issue_figures(user, year, month, today):
-    """Issue figures: open and overdue are the current state; on-site and median count issues raised
-    in Y up to the end of M (days in Asia/Shanghai)."""
+    """(Issue figures, issue groups): open and overdue are the current state; on-site and median count
+    issues raised in Y up to the end of M (days in Asia/Shanghai). The groups are (park, committee
+    leader, level of the listing of Y or None, open, overdue, …) of the issues' projects."""
     issues = Issue.objects.visible_to(user).active()
     unresolved = Q(status__in=IssueStatus.unresolved())
     tz = timezone.get_current_timezone()
@@ -255,11 +302,28 @@ def _issue_figures(user, year, month, today):
     raised = Q(raised_at__gte=raised_from, raised_at__lt=raised_to)
     # Every count below needs an unresolved issue or one raised in the period: reading only those
     # rows lets PostgreSQL use the partial unresolved index and the raised_at index, not scan all.
-    counts = issues.filter(unresolved | raised).aggregate(
+    # Grouped by the project's park and committee leader and the level of its listing of Y (none
+    # when not listed): the zone's counts are the groups' sums, the breakdowns' sums of some.
+    overdue = unresolved & Q(suspended=False, deadline__lt=today)
+    counted = {
+        "open": Count("pk", filter=unresolved),
+        "overdue": Count("pk", filter=overdue),
         **{f"open_{level.code}": Count("pk", filter=unresolved & Q(level=level)) for level in Level},
-        overdue=Count("pk", filter=unresolved & Q(suspended=False, deadline__lt=today)),
-        solved_on_site=Count("pk", filter=raised & Q(solved_on_site=True)),
+        "solved_on_site": Count("pk", filter=raised & Q(solved_on_site=True)),
+    }
+    # (park, leader, level of the listing, open, overdue, open at each issue level…, solved on site)
+    groups = list(
+        issues.filter(unresolved | raised)
+        .annotate(
+            year_listing=FilteredRelation("project__listings", condition=Q(project__listings__year=year))
+        )
+        .order_by()
+        .values_list("project__park", "project__leader", "year_listing__level")
+        .annotate(**counted)
     )
+    # The zone's counts: each column's sum over the groups.
+    columns = list(zip(*groups, strict=True))[3:] or [()] * len(counted)
+    counts = {key: sum(column) for key, column in zip(counted, columns, strict=True)}
     # The database turns the instants into local dates and counts each distinct pair of dates: a
     # few thousand small rows at most, and no time-zone conversion per issue in Python.
     resolved = list(
@@ -271,13 +335,14 @@ def _issue_figures(user, year, month, today):
         .annotate(n=Count("pk"))
         .values_list("raised_day", "resolved_day", "n")
     )
-    return {
+    figures = {
         "issues_open_by_level": {level.code: counts[f"open_{level.code}"] for level in Level},
-        "issues_open": sum(counts[f"open_{level.code}"] for level in Level),
+        "issues_open": counts["open"],
         "issues_overdue": counts["overdue"],
         "issues_solved_on_site": counts["solved_on_site"],
         "issues_median_days_to_resolve": _median_working_days(resolved),
     }
+    return figures, groups
 
 
 def _median_working_days(spans):

@@ -228,6 +228,17 @@ class IssueFilter(django_filters.FilterSet):
     park = django_filters.ModelChoiceFilter(
         label=_("Park"), field_name="project__park", queryset=Park.objects.all()
     )
+    # The dashboard's breakdowns (dashboard area): the issues of a committee leader's projects, and
+    # of the projects listed in a year (at a level of that year's list).
+    leader = django_filters.ModelChoiceFilter(
+        label=_("Committee leader"), field_name="project__leader", queryset=leaders
+    )
+    listed_in = django_filters.NumberFilter(
+        label=_("Project listed in year"), method="filter_listed_in", min_value=2000, max_value=2100
+    )
+    listing_level = django_filters.ChoiceFilter(
+        label=_("Project's listing level"), choices=ListingLevel.choices, method="filter_listing_level"
+    )
     department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=Department.objects.all())
     assignee = django_filters.ModelChoiceFilter(label=_("Responsible person"), queryset=issue_assignees)
     project = django_filters.ModelChoiceFilter(label=_("Project"), queryset=issue_projects)
@@ -282,6 +293,15 @@ class IssueFilter(django_filters.FilterSet):
             | Q(project__name__icontains=value)
             | Q(project__code__icontains=value)
         )
+
+    def filter_listed_in(self, queryset, name, value):
+        return queryset.filter(project__listings__year=int(value))
+
+    def filter_listing_level(self, queryset, name, value):
+        # The level of the project's listing of the chosen year (`listed_in`), else of this year.
+        year = self.form.cleaned_data.get("listed_in")
+        year = int(year) if year else today().year
+        return queryset.filter(project__listings__year=year, project__listings__level=value)
 
     def filter_overdue(self, queryset, name, value):
         overdue = queryset.overdue()

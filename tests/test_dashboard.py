@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from projects.figures import FIGURE_KEYS
+from projects.figures import as_json
 from projects.models import Rules
-from projects.views.dashboard import number_text
+from projects.views.dashboard import BREAKDOWN_COLUMNS, number_text
 from tests.zone import add_bulk_projects, build_dashboard_zone
 
 pytestmark = pytest.mark.django_db
@@ -19,9 +19,10 @@ pytestmark = pytest.mark.django_db
 YEAR = 2024
 # /dashboard/ for a zone-wide role: session, user, staff profile with its roles (2), Rules (1), the
 # figures (listing totals with last year's 1亿+, by park, by level, by leader, monthly series, issue
-# counts, resolved issues' two dates, calendar overrides for them, visits in the month, not visited,
-# lights: 11), the red/yellow list (1; a leader's own lights are one more) and unread notifications
-# (1) = 18.
+# counts by park, leader and level, resolved issues' two dates, calendar overrides for them, visits
+# in the month, not visited, lights by park, leader and level: 11), the red/yellow list (1; a
+# leader's own lights are one more) and unread notifications (1) = 18. The breakdowns' issue and
+# light figures are sums of the grouped issue and light counts: no query of their own.
 DASHBOARD_QUERIES = 18
 # /dashboard.json: session, user, staff with roles (2), the figures (11) with Rules (1) = 16.
 JSON_QUERIES = 16
@@ -121,7 +122,7 @@ def test_breakdown_cells_link_every_figure_and_read_like_the_cards(dash, login):
         # Every figure is a link, except a rate over zero items ("—"), which has no rows behind it.
         rows = figures[f"by_{key}"]
         figures_with_rows = sum(
-            row[column] is not None for row in rows for column in FIGURE_KEYS if row["links"]
+            row[column] is not None for row in rows for column, _kind in BREAKDOWN_COLUMNS if row["links"]
         )
         assert table.count("<td><a href=") == figures_with_rows
     # A year with nothing listed: each level's two rates are "—", as plain text.
@@ -175,6 +176,49 @@ def test_links_lead_to_the_same_numbers(dash, login, monkeypatch):
     park_links = next(row for row in link if row["park"] == "高校园区")["links"]
     assert count(park_links["projects"]) == park["projects"] == 2
     assert count(park_links["new_projects_started"]) == park["new_projects_started"] == 0
+
+
+ROW_COUNTS = (
+    "projects", "new_projects", "new_projects_started", "projects_over_100m", "issues_open",
+    "issues_overdue", "lights_red", "lights_yellow", "lights_green",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "grid"])
+def test_breakdown_links_lead_to_the_same_numbers(dash, login, persona):
+    """Every count of every breakdown row: its list (projects or issues) shows as many."""
+    client = login(getattr(dash, persona))
+    figures = client.get(reverse("dashboard"), {"year": YEAR, "month": 5}).context["figures"]
+    data = get_json(client)
+    checked = 0
+    for breakdown in ("by_park", "by_level", "by_leader"):
+        # /dashboard.json's rows carry the same figures, the new keys included.
+        rows = [{key: value for key, value in row.items() if key != "links"} for row in figures[breakdown]]
+        assert data[breakdown] == as_json(rows)
+        for row in figures[breakdown]:
+            for key in ROW_COUNTS:
+                if row["links"]:
+                    page = client.get(row["links"][key]).context["page"]
+                    assert page.paginator.count == row[key], (breakdown, row, key)
+                    checked += 1
+    assert checked >= len(ROW_COUNTS) * 3  # the rows of the leaderless projects have no links
+    park = next(row for row in figures["by_park"] if row["park"] == "航空航天产业园")
+    assert park["links"]["issues_overdue"] == f"/issues/?overdue=1&park={dash.park_a.pk}"
+    assert park["links"]["lights_red"] == f"/projects/?year=2024&month=5&light=red&park={dash.park_a.pk}"
+    leader = next(row for row in figures["by_leader"] if row["leader"] == "孙主任")
+    assert leader["links"]["issues_open"] == f"/issues/?unresolved=1&leader={dash.leader.staff.pk}"
+    city = next(row for row in figures["by_level"] if row["level"] == "city")
+    assert city["links"]["issues_open"] == "/issues/?unresolved=1&listed_in=2024&listing_level=city"
+    assert city["links"]["projects_over_100m"] == "/projects/?year=2024&over_100m=true&level=city"
+    if persona == "coordinator":
+        # Today is after 2024: I1, I3 and I4 are overdue (I2 is suspended).
+        assert (park["issues_open"], park["issues_overdue"], park["projects_over_100m"]) == (3, 2, 1)
+        assert (leader["issues_open"], leader["issues_overdue"]) == (3, 2)
+    else:
+        assert [row["park"] for row in figures["by_park"]] == ["航空航天产业园"]
+        assert [row["leader"] for row in figures["by_leader"]] == ["孙主任"]
+        assert sum(row["issues_open"] for row in figures["by_level"]) == 3
+        assert "项目D-3" not in client.get(city["links"]["issues_open"]).content.decode()
 
 
 def test_bad_period_shows_a_message_and_the_defaults(dash, login):

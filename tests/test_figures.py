@@ -215,3 +215,60 @@ def test_not_visited_follows_the_rule(dash, gap, expected):
     f = figures_for(dash, dash.coordinator)
     assert f["not_visited_days"] == gap
     assert f["projects_not_visited_30_days"] == expected
+
+
+def row_extras(row):
+    """A breakdown row's 1亿+ projects, open and overdue issues, red and yellow lights."""
+    keys = ("projects_over_100m", "issues_open", "issues_overdue", "lights_red", "lights_yellow")
+    return tuple(row[key] for key in keys)
+
+
+def test_breakdowns_carry_the_issue_light_and_100m_figures(dash):
+    """Open: I1 (D-1), I2 (D-1, suspended), I3 (D-2), I4 (D-3); overdue on 20 June: I1 and I4.
+    Lights: D-3 and D-4 red, D-1 and D-2 yellow. 1亿+: D-1, D-3, D-4."""
+    f = figures_for(dash, dash.coordinator)
+    parks = {row["park"]: row_extras(row) for row in f["by_park"]}
+    assert parks == {"航空航天产业园": (1, 3, 1, 0, 2), "高校园区": (2, 1, 1, 2, 0)}
+    # By level: the issues of the projects listed in 2024 at that level.
+    levels = {row["level"]: row_extras(row) for row in f["by_level"]}
+    assert levels == {"province": (1, 2, 1, 0, 1), "city": (1, 2, 1, 1, 1), "district": (1, 0, 0, 1, 0)}
+    leaders = {row["leader"]: row_extras(row) for row in f["by_leader"]}
+    assert leaders == {"孙主任": (2, 3, 1, 1, 2), None: (1, 1, 1, 1, 0)}
+    assert {row["park"]: row["lights_green"] for row in f["by_park"]} == {"航空航天产业园": 0, "高校园区": 0}
+
+
+def test_breakdowns_sum_to_the_zone_totals(dash):
+    # An issue of a project not listed this year (D-5): in the zone's, its park's and its (no)
+    # leader's figures, not in a level's.
+    from projects.models import Issue, IssueStatus, Level
+
+    Issue.objects.create(
+        project=dash.p5, category="land", description="用地", level=Level.GRID_HELP,
+        status=IssueStatus.OPEN, raised_at=datetime.datetime(2024, 5, 9, 9, tzinfo=datetime.UTC),
+        deadline=datetime.date(2024, 6, 1),
+    )  # fmt: skip
+    for user in (dash.coordinator, dash.grid, dash.grid_b):
+        f = figures_for(dash, user)
+        totals = {
+            "projects_over_100m": f["projects_over_100m"],
+            "issues_open": f["issues_open"],
+            "issues_overdue": f["issues_overdue"],
+            **{f"lights_{light}": n for light, n in f["lights"].items()},
+        }
+        for breakdown in ("by_park", "by_leader"):
+            assert {key: sum(row[key] for row in f[breakdown]) for key in totals} == totals, breakdown
+        by_level = {key: sum(row[key] for row in f["by_level"]) for key in totals}
+        unlisted = 1 if user != dash.grid else 0  # D-5 is 高校园区's
+        assert by_level == {
+            **totals, "issues_open": totals["issues_open"] - unlisted,
+            "issues_overdue": totals["issues_overdue"] - unlisted,
+        }  # fmt: skip
+        assert sum(f["lights"].values()) == f["projects"]
+
+
+def test_grid_worker_breakdowns_cover_their_projects_only(dash):
+    f = figures_for(dash, dash.grid)  # 航空航天产业园: D-1 and D-2, both 孙主任's
+    assert [(row["park"], row_extras(row)) for row in f["by_park"]] == [("航空航天产业园", (1, 3, 1, 0, 2))]
+    assert [(row["leader"], row_extras(row)) for row in f["by_leader"]] == [("孙主任", (1, 3, 1, 0, 2))]
+    levels = {row["level"]: row_extras(row) for row in f["by_level"]}
+    assert levels == {"province": (1, 2, 1, 0, 1), "city": (0, 1, 0, 0, 1), "district": (0, 0, 0, 0, 0)}

@@ -107,18 +107,46 @@ def test_list_filters_by_department_project_park_and_dates(zone, login):
     assert client.get("/issues/?raised_from=not-a-date").status_code == 200
 
 
+def test_list_filters_by_committee_leader_and_listing(zone, login):
+    """The dashboard's breakdown links: a leader's projects' issues, and those of the projects listed
+    in a year at a level of that year's list (`level` alone is the issue's own level)."""
+    from projects.models import Listing, ListingKind, ListingLevel, Project
+
+    a = raise_issue(zone)  # project_a: 孙主任's, listed this year at province level
+    b = raise_issue(zone, project=zone.project_b, by=zone.grid_b)  # this year at city level
+    Project.objects.filter(pk=zone.project_b.pk).update(leader=None)
+    Listing.objects.create(
+        project=zone.project_a, year=zone.year - 1, level=ListingLevel.CITY, kind=ListingKind.NEW,
+        planned_investment=1000,
+    )  # fmt: skip
+    client = login(zone.coordinator)
+
+    def shown(query):
+        return set(client.get(f"/issues/?{query}").context["page"])
+
+    assert shown(f"leader={zone.leader.staff.pk}") == {a}
+    assert shown(f"listed_in={zone.year}") == {a, b}
+    assert shown(f"listed_in={zone.year - 1}") == {a}
+    assert shown(f"listed_in={zone.year - 2}") == set()
+    assert shown(f"listed_in={zone.year}&listing_level=city") == {b}
+    assert shown(f"listed_in={zone.year - 1}&listing_level=city") == {a}
+    assert shown(f"listed_in={zone.year - 1}&listing_level=province") == set()
+    assert shown("listing_level=province") == {a}  # this year's list
+    assert shown(f"park={zone.park_b.pk}&listed_in={zone.year}&listing_level=city") == {b}
+
+
 def test_list_query_count_does_not_grow_with_rows(zone, login, django_assert_num_queries):
     for _ in range(3):
         raise_issue(zone)
     client = login(zone.coordinator)
     client.get("/issues/")  # warm the session
-    # session, user, staff + roles (2), count, unread count, filter choices (park, department,
-    # assignee; the project select offers only a chosen project, none here), rows = 10.
-    with django_assert_num_queries(10):
+    # session, user, staff + roles (2), count, unread count, filter choices (park, committee leader,
+    # department, assignee; the project select offers only a chosen project, none here), rows = 11.
+    with django_assert_num_queries(11):
         client.get("/issues/")
     for _ in range(10):
         raise_issue(zone, category="land")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get("/issues/")
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from .. import access
-from ..figures import as_json, dashboard_figures, month_end
+from ..figures import LIGHTS, as_json, dashboard_figures, month_end
 from ..models import Level, Project, RoleCode, Rules
 from ..querysets import today
 
@@ -83,8 +83,11 @@ def _links(figures):
     listed = _project_list(year=year)
     new = _project_list(year=year, kind="new")
     started = _project_list(year=year, month=month, kind="new", started="true")
+    over_100m = _project_list(year=year, over_100m="true")
+    issues_open, issues_overdue = _issue_list(unresolved=1), _issue_list(overdue=1)
+    lights = {light: _project_list(year=year, month=month, light=light) for light in LIGHTS}
 
-    def listing_links(narrower=""):
+    def row_links(narrower="", issues_narrower=""):
         # A breakdown row's lists are the zone's with one more parameter: ~150 rows in a ten-zone
         # dashboard, so the URLs are built by appending it rather than reversed for every cell.
         return {
@@ -96,35 +99,38 @@ def _links(figures):
             "completed_investment": listed + narrower,
             "new_completed_investment": new + narrower,
             "investment_completion_rate": listed + narrower,
+            "projects_over_100m": over_100m + narrower,
+            "issues_open": issues_open + issues_narrower,
+            "issues_overdue": issues_overdue + issues_narrower,
+            "lights_red": lights["red"] + narrower,
+            "lights_yellow": lights["yellow"] + narrower,
+            "lights_green": lights["green"] + narrower,
         }
 
-    links = listing_links()
-    over_100m = _project_list(year=year, over_100m="true")
+    links = row_links()
     links.update(
-        projects_over_100m=over_100m,
         projects_over_100m_growth=over_100m,
         projects_over_100m_prev_year=_project_list(year=year - 1, over_100m="true"),
-        issues_open=_issue_list(unresolved=1),
         issues_open_by_level={level.code: _issue_list(level=level.value, unresolved=1) for level in Level},
-        issues_overdue=_issue_list(overdue=1),
         issues_solved_on_site=_issue_list(solved_on_site=1, raised_from=first, raised_to=last),
         issues_median_days_to_resolve=_issue_list(
             unresolved=0, solved_on_site=0, raised_from=first, raised_to=last
         ),
         visits_in_month=_url("visit_list", date_after=datetime.date(year, month, 1), date_before=last),
         projects_not_visited_30_days=_project_list(year=year, not_visited=figures["not_visited_days"]),
-        lights={
-            light: _project_list(year=year, month=month, light=light) for light in ("red", "yellow", "green")
-        },
+        lights=lights,
     )
-    for breakdown, key, parameter in [
-        ("by_park", "park_id", "park"),
-        ("by_level", "level", "level"),
-        ("by_leader", "leader_id", "leader"),
-    ]:
-        for row in figures[breakdown]:
-            # Projects without a committee leader have no list filter of their own.
-            row["links"] = listing_links("&" + urlencode({parameter: row[key]})) if row[key] else {}
+    for row in figures["by_park"]:
+        narrower = "&" + urlencode({"park": row["park_id"]})
+        row["links"] = row_links(narrower, narrower)
+    for row in figures["by_level"]:
+        # The issue list's `level` is the issue's; a project's listing level there is `listing_level`.
+        issues_narrower = "&" + urlencode({"listed_in": year, "listing_level": row["level"]})
+        row["links"] = row_links("&" + urlencode({"level": row["level"]}), issues_narrower)
+    for row in figures["by_leader"]:
+        # Projects without a committee leader have no list filter of their own.
+        narrower = "&" + urlencode({"leader": row["leader_id"]}) if row["leader_id"] else None
+        row["links"] = row_links(narrower, narrower) if narrower else {}
     return links
 
 
@@ -138,6 +144,11 @@ BREAKDOWN_COLUMNS = (
     ("completed_investment", "money"),
     ("new_completed_investment", "money"),
     ("investment_completion_rate", "rate"),
+    ("projects_over_100m", "count"),
+    ("issues_open", "count"),
+    ("issues_overdue", "count"),
+    ("lights_red", "count"),
+    ("lights_yellow", "count"),
 )
 
 
