@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from projects.models import DigestLog, Issue, Level, Notification
 from projects.notifications import notify
@@ -127,7 +128,7 @@ def test_digest_dry_run_sends_and_records_nothing(zone, mailoutbox):
     _overdue(zone)
     out = StringIO()
     call_command("send_digest", "--dry-run", stdout=out)
-    assert "dept: 1 overdue item(s)" in out.getvalue()
+    assert "dept: 1 item(s)" in out.getvalue()
     assert mailoutbox == [] and not DigestLog.objects.exists()
 
 
@@ -137,3 +138,18 @@ def test_digest_skips_suspended_and_people_without_items(zone, mailoutbox):
     _overdue(zone, suspended=True)
     call_command("send_digest", stdout=StringIO())
     assert mailoutbox == []
+
+
+def test_digest_reminds_of_a_first_response_past_the_limit(zone, mailoutbox):
+    zone.dept.email = "dept@example.com"
+    zone.dept.save()
+    late = issue_raise(project=zone.project_a, category="permits", description="环评批复未响应", by=zone.grid)
+    Issue.objects.filter(pk=late.pk).update(raised_at=timezone.now() - datetime.timedelta(days=10))
+    # Raised today: not late yet, so not in the digest.
+    issue_raise(project=zone.project_a, category="permits", description="今天提出", by=zone.grid)
+    call_command("send_digest", stdout=StringIO())
+    (mail_,) = [m for m in mailoutbox if m.to == ["dept@example.com"]]
+    assert f"#{late.pk}" in mail_.body and "环评批复未响应" in mail_.body
+    assert "今天提出" not in mail_.body
+    assert "尚未首次响应" in mail_.body  # the zone's language
+    assert "?first_response=late" in mail_.body  # no overdue item: the list of late responses

@@ -1,11 +1,14 @@
-"""The daily digest: each person's overdue items, e-mailed once a day (python manage.py send_digest)."""
+"""The daily digest, e-mailed once a day (python manage.py send_digest): each person's overdue issues
+and those still awaiting a first response past the limit (PRODUCT.md: first response within one
+working day)."""
 
 import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from .. import access
@@ -13,11 +16,18 @@ from ..models import DigestLog, Issue, Level, RoleCode
 from ..notifications import deliver, zone_text
 from ..querysets import today
 
+OVERDUE_LINE = gettext_noop(
+    "#%(number)s %(project)s — %(description)s (level %(level)s, deadline %(deadline)s)"
+)
+LATE_RESPONSE_LINE = gettext_noop(
+    "#%(number)s %(project)s — %(description)s (level %(level)s, raised %(raised)s, no first response yet)"
+)
+
 
 def digest_items(user, on=None):
-    """Overdue issues that are this person's to push: assigned to them, their department's, their
-    projects' (grid worker, committee leader from level 3), level 2 for coordinators, level 4 for
-    supervisors."""
+    """Overdue issues, and issues awaiting a first response past the limit, that are this person's to
+    push: assigned to them, their department's, their projects' (grid worker, committee leader from
+    level 3), level 2 for coordinators, level 4 for supervisors. Each issue carries `is_overdue`."""
     staff = access.get_staff(user)
     if staff is None:
         return Issue.objects.none()
@@ -32,9 +42,13 @@ def digest_items(user, on=None):
         mine |= Q(level=Level.COORDINATION)
     if staff.has_role(RoleCode.SUPERVISOR):
         mine |= Q(level=Level.SUPERVISION)
+    on = on or today()
+    overdue = Q(pk__in=Issue.objects.overdue(on).values("pk"))
+    late = Q(pk__in=Issue.objects.first_response_late(on).values("pk"))
     return (
-        Issue.objects.overdue(on)
+        Issue.objects.filter(overdue | late)
         .filter(mine)
+        .annotate(is_overdue=ExpressionWrapper(overdue, output_field=BooleanField()))
         .select_related("project", "department")
         .order_by("deadline", "pk")
         .distinct()
@@ -42,7 +56,7 @@ def digest_items(user, on=None):
 
 
 def digest_send(*, on: datetime.date | None = None, dry_run: bool = False) -> list[tuple]:
-    """Send every person with overdue items their digest, at most once a day.
+    """Send every person with items (overdue, or late for a first response) their digest, at most once a day.
 
     The DigestLog row (unique per person and day) is taken before sending, so a second run the
     same day, on this server or another, sends nothing. Returns [(user, number of items)].
@@ -66,25 +80,28 @@ def digest_send(*, on: datetime.date | None = None, dry_run: bool = False) -> li
             continue  # another run took it
         lines = [
             zone_text(
-                gettext_noop(
-                    "#%(number)s %(project)s — %(description)s (level %(level)s, deadline %(deadline)s)"
-                ),
+                OVERDUE_LINE if issue.is_overdue else LATE_RESPONSE_LINE,
                 number=issue.pk,
                 project=issue.project.name,
                 description=issue.description[:60],
                 level=issue.level,
                 deadline=issue.deadline,
+                raised=timezone.localdate(issue.raised_at),
             )
             for issue in items
         ]
         intro = zone_text(
-            gettext_noop("%(count)s overdue item(s) need you as of %(date)s:"), count=len(items), date=on
+            gettext_noop("%(count)s item(s) need you as of %(date)s (overdue, or no first response yet):"),
+            count=len(items),
+            date=on,
         )
+        # The list behind the mail: the overdue one, unless only late first responses are in it.
+        filter_query = "overdue=1" if any(issue.is_overdue for issue in items) else "first_response=late"
         deliver(
             recipients=[user],
-            subject=zone_text(gettext_noop("Daily digest: %(count)s overdue item(s)"), count=len(items)),
+            subject=zone_text(gettext_noop("Daily digest: %(count)s item(s) need you"), count=len(items)),
             text="\n".join([intro, "", *lines]),
-            url=f"{reverse('issue_list')}?overdue=1",
+            url=f"{reverse('issue_list')}?{filter_query}",
         )
         sent.append((user, len(items)))
     return sent
