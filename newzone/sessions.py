@@ -7,6 +7,7 @@ that margin for the cost of one write a minute per active user.
 """
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.utils import timezone
 
 SLID_AT = "_slid_at"
@@ -19,7 +20,8 @@ class SlidingSessionMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is None or session.is_empty():
+        # Only a logged-in session slides: a stale or forged cookie must not create a session row.
+        if session is None or SESSION_KEY not in session:
             return response
         now = int(timezone.now().timestamp())
         interval = min(60, settings.SESSION_COOKIE_AGE // 10)

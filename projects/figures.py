@@ -322,8 +322,10 @@ def _issue_figures(user, year, month, today):
         .annotate(**counted)
     )
     # The zone's counts: each column's sum over the groups.
-    columns = list(zip(*groups, strict=True))[3:] or [()] * len(counted)
-    counts = {key: sum(column) for key, column in zip(counted, columns, strict=True)}
+    counts = Counter()
+    for group in groups:
+        for key, n in zip(counted, group[3:], strict=True):
+            counts[key] += n
     # The database turns the instants into local dates and counts each distinct pair of dates: a
     # few thousand small rows at most, and no time-zone conversion per issue in Python.
     resolved = list(

@@ -27,7 +27,11 @@ LIGHTS = [("red", _("Red")), ("yellow", _("Yellow")), ("green", _("Green"))]
 
 
 def leaders(request):
-    return Staff.objects.filter(roles__code=RoleCode.LEADER).distinct()
+    """Committee leaders, and anyone still in charge of a project after losing the role (the
+    dashboard has a row for them, whose links must filter, not fall back to the whole zone)."""
+    return Staff.objects.filter(
+        Q(roles__code=RoleCode.LEADER) | Q(pk__in=Project.objects.values("leader"))
+    ).distinct()
 
 
 def grid_workers(request):

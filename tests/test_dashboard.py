@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from projects.figures import as_json
-from projects.models import Rules
+from projects.models import RoleCode, Rules
 from projects.views.dashboard import BREAKDOWN_COLUMNS, number_text
 from tests.zone import add_bulk_projects, build_dashboard_zone
 
@@ -244,6 +244,19 @@ def test_user_without_profile_gets_the_clear_message(dash, login):
     client = login(dash.nobody)
     assert client.get(reverse("dashboard")).status_code == 200
     assert get_json(client)["projects"] == 0
+
+
+def test_a_former_leaders_row_links_filter_to_their_projects(dash, login):
+    """A leader who lost the role keeps their projects (and a dashboard row): its links still filter."""
+    staff = dash.leader.staff
+    staff.roles.remove(*staff.roles.filter(code=RoleCode.LEADER))
+    client = login(dash.coordinator)
+    figures = client.get(reverse("dashboard"), {"year": YEAR, "month": 5}).context["figures"]
+    row = next(row for row in figures["by_leader"] if row["leader_id"] == staff.pk)
+    assert 0 < row["projects"] < figures["projects"]
+    for key in ("projects", "issues_open"):
+        listed = client.get(row["links"][key]).context["page"].paginator.count
+        assert listed == row[key], key
 
 
 def test_leader_sees_their_own_lights_first(dash, login):

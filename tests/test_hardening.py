@@ -143,6 +143,14 @@ def test_session_row_is_written_at_most_once_a_minute(zone, monkeypatch):
     assert Session.objects.get().expire_date - expire_before >= datetime.timedelta(seconds=60)
 
 
+def test_an_unknown_session_cookie_creates_no_session(zone):
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = "no-such-session-key-0123456789"
+    for path in ("/login/", "/healthz", "/no-such-page/"):
+        client.get(path)
+    assert not Session.objects.exists()
+
+
 def test_password_change_elsewhere_logs_other_sessions_out(zone):
     phone, desk = Client(), Client()
     post_login(phone, "grid", PASSWORD, "10.0.2.1")

@@ -531,3 +531,14 @@ def test_manual_escalation_takes_the_default_deadline_and_refuses_another(zone):
     issue = issue_escalate(issue=issue, by=zone.grid, reason="需要协调")
     assert issue.level == Level.COORDINATION
     assert issue.deadline == add_working_days(today(), Rules.current().coordination_days)
+
+
+def test_a_new_issue_takes_a_deadline_only_from_a_leaders_assignment(zone):
+    later = today() + datetime.timedelta(days=30)
+    with pytest.raises(PermissionDenied):
+        issue_raise(
+            project=zone.project_a, category="permits", description="施工许可", by=zone.grid, deadline=later
+        )
+    assert not Issue.objects.filter(description="施工许可").exists()
+    issue = raise_permit_issue(zone, leader=zone.leader.staff, department=zone.approval, deadline=later)
+    assert issue.level == Level.LEADER and issue.deadline == later

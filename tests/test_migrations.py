@@ -71,6 +71,19 @@ def test_the_migration_keeps_existing_rows():
 
 
 @pytest.mark.django_db
+def test_a_renamed_department_is_not_created_again():
+    # An installation whose administrator renamed 经济发展局 (routes in place) gets no second one.
+    Department.objects.filter(name="经济发展局").update(name="经济发展和科技局")
+    defaults.create_routes(apps, None)
+    assert not Department.objects.filter(name="经济发展局").exists()
+    assert routes()["policy"] == "经济发展和科技局"
+    # A route the administrator deleted comes back, with the department it needs.
+    CategoryRoute.objects.filter(category="finance").delete()
+    defaults.create_routes(apps, None)
+    assert routes()["finance"] == "财政金融局"
+
+
+@pytest.mark.django_db
 def test_load_demo_adds_only_what_it_needs():
     existing = dict(CategoryRoute.objects.values_list("category", "pk"))
     demo.load_demo(today=datetime.date(2026, 6, 20))

@@ -153,3 +153,15 @@ def test_digest_reminds_of_a_first_response_past_the_limit(zone, mailoutbox):
     assert "今天提出" not in mail_.body
     assert "尚未首次响应" in mail_.body  # the zone's language
     assert "?first_response=late" in mail_.body  # no overdue item: the list of late responses
+
+
+def test_a_digest_of_both_kinds_links_the_unresolved_list(zone, mailoutbox):
+    zone.dept.email = "dept@example.com"
+    zone.dept.save()
+    late = issue_raise(project=zone.project_a, category="permits", description="未响应", by=zone.grid)
+    Issue.objects.filter(pk=late.pk).update(raised_at=timezone.now() - datetime.timedelta(days=10))
+    overdue = _overdue(zone)
+    call_command("send_digest", stdout=StringIO())
+    (mail_,) = [m for m in mailoutbox if m.to == ["dept@example.com"]]
+    assert f"#{late.pk}" in mail_.body and f"#{overdue.pk}" in mail_.body
+    assert "?unresolved=1" in mail_.body

@@ -29,12 +29,16 @@ ROUTES = {
 def create_routes(apps, schema_editor):
     Department = apps.get_model("projects", "Department")
     CategoryRoute = apps.get_model("projects", "CategoryRoute")
-    departments = {
-        name: Department.objects.get_or_create(name=name, defaults={"order": order})[0]
-        for name, order in DEPARTMENTS
-    }
+    routed = set(CategoryRoute.objects.values_list("category", flat=True))
+    # Only the departments a missing route needs: an installation whose administrator renamed one
+    # must not get a second, unused department in every list.
+    orders = dict(DEPARTMENTS)
     for category, name in ROUTES.items():
-        CategoryRoute.objects.get_or_create(category=category, defaults={"department": departments[name]})
+        if category not in routed:
+            department, _created = Department.objects.get_or_create(
+                name=name, defaults={"order": orders[name]}
+            )
+            CategoryRoute.objects.create(category=category, department=department)
 
 
 class Migration(migrations.Migration):

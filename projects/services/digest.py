@@ -24,10 +24,13 @@ LATE_RESPONSE_LINE = gettext_noop(
 )
 
 
-def digest_items(user, on=None):
+def digest_items(user, on=None, late_issues=None):
     """Overdue issues, and issues awaiting a first response past the limit, that are this person's to
     push: assigned to them, their department's, their projects' (grid worker, committee leader from
-    level 3), level 2 for coordinators, level 4 for supervisors. Each issue carries `is_overdue`."""
+    level 3), level 2 for coordinators, level 4 for supervisors. Each issue carries `is_overdue`.
+
+    `late_issues`: Issue.objects.first_response_late(on), built once for a run over many people (it
+    reads the rules and the calendar)."""
     staff = access.get_staff(user)
     if staff is None:
         return Issue.objects.none()
@@ -44,7 +47,9 @@ def digest_items(user, on=None):
         mine |= Q(level=Level.SUPERVISION)
     on = on or today()
     overdue = Q(pk__in=Issue.objects.overdue(on).values("pk"))
-    late = Q(pk__in=Issue.objects.first_response_late(on).values("pk"))
+    if late_issues is None:
+        late_issues = Issue.objects.first_response_late(on)
+    late = Q(pk__in=late_issues.values("pk"))
     return (
         Issue.objects.filter(overdue | late)
         .filter(mine)
@@ -64,10 +69,11 @@ def digest_send(*, on: datetime.date | None = None, dry_run: bool = False) -> li
     on = on or today()
     sent = []
     users = get_user_model().objects.filter(is_active=True, staff__isnull=False).order_by("pk")
+    late_issues = Issue.objects.first_response_late(on)
     for user in users:
         if DigestLog.objects.filter(recipient=user, date=on).exists():
             continue
-        items = list(digest_items(user, on))
+        items = list(digest_items(user, on, late_issues))
         if not items:
             continue
         if dry_run:
@@ -95,8 +101,13 @@ def digest_send(*, on: datetime.date | None = None, dry_run: bool = False) -> li
             count=len(items),
             date=on,
         )
-        # The list behind the mail: the overdue one, unless only late first responses are in it.
-        filter_query = "overdue=1" if any(issue.is_overdue for issue in items) else "first_response=late"
+        # The list behind the mail: overdue, late first responses, or all unresolved when both.
+        if all(issue.is_overdue for issue in items):
+            filter_query = "overdue=1"
+        elif not any(issue.is_overdue for issue in items):
+            filter_query = "first_response=late"
+        else:
+            filter_query = "unresolved=1"
         deliver(
             recipients=[user],
             subject=zone_text(gettext_noop("Daily digest: %(count)s item(s) need you"), count=len(items)),

@@ -333,6 +333,9 @@ def issue_raise(
         issue.assigned_by_leader = leader
         issue.department = department
     else:
+        if deadline is not None:
+            # Only a leader's on-the-spot assignment sets a deadline (PRODUCT.md "Deadline rules").
+            raise PermissionDenied
         issue.department = department or _route(category, project)
     issue.deadline = _future(deadline) or default_deadline(issue.level)
     if solved_on_site:
