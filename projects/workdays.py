@@ -46,22 +46,27 @@ def is_workday(day: datetime.date) -> bool:
     return _is_workday(day, _overrides(day, day))
 
 
-def add_working_days(start: datetime.date, days: int) -> datetime.date:
-    """The `days`-th working day after `start` (start itself not counted); `start` when days is 0."""
-    if days < 0:
-        raise ValueError("days must not be negative")
+def _walk_working_days(start: datetime.date, days: int, step: datetime.timedelta) -> datetime.date:
+    """The `days`-th working day after (step +1 day) or before (step −1 day) `start`, not counting it."""
     # A window wide enough for the longest holidays (Spring Festival, National Day); a calendar an
     # administrator filled with rest days may need another window, fetched the same way.
     day = start
     remaining = days
     while remaining:
-        window_end = day + datetime.timedelta(days=remaining * 2 + 20)
-        overrides = _overrides(day + ONE_DAY, window_end)
-        while remaining and day < window_end:
-            day += ONE_DAY
+        window_end = day + step * (remaining * 2 + 20)
+        overrides = _overrides(*sorted((day + step, window_end)))
+        while remaining and day != window_end:
+            day += step
             if _is_workday(day, overrides):
                 remaining -= 1
     return day
+
+
+def add_working_days(start: datetime.date, days: int) -> datetime.date:
+    """The `days`-th working day after `start` (start itself not counted); `start` when days is 0."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    return _walk_working_days(start, days, ONE_DAY)
 
 
 def latest_start_before(end: datetime.date, days: int) -> datetime.date:
@@ -69,16 +74,8 @@ def latest_start_before(end: datetime.date, days: int) -> datetime.date:
     before it has waited `days` working days or more by `end`."""
     if days < 1:
         raise ValueError("days must be positive")
-    day = end + ONE_DAY
-    remaining = days
-    while remaining:
-        window_start = day - datetime.timedelta(days=remaining * 2 + 20)
-        overrides = _overrides(window_start, day - ONE_DAY)
-        while remaining and day > window_start:
-            day -= ONE_DAY
-            if _is_workday(day, overrides):
-                remaining -= 1
-    return day - ONE_DAY
+    # The `days`-th working day counting back from `end` (counted) is the earliest start not yet late.
+    return _walk_working_days(end + ONE_DAY, days, -ONE_DAY) - ONE_DAY
 
 
 def working_days_between(start: datetime.date, end: datetime.date) -> int:
