@@ -16,6 +16,7 @@ from .choices import (
 )
 from .config import CalendarDay, CategoryRoute, Rules
 from .issues import ApprovalRequest, Issue, IssueEvent, Meeting, MeetingItem
+from .ledger import ColumnAlias, NameAlias, NameKind
 from .notifications import DigestLog, Notification
 from .org import Contact, Department, Enterprise, Park, Role, Staff
 from .projects import (
@@ -36,6 +37,7 @@ __all__ = [
     "ApprovalRequest",
     "CalendarDay",
     "Category",
+    "ColumnAlias",
     "CategoryRoute",
     "Contact",
     "CorrectionStatus",
@@ -51,6 +53,8 @@ __all__ = [
     "ListingKind",
     "ListingLevel",
     "Meeting",
+    "NameAlias",
+    "NameKind",
     "MeetingItem",
     "Milestone",
     "MonthLock",
