@@ -59,6 +59,23 @@ class DepartmentAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+@admin.register(m.NameAlias)
+class NameAliasAdmin(admin.ModelAdmin):
+    """Names a ledger writes for known parks, departments and people, confirmed by an importer."""
+
+    list_display = ["alias", "kind", "park", "department", "staff", "created_by", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["alias", "park__name", "department__name", "staff__name"]
+    autocomplete_fields = ["park", "department", "staff"]
+    readonly_fields = ["created_by", "created_at"]
+
+
+@admin.register(m.ColumnAlias)
+class ColumnAliasAdmin(admin.ModelAdmin):
+    list_display = ["header", "field", "created_at"]
+    search_fields = ["header"]
+
+
 class ContactInline(admin.TabularInline):
     model = m.Contact
     extra = 0

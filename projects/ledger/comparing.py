@@ -141,6 +141,14 @@ def project_current(project):
     }
 
 
+def project_label(plan, state, code):
+    """How the preview names a project: its code, or its name when the file has no codes."""
+    row = plan.projects.get(code)
+    if row is not None and row.derived_code and code not in state.projects:
+        return row.values[NAME]
+    return code
+
+
 def effective_stage(wanted_stage, actual_start, current_stage=None):
     """The stage a project gets: the file's, else the current one moved to construction by a start date."""
     stage = wanted_stage or current_stage or Stage.PREPARATION
@@ -257,7 +265,7 @@ def compare(plan, state=None):
 
     for listing_row in plan.listings:
         listing = state.listings.get((listing_row.code, listing_row.year))
-        key = f"{listing_row.code} {listing_row.year}"
+        key = f"{project_label(plan, state, listing_row.code)} {listing_row.year}"
         if listing is None:
             plan.changes.append(Change("create", _("listing"), key))
             counts["listing:created"] += 1
@@ -340,7 +348,7 @@ def _compare_reports(plan, state, counts, listings_sheet, reports_sheet):
             )
             continue
         report = state.reports.get((code, report_row.year, report_row.month))
-        key = f"{code} {report_row.year}-{report_row.month:02d}"
+        key = f"{project_label(plan, state, code)} {report_row.year}-{report_row.month:02d}"
         if report is not None and report.amount.quantize(CENT) == report_row.amount:
             counts["report:unchanged"] += 1
             continue

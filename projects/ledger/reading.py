@@ -167,6 +167,8 @@ def _layout_from(sheet, rows, index, columns, aliases):
         if not text:
             continue
         layout.texts[position] = text
+        if found and not found.header:
+            continue  # an importer mapped this column to "ignore"
         if found and found.header not in layout.columns:
             if found.header == SERIAL:
                 layout.serial = position
@@ -191,24 +193,31 @@ def _layout_from(sheet, rows, index, columns, aliases):
 
 
 def find_layouts(workbook, aliases):
-    """{"listings": Layout, "reports": Layout} found by the headers the sheets carry."""
+    """{"listings": Layout, "reports": Layout} found by the headers the sheets carry.
+
+    Of the first rows, the one (with the row below it, if that is a second header row) that names
+    the most known columns is the header; a header row has at least three filled cells, so a title or
+    a 单位 note above it is never taken for one.
+    """
     found = {}
     for sheet in workbook.worksheets:
         rows = [tuple(row) for row in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)]
+        best = None
         for index in range(len(rows)):
-            texts = {normalize_header(value) for value in rows[index]}
-            if (
-                "reports" not in found
-                and {"月份"} <= texts
-                and any(t.startswith("当月完成投资") for t in texts)
-            ):
-                layout = _layout_from(sheet, rows, index, REPORT_COLUMNS, aliases)
-                found["reports"] = layout
+            texts = [normalize_header(value) for value in rows[index] if not _is_empty(value)]
+            if len(texts) < 3:
+                continue
+            is_reports = "月份" in texts and any(t.startswith("当月完成投资") for t in texts)
+            if "reports" not in found and is_reports:
+                found["reports"] = _layout_from(sheet, rows, index, REPORT_COLUMNS, aliases)
+                best = None
                 break
             layout = _layout_from(sheet, rows, index, LISTING_COLUMNS, aliases)
-            if "listings" not in found and NAME in layout.columns and len(layout.columns) >= 4:
-                found["listings"] = layout
-                break
+            recognised = NAME in layout.columns and len(layout.columns) >= 4
+            if recognised and (best is None or len(layout.columns) > len(best.columns)):
+                best = layout
+        if best is not None and "listings" not in found:
+            found["listings"] = best
     return found
 
 

@@ -1,4 +1,4 @@
-"""Import the project ledger (台账) from an Excel file: `import_ledger FILE.xlsx [--dry-run] [--create-unknown]`.
+"""Import the project ledger (台账): `import_ledger FILE.xlsx [--dry-run] [--create-unknown]`.
 
 A park, department or person the zone does not know stops the import with the closest existing
 names; `--create-unknown` creates them (a first import into an empty zone), nothing else does.
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         self.report(plan)
         if plan.unknown_names:
             self.stderr.write(
-                _("%(count)s unknown name(s): correct the file, or run again with --create-unknown to create them.")
+                _("%(count)s unknown name(s): correct the file, or create them with --create-unknown.")
                 % {"count": len(plan.unknown_names)}
             )
         if plan.errors:
