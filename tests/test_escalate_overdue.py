@@ -5,9 +5,9 @@ import threading
 from io import StringIO
 
 import pytest
-from django.utils import timezone
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from projects.models import Issue, IssueEvent, IssueEventKind, IssueStatus, Level, Notification, Rules
 from projects.querysets import today
