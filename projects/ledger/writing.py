@@ -26,6 +26,7 @@ from ..models import (
     Role,
     RoleCode,
     Staff,
+    Stage,
 )
 from .columns import (
     ACTUAL_START,
@@ -52,6 +53,17 @@ PERSON_USERNAME_PREFIX = "ledger-"
 def person_username(name):
     """A stable username for a person the ledger names: the same name always gives the same one."""
     return PERSON_USERNAME_PREFIX + hashlib.sha256(name.encode()).hexdigest()[:12]
+
+
+def _require_stage_rule(by, project, moves_stage):
+    """Stage dates only by those who may log the project's progress (the rulebook), on every path.
+
+    `by` None is the command line without --user: the operator of the server.
+    """
+    from ..services.progress import may_log_progress
+
+    if moves_stage and by is not None and not may_log_progress(by, project):
+        raise PermissionDenied
 
 
 @transaction.atomic
@@ -120,9 +132,14 @@ def ledger_apply(plan, *, by, as_correction=False) -> ImportResult:
         }
         project = projects.get(code)
         if project is None:
-            to_create.append(Project(code=code, **wanted))
+            project = Project(code=code, **wanted)
+            _require_stage_rule(
+                by, project, project.actual_start is not None or project.stage != Stage.PREPARATION
+            )
+            to_create.append(project)
             continue
         changed = [name for name, value in wanted.items() if getattr(project, name) != value]
+        _require_stage_rule(by, project, "actual_start" in changed or "stage" in changed)
         for name in changed:
             setattr(project, name, wanted[name])
         if changed:
