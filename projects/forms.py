@@ -391,6 +391,13 @@ class StageDateForm(StyledFormMixin, ProjectVersionMixin):
         label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    # The first post shows what would change; only the second (confirm) writes. An implausible date
+    # needs its reasons confirmed as well (services.progress.stage_date_doubts).
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    doubts_confirmed = forms.BooleanField(
+        label=_("I have checked: this date is right despite the reasons above"), required=False
+    )
+
     def __init__(self, *args, project, stage, **kwargs):
         super().__init__(*args, **kwargs)
         self.project = project
@@ -733,3 +740,26 @@ class ProjectEditForm(StyledFormMixin, ProjectVersionMixin, forms.ModelForm):
             if name not in self.errors:
                 self.add_error(name, error)
         return cleaned
+
+
+class StageCorrectionForm(StyledForm):
+    """A request to correct a recorded stage date (or to clear one recorded by mistake)."""
+
+    field = forms.ChoiceField(label=_("Which date"))
+    new_date = forms.DateField(
+        label=_("Correct date"),
+        required=False,
+        widget=_date_widget(),
+        help_text=_("Leave empty to clear the date."),
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, project, **kwargs):
+        from .models import StageDateField
+
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = [
+            (value, f"{label} ({getattr(project, value)})")
+            for value, label in StageDateField.choices
+            if getattr(project, value) is not None
+        ]

@@ -190,6 +190,13 @@ PROJECT_RULES = {
         grant(GRID_WORKER, when=[PROJECT_GRID_WORKER]),
     ),
     ProjectAction.EDIT: (grant(COORDINATOR, ADMINISTRATOR),),
+    # A recorded stage date is corrected through a request (by who may log progress) that a
+    # coordinator approves, never by re-recording it (PRODUCT.md "Who may act, everywhere").
+    ProjectAction.REQUEST_STAGE_CORRECTION: (
+        grant(COORDINATOR, ADMINISTRATOR),
+        grant(GRID_WORKER, when=[PROJECT_GRID_WORKER]),
+    ),
+    ProjectAction.DECIDE_STAGE_CORRECTION: (grant(COORDINATOR, ADMINISTRATOR),),
 }
 
 

@@ -36,6 +36,8 @@ from .projects import (
     ProgressNote,
     Project,
     ReportCorrection,
+    StageCorrection,
+    StageDateField,
 )
 from .visits import Visit
 
@@ -86,6 +88,8 @@ __all__ = [
     "Satisfaction",
     "SlipCounter",
     "Stage",
+    "StageCorrection",
+    "StageDateField",
     "Staff",
     "Visit",
     "VisitKind",

@@ -148,6 +148,8 @@ class ProjectAction(models.TextChoices):
     RECORD_VISIT = "record_visit", _("Record a site visit")
     LOG_PROGRESS = "log_progress", _("Log progress, stage and stage dates")
     EDIT = "edit", _("Edit the project's master data")
+    REQUEST_STAGE_CORRECTION = "request_stage_correction", _("Request the correction of a stage date")
+    DECIDE_STAGE_CORRECTION = "decide_stage_correction", _("Approve or reject a stage date correction")
 
 
 class Light(models.TextChoices):

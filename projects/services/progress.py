@@ -74,6 +74,12 @@ def stage_change_errors(project: Project, stage: str, date: datetime.date) -> di
         return errors
     if date > today():
         errors["date"] = _("The date cannot be in the future.")
+    recorded = getattr(project, STAGE_DATE_FIELD[stage]) if stage in STAGE_DATE_FIELD else None
+    if recorded is not None:
+        errors.setdefault(
+            "date", _("Already recorded as %(date)s; request a correction instead.") % {"date": recorded}
+        )
+        return errors
     if stage == Stage.COMPLETED and project.actual_start is None:
         errors["stage"] = _("Record the start of construction first.")
     if stage == Stage.PRODUCTION and project.actual_completion is None:
@@ -96,6 +102,73 @@ def stage_change_errors(project: Project, stage: str, date: datetime.date) -> di
             "date": project.actual_completion
         }
     return errors
+
+
+# Plausibility (PRODUCT.md "Figures"): such a date is kept only after a second confirmation.
+MIN_BUILD_MONTHS = 3  # a completion within three months of the start is worth a second look
+EARLY_START_DAYS = 365  # a start more than a year before the planned start, too
+
+
+def _add_months(date: datetime.date, months: int) -> datetime.date:
+    month = date.month - 1 + months
+    year, month = date.year + month // 12, month % 12 + 1
+    return datetime.date(
+        year, month, min(date.day, 28 if month == 2 else 30 if month in (4, 6, 9, 11) else 31)
+    )
+
+
+def stage_date_doubts(project: Project, stage: str, date: datetime.date) -> list[str]:
+    """Why a valid stage date looks wrong (empty when it does not): each reason asks a second confirmation."""
+    doubts = []
+    if (
+        stage == Stage.COMPLETED
+        and project.actual_start
+        and date < _add_months(project.actual_start, MIN_BUILD_MONTHS)
+    ):
+        doubts.append(
+            _("The completion is within %(months)s months of the start (%(start)s).")
+            % {"months": MIN_BUILD_MONTHS, "start": project.actual_start}
+        )
+    if project.planned_start and date < project.planned_start - datetime.timedelta(days=EARLY_START_DAYS):
+        doubts.append(
+            _("The date is more than a year before the planned start (%(planned)s).")
+            % {"planned": project.planned_start}
+        )
+    planned_completion = project.planned_completion
+    if stage == Stage.COMPLETED and planned_completion and date < _add_months(planned_completion, -6):
+        doubts.append(
+            _("The completion is more than six months before the planned completion (%(planned)s).")
+            % {"planned": planned_completion}
+        )
+    return doubts
+
+
+def stage_change_preview(project: Project, stage: str, date: datetime.date) -> dict:
+    """What recording the date changes, for the confirmation: the stage, and the start rate it moves."""
+    from ..figures import month_end, percent
+    from ..models import Listing, ListingKind
+
+    preview = {
+        "stage_before": Stage(project.stage).label,
+        "stage_after": Stage(stage if Stage.rank(stage) > Stage.rank(project.stage) else project.stage).label,
+        "start_rate": None,
+        "doubts": stage_date_doubts(project, stage, date),
+    }
+    listing = project.listings.filter(year=date.year, kind=ListingKind.NEW).first()
+    if stage == Stage.CONSTRUCTION and listing and project.actual_start is None:
+        cut_off = month_end(date.year, date.month)
+        new_build = Listing.objects.filter(year=date.year, kind=ListingKind.NEW)
+        started = new_build.filter(project__actual_start__lte=cut_off).count()
+        total = new_build.count()
+        preview["start_rate"] = {
+            "year": date.year,
+            "month": date.month,
+            "before": percent(started, total),
+            "after": percent(started + 1, total),
+            "started": started,
+            "total": total,
+        }
+    return preview
 
 
 def _apply_stage_date(project: Project, stage: str, date: datetime.date) -> tuple[str, str]:
@@ -128,16 +201,23 @@ def project_record_stage_date(
     date: datetime.date,
     expected_version: int | None,
     text: str = "",
+    doubts_confirmed: bool = False,
 ) -> ProgressNote:
     """Record the actual start (开工), completion (竣工) or production (投产) date of a project.
 
-    The stage moves with the date (never back); a progress note records the change. Re-recording a
-    date already set corrects it (the note says so).
+    The stage moves with the date (never back); a progress note records the change. A date already
+    recorded is not overwritten: it is corrected through `stage_correction_request`. An implausible
+    date (`stage_date_doubts`) is refused unless `doubts_confirmed` (the page's second confirmation).
     """
     if stage not in STAGE_DATE_FIELD:
         raise ValidationError({"stage": _("Choose construction, completion or production.")})
     _require_logging(by, project)
     locked = _lock(project, expected_version)
+    doubts = stage_date_doubts(locked, stage, date)
+    if doubts and not doubts_confirmed:
+        raise ValidationError(
+            {"date": [*doubts, _("Confirm the date a second time to keep it.")]}, code="doubtful"
+        )
     before, after = _apply_stage_date(locked, stage, date)
     _bump(locked)
     note = ProgressNote(
@@ -154,25 +234,42 @@ def project_record_stage_date(
     return note
 
 
-def project_start(*, project: Project, by, date: datetime.date, expected_version: int | None) -> ProgressNote:
+def project_start(
+    *, project: Project, by, date: datetime.date, expected_version: int | None, doubts_confirmed: bool = False
+) -> ProgressNote:
     return project_record_stage_date(
-        project=project, by=by, stage=Stage.CONSTRUCTION, date=date, expected_version=expected_version
+        project=project,
+        by=by,
+        stage=Stage.CONSTRUCTION,
+        date=date,
+        expected_version=expected_version,
+        doubts_confirmed=doubts_confirmed,
     )
 
 
 def project_complete(
-    *, project: Project, by, date: datetime.date, expected_version: int | None
+    *, project: Project, by, date: datetime.date, expected_version: int | None, doubts_confirmed: bool = False
 ) -> ProgressNote:
     return project_record_stage_date(
-        project=project, by=by, stage=Stage.COMPLETED, date=date, expected_version=expected_version
+        project=project,
+        by=by,
+        stage=Stage.COMPLETED,
+        date=date,
+        expected_version=expected_version,
+        doubts_confirmed=doubts_confirmed,
     )
 
 
 def project_production(
-    *, project: Project, by, date: datetime.date, expected_version: int | None
+    *, project: Project, by, date: datetime.date, expected_version: int | None, doubts_confirmed: bool = False
 ) -> ProgressNote:
     return project_record_stage_date(
-        project=project, by=by, stage=Stage.PRODUCTION, date=date, expected_version=expected_version
+        project=project,
+        by=by,
+        stage=Stage.PRODUCTION,
+        date=date,
+        expected_version=expected_version,
+        doubts_confirmed=doubts_confirmed,
     )
 
 
