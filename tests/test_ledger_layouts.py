@@ -311,9 +311,9 @@ def test_typos_are_questions_with_suggestions_and_create_nothing(zone, people):
         (u.kind, u.name): [(name, reason) for _pk, name, reason in u.suggestions] for u in plan.unknown_names
     }
     assert suggested[(NameKind.PARK, "航天航空产业园")][0][0] == "航空航天产业园"
-    assert suggested[(NameKind.DEPARTMENT, "经发局")][0] == ("经济发展局", "abbreviation")
+    assert suggested[(NameKind.DEPARTMENT, "经发局")][0] == ("经济发展局", "简称")
     assert suggested[(NameKind.PERSON, "陈建图")][0][0] == "陈建国"
-    assert suggested[(NameKind.PERSON, "王蕾")][0] == ("王磊", "same pinyin")
+    assert suggested[(NameKind.PERSON, "王蕾")][0] == ("王磊", "同音")
     assert {(p.row, p.header) for p in plan.errors} == {
         (2, "所属板块"),
         (2, "牵头部门"),
@@ -362,10 +362,11 @@ def test_create_new_is_an_explicit_answer(zone, people):
     assert Staff.objects.get(name="陈建图").has_role(RoleCode.LEADER)
     assert not NameAlias.objects.filter(alias="航天航空产业园").exists()
     # A decision naming something that does not exist is no answer at all.
-    plan = ledger_read(
-        build([listing("T-2", cells={"所属板块": "某园区"})]), decisions={"park:某园区": "999999"}
-    )
-    assert [u.name for u in plan.unknown_names] == ["某园区"]
+    for junk in ("999999", "²", "-1", "abc"):
+        plan = ledger_read(
+            build([listing("T-2", cells={"所属板块": "某园区"})]), decisions={"park:某园区": junk}
+        )
+        assert [u.name for u in plan.unknown_names] == ["某园区"]
 
 
 @pytest.mark.django_db
@@ -404,6 +405,9 @@ def test_the_preview_asks_and_remembers_the_answers(zone, people, login):
         "person:王蕾": people["王磊"].pk,
         "person:陈建图": people["陈建国"].pk,
     }
+    # Junk answers are no answers (and no error page).
+    junk = {"answer": "1", "names": "²", "key-0": "park:航天航空产业园", "name-0": "²"}
+    assert client.post("/ledger/import/", junk).status_code == 200
     data = {"answer": "1", "names": "4", **keys}
     data |= {f"name-{i}": answers[key] for i, key in enumerate(sorted(answers))}
     response = client.post("/ledger/import/", data)

@@ -7,8 +7,6 @@ nothing is created until the importer says "this is X" (remembered as an alias) 
 
 from __future__ import annotations
 
-import re
-
 from django.utils.translation import gettext as _
 from pypinyin import lazy_pinyin
 from rapidfuzz.distance import Levenshtein
@@ -27,14 +25,14 @@ ABBREVIATIONS = {
     "资规局": "自然资源和规划局",
     "财金局": "财政金融局",
     "住建局": "住房和城乡建设局",
-    "生态环境局": "生态环境局",
+    "环保局": "生态环境局",
 }
 MODELS = {NameKind.PARK: Park, NameKind.DEPARTMENT: Department, NameKind.PERSON: Staff}
 ALIAS_FIELD = {NameKind.PARK: "park", NameKind.DEPARTMENT: "department", NameKind.PERSON: "staff"}
 
 
-def clean_name(name):
-    return re.sub(r"\s+", "", name or "")
+def _is_number(text):
+    return text.isascii() and text.isdigit()  # "²".isdigit() is true, int("²") fails
 
 
 def _pinyin(text):
@@ -105,7 +103,7 @@ def resolve_names(plan, wanted):
                 continue
             if candidates is None:
                 candidates = {obj.pk: obj for objs in by_name.values() for obj in objs}
-            if decision and str(decision).isdigit() and int(decision) in candidates:
+            if decision and _is_number(str(decision)) and int(decision) in candidates:
                 plan.resolved[(kind, name)] = [candidates[int(decision)]]
                 continue
             pairs = [(pk, obj.name) for pk, obj in candidates.items()]

@@ -122,9 +122,9 @@ def _answer(request, is_admin):
         return redirect("ledger_import")
     decisions = dict(pending.get("decisions") or {})
     count = request.POST.get("names", "")
-    for index in range(min(int(count), 1000) if count.isdigit() else 0):
+    for index in range(min(int(count), 1000) if count.isascii() and count.isdigit() else 0):
         key, choice = request.POST.get(f"key-{index}", ""), request.POST.get(f"name-{index}", "")
-        if key and (choice == ledger.NEW or choice.isdigit()):
+        if key and (choice == ledger.NEW or (choice.isascii() and choice.isdigit())):
             decisions[key[:250]] = choice
     columns = request.POST.getlist("column")
     for header, meaning in zip(columns, request.POST.getlist("means"), strict=False):
