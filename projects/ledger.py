@@ -44,6 +44,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from . import access
 from .models import (
+    YEAR_MAX,
+    YEAR_MIN,
     CorrectionStatus,
     Department,
     Enterprise,
@@ -306,8 +308,8 @@ def parse_integer(value, suffix=""):
 
 def parse_year(value):
     year = parse_integer(value, "年")
-    if not 2000 <= year <= 2100:
-        raise CellError(_("year outside 2000–2100"))
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise CellError(_("year outside %(min)s–%(max)s") % {"min": YEAR_MIN, "max": YEAR_MAX})
     return year
 
 

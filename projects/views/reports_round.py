@@ -15,7 +15,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import access
 from ..forms import CorrectionDecisionForm, CorrectionRequestForm, RoundFormSet
-from ..models import CorrectionStatus, MonthLock, MonthlyReport, Park, Project, ReportCorrection, RoleCode
+from ..models import (
+    YEAR_MAX,
+    YEAR_MIN,
+    CorrectionStatus,
+    MonthLock,
+    MonthlyReport,
+    Park,
+    Project,
+    ReportCorrection,
+    RoleCode,
+)
 from ..querysets import today
 from ..services.progress import may_log_progress
 from ..services.reports import (
@@ -42,7 +52,7 @@ STATUS_READERS = (RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR, RoleCode.LEADER,
 
 
 def _check_month(year, month):
-    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+    if not (YEAR_MIN <= year <= YEAR_MAX and 1 <= month <= 12):
         raise Http404
 
 
