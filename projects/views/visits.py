@@ -14,19 +14,16 @@ from django.utils.translation import gettext as _
 from .. import access
 from ..filters import VisitFilter
 from ..forms import VisitForm, VisitRequestFormSet, VisitSolvedFormSet, VisitWithdrawForm
-from ..models import Project, RoleCode, Visit, VisitKind
+from ..models import Project, ProjectAction, RoleCode, Visit, VisitKind
 from ..querysets import today
+from ..rulebook import roles_granted
+from ..services.progress import may_log_progress
 from ..services.visits import visit_may_record, visit_may_withdraw, visit_record, visit_withdraw
 
 PAGE_SIZE = 50
-# Roles that may record a visit at all (PRODUCT.md "Roles"); per project, `visit_may_record` decides.
-RECORDING_ROLES = (
-    RoleCode.GRID_WORKER,
-    RoleCode.DEPARTMENT,
-    RoleCode.COORDINATOR,
-    RoleCode.LEADER,
-    RoleCode.ADMINISTRATOR,
-)
+# Roles that may record a visit at all: those the rulebook's RECORD_VISIT names; per project,
+# `visit_may_record` decides.
+RECORDING_ROLES = tuple(roles_granted(ProjectAction.RECORD_VISIT))
 # The key under which visit_form.js keeps the unsaved entries; the success page names it to clear it.
 DRAFT_KEY_RE = re.compile(r"^visit-draft:[\w/:-]{1,150}$")
 
@@ -124,6 +121,8 @@ def visit_new(request, pk=None):
             "solved_formset": solved_formset,
             "draft_key": "visit-draft:" + request.path,
             "bound": form.is_bound,
+            # The progress part only for those who may log it (the service refuses anyone else).
+            "may_log_progress": project is None or may_log_progress(request.user, project),
         },
     )
 
