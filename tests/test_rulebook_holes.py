@@ -22,6 +22,7 @@ from projects.models import (
     Notification,
     ProgressNote,
     Project,
+    Rules,
     Stage,
     Visit,
     VisitKind,
@@ -229,3 +230,33 @@ def test_the_admins_escalate_action_is_refused_where_the_rulebook_refuses(zone, 
     ]
     issue.refresh_from_db()
     assert (issue.level, issue.version) == (Level.SUPERVISION, 1)
+
+
+def test_the_deadline_bound_is_the_administrators_rule(zone, login):
+    """A leader assigning at level 3 on the issue page: within max_deadline_days it is taken; beyond
+    it the form comes back with the rule in Chinese and nothing changes."""
+    Rules.objects.update_or_create(pk=1, defaults={"max_deadline_days": 5})
+    issue = issue_at(zone, Level.LEADER)
+    client = login(zone.leader)
+
+    def assign(deadline):
+        return client.post(
+            f"/issues/{issue.pk}/assign/",
+            {
+                "assign-version": issue.version,
+                "assign-department": zone.approval.pk,
+                "assign-deadline": deadline.isoformat(),
+                "assign-note": "",
+            },
+            **ZH,
+        )
+
+    latest = add_working_days(today(), 5)
+    response = assign(latest + datetime.timedelta(days=1))
+    assert response.status_code == 400
+    assert f"截止日期最多为 5 个工作日之后（{latest.isoformat()}）" in response.content.decode()
+    issue.refresh_from_db()
+    assert issue.version == 1
+    assert assign(latest).status_code == 302
+    issue.refresh_from_db()
+    assert issue.deadline == latest
