@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ..forms import MilestoneForm, PermitForm, ProgressNoteForm, StageDateForm
+from ..forms import MilestoneForm, PermitForm, ProgressNoteForm, StageDateForm, add_service_errors
 from ..models import Milestone, Permit, PermitType, Project, Stage
 from ..querysets import missing_permit_types, today
 from ..services.progress import (
@@ -44,14 +44,6 @@ def project_for_logging(request, pk) -> Project:
     if not may_log_progress(request.user, project):
         raise PermissionDenied
     return project
-
-
-def _add_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _form_version(request, project: Project) -> str:
@@ -125,7 +117,7 @@ def project_stage_date(request, pk, action):
                 text=form.cleaned_data["text"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("Saved; the stage is now %(stage)s.") % {"stage": project.get_stage_display()}
@@ -162,7 +154,7 @@ def progress_new(request, pk):
                 expected_version=data["version"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Progress note saved."))
             if note.stage_to:

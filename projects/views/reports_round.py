@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import access
-from ..forms import CorrectionDecisionForm, CorrectionRequestForm, RoundFormSet
+from ..forms import CorrectionDecisionForm, CorrectionRequestForm, RoundFormSet, add_service_errors
 from ..models import (
     YEAR_MAX,
     YEAR_MIN,
@@ -295,11 +295,7 @@ def correction_new(request, year, month, pk):
                 by=request.user,
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for name, errors in error.error_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Correction requested; a coordinator will decide."))
             return redirect("round", year, month)
