@@ -850,7 +850,6 @@ def person_username(name):
     return PERSON_USERNAME_PREFIX + hashlib.sha256(name.encode()).hexdigest()[:12]
 
 
-@transaction.atomic
 def _require_stage_rule(by, project, moves_stage):
     """Stage dates only by those who may log the project's progress (the rulebook), on every path.
 
@@ -862,6 +861,7 @@ def _require_stage_rule(by, project, moves_stage):
         raise PermissionDenied
 
 
+@transaction.atomic
 def ledger_apply(plan, *, by, as_correction=False) -> ImportResult:
     """Write a plan read by `ledger_read`, all or nothing, with history for every created or changed row.
 

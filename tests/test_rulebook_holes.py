@@ -260,3 +260,20 @@ def test_the_deadline_bound_is_the_administrators_rule(zone, login):
     assert assign(latest).status_code == 302
     issue.refresh_from_db()
     assert issue.deadline == latest
+
+
+def test_the_ledger_imports_stage_dates_ask_the_rulebook(zone):
+    """An import that starts a project is the importer's stage date: refused (nothing written) for
+    someone who may not log its progress, taken from a coordinator."""
+    from projects.ledger import ledger_apply, ledger_read
+    from tests.ledger_book import build, listing, report
+
+    def started(code):
+        file = build([listing(code, cells={"实际开工日期": today()})], [report(code)])
+        return ledger_read(file)
+
+    with pytest.raises(PermissionDenied):
+        ledger_apply(started("S-001"), by=zone.dept)
+    assert not Project.objects.filter(code="S-001").exists()
+    ledger_apply(started("S-002"), by=zone.coordinator)
+    assert Project.objects.get(code="S-002").stage == Stage.CONSTRUCTION
