@@ -23,7 +23,7 @@ from .. import exports, ledger
 from ..access import has_role, require_role
 from ..filters import IssueFilter, ProjectFilter
 from ..forms import LedgerUploadForm
-from ..models import ColumnAlias, Department, Issue, NameKind, Park, Project, RoleCode
+from ..models import YEAR_MAX, YEAR_MIN, ColumnAlias, Department, Issue, NameKind, Park, Project, RoleCode
 from ..monthly_report import monthly_report, report_sheets
 from ..querysets import today
 
@@ -203,7 +203,7 @@ def _report_period(request):
         datetime.date(year, month, 1)
     except (TypeError, ValueError, OverflowError):  # OverflowError: a 30-digit month (found by fuzzing)
         return now.year, now.month
-    if not 2001 <= year <= 2100:
+    if not YEAR_MIN <= year <= YEAR_MAX:
         return now.year, now.month
     return year, month
 

@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ..filters import ProjectFilter
-from ..forms import ProjectEditForm
+from ..forms import ProjectEditForm, add_service_errors
 from ..models import Listing, Project
 from ..querysets import today
 from ..services.projects import EDITABLE_FIELDS, may_edit_project, project_update
-from .progress import _add_errors, next_stage_actions
+from .progress import next_stage_actions
 
 PAGE_SIZE = 50
 
@@ -118,7 +118,7 @@ def project_edit(request, pk):
                 expected_version=form.cleaned_data["version"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Project saved.") if changed else _("Nothing was changed."))
             return redirect(project)

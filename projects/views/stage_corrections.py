@@ -6,11 +6,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ..forms import CorrectionDecisionForm, StageCorrectionForm
+from ..forms import CorrectionDecisionForm, StageCorrectionForm, add_service_errors
 from ..models import CorrectionStatus, Project, ProjectAction, StageCorrection
 from ..rulebook import may_act_on_project, roles_granted
 from ..services.stage_corrections import stage_correction_decide, stage_correction_request
-from .progress import _add_errors
 
 
 @require_http_methods(["GET", "POST"])
@@ -23,7 +22,7 @@ def stage_correction_new(request, pk):
         try:
             stage_correction_request(project=project, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The correction was requested; a coordinator decides it."))
             return redirect(project)
