@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "projects",
 ]
 
@@ -217,6 +219,12 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Where notifications go besides the in-app message centre: dotted paths of sender classes
 # (projects/notifications.py). An SMS or WeCom sender is one more entry.
 NOTIFICATION_SENDERS = env_list("NOTIFICATION_SENDERS", "projects.notifications.EmailSender")
+
+# Background jobs (projects/jobs.py): a task queue in the app's own database, run by
+# `manage.py run_jobs`. A running job without a sign of life for this long lost its worker
+# and is queued again.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+JOB_STALE_MINUTES = env_int("JOB_STALE_MINUTES", 10, minimum=1)
 
 # Security headers. HTTPS settings default on in production and off for `make run`.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
