@@ -156,7 +156,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 # The login audit (/audit/logins/): successes in AccessLog, each failure (and lockout) in AccessFailureLog.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
+# Behind the proxy every request comes from the proxy's address: the lock-out reads the client's
+# from X-Forwarded-For, the PROXY_COUNT-th hop from the right (newzone/client_ip.py).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "newzone.client_ip.client_ip"
 
 # Sessions expire after inactivity (seconds; default 8 hours), slid by newzone.sessions.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 8 * 3600, minimum=60)
@@ -228,7 +232,7 @@ JOB_STALE_MINUTES = env_int("JOB_STALE_MINUTES", 10, minimum=1)
 
 # Security headers. HTTPS settings default on in production and off for `make run`.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
