@@ -1,16 +1,32 @@
 """Hostile and unlucky input (issue 12): formulas in exports, the address behind the proxy, bombs, junk."""
 
 import io
+import os
+import struct
+import time
 import zipfile
+import zlib
+from io import StringIO
+from pathlib import Path
 
 import pytest
 from axes.models import AccessFailureLog
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
+from PIL import Image
 
 from projects.ledger import ledger_read
-from projects.models import Issue, Project
+from projects.models import Issue, Photo, Project, Visit
+from projects.photos import MAX_PHOTOS, photo_process, photo_save
+from projects.querysets import today
+from tests.test_photos import jpeg
+from tests.test_visits import new_url, visit_post
 from tests.zone import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +128,73 @@ def test_without_the_proxy_setting_a_forged_header_is_ignored(zone, settings):
         _login("grid", "wrong", "203.0.113.9")
     assert set(AccessFailureLog.objects.values_list("ip_address", flat=True)) == {"127.0.0.1"}
     assert settings.AXES_CLIENT_IP_CALLABLE == "newzone.client_ip.client_ip"
+
+
+# --- Pixel bombs ----------------------------------------------------------------------------------
+
+
+def png_bomb(width=10_900, height=10_900):
+    """A real PNG of width×height grey pixels that is only ~120 KB (zeros compress 1000:1)."""
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    compressor = zlib.compressobj(9)
+    row = b"\x00" * (width + 1)  # the filter byte, then one byte per pixel
+    pixels = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+def _media_files():
+    root = Path(settings.MEDIA_ROOT)
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def test_a_pixel_bomb_is_refused_before_it_is_decoded(zone, login):
+    bomb = png_bomb()
+    assert len(bomb) < 500_000
+    data = visit_post(photos=[SimpleUploadedFile("bomb.png", bomb, content_type="image/png")])
+    response = login(zone.grid).post(new_url(zone.project_a), data)
+    assert response.status_code == 200
+    assert "bomb.png" in response.text and "40" in response.text
+    assert not Visit.objects.exists() and not Photo.objects.exists()
+    assert _media_files() == []
+
+
+def test_at_most_ten_photos_in_one_post(zone, login):
+    photos = [jpeg(64, 48, name=f"p{n}.jpg") for n in range(MAX_PHOTOS + 1)]
+    response = login(zone.grid).post(new_url(zone.project_a), visit_post(photos=photos))
+    assert response.status_code == 200
+    assert "11" in response.text and not Visit.objects.exists()
+    assert _media_files() == []
+    photos = [jpeg(64, 48, name=f"p{n}.jpg") for n in range(MAX_PHOTOS)]
+    response = login(zone.grid).post(new_url(zone.project_a), visit_post(photos=photos))
+    assert response.status_code == 302 and Photo.objects.count() == MAX_PHOTOS
+
+
+def test_a_large_photo_is_decoded_reduced_and_still_comes_out_upright(zone):
+    big = jpeg(6000, 4000, orientation=6)  # 24 Mpx, rotated 90° by its EXIF tag
+    content, _when = photo_process(big)
+    with Image.open(io.BytesIO(content)) as image:
+        assert image.size == (1067, 1600)  # upright: portrait, the long side at MAX_SIDE
+
+
+def test_files_of_failed_uploads_and_old_previews_are_purged(zone):
+    storage = default_storage
+    orphan = storage.save("photos/2026/01/orphan.jpg", ContentFile(b"x"))
+    fresh_orphan = storage.save("photos/2026/01/fresh.jpg", ContentFile(b"x"))
+    old_preview = storage.save("ledger-imports/old.xlsx", ContentFile(b"x"))
+    new_preview = storage.save("ledger-imports/new.xlsx", ContentFile(b"x"))
+    visit = Visit.objects.create(
+        project=zone.project_a, date=today(), kind="routine", summary="s", recorded_by=zone.grid.staff
+    )
+    kept = photo_save(file=jpeg(64, 48), by=zone.grid, visit=visit)
+    day_ago = time.time() - 86_400 * 2
+    for name in (orphan, old_preview, kept.image.name):
+        os.utime(storage.path(name), (day_ago, day_ago))
+    out = StringIO()
+    call_command("purge_files", stdout=out)
+    assert not storage.exists(orphan) and not storage.exists(old_preview)
+    assert storage.exists(fresh_orphan) and storage.exists(new_preview) and storage.exists(kept.image.name)
+    assert "2 file(s)" in out.getvalue()
