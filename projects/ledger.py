@@ -42,7 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from . import access
+from . import access, xlsx_guard
 from .models import (
     CorrectionStatus,
     Department,
@@ -392,6 +392,10 @@ def _open_workbook(file):
     if hasattr(file, "seek"):
         file.seek(0)
     try:
+        xlsx_guard.check_archive(file)  # a zip bomb is refused before openpyxl unpacks anything
+    except xlsx_guard.UnsafeWorkbook as exc:
+        raise CellError(str(exc)) from None
+    try:
         return load_workbook(file, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
         raise CellError(_("This is not a readable Excel .xlsx file.")) from exc
@@ -419,6 +423,9 @@ def _find_sheets(workbook):
 def _read_rows(sheet, header_row, headers, wanted, parsers, plan):
     """Yield (excel_row, {header: value}) for the non-empty rows; bad cells go to plan.problems."""
     columns = {header: headers.index(header) for header in wanted if header in headers}
+    if refusal := xlsx_guard.too_many_rows(sheet, header_row, MAX_ROWS):
+        plan.problems.append(Problem(sheet.title, None, "", refusal))
+        return
     for number, row in enumerate(sheet.iter_rows(min_row=header_row + 1, values_only=True), header_row + 1):
         if number - header_row > MAX_ROWS:
             plan.problems.append(

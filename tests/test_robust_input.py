@@ -2,6 +2,7 @@
 
 import io
 import os
+import re
 import struct
 import time
 import zipfile
@@ -21,10 +22,12 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from PIL import Image
 
+from projects import ledger
 from projects.ledger import ledger_read
 from projects.models import Issue, Photo, Project, Visit
 from projects.photos import MAX_PHOTOS, photo_process, photo_save
 from projects.querysets import today
+from tests import ledger_book
 from tests.test_photos import jpeg
 from tests.test_visits import new_url, visit_post
 from tests.zone import PASSWORD
@@ -198,3 +201,83 @@ def test_files_of_failed_uploads_and_old_previews_are_purged(zone):
     assert not storage.exists(orphan) and not storage.exists(old_preview)
     assert storage.exists(fresh_orphan) and storage.exists(new_preview) and storage.exists(kept.image.name)
     assert "2 file(s)" in out.getvalue()
+
+
+# --- Excel zip bombs and oversized ledgers ------------------------------------------------------
+
+
+def _rewrite(book, change):
+    """A copy of the .xlsx `book` (BytesIO) with each member's bytes passed through change(name, data)."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(book) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info.filename)
+            replaced = change(info.filename, data)
+            if callable(replaced):  # a writer that streams a large member
+                with target.open(info.filename, "w", force_zip64=True) as handle:
+                    replaced(handle)
+            else:
+                target.writestr(info.filename, replaced)
+    out.seek(0)
+    out.name = "ledger.xlsx"
+    return out
+
+
+def xlsx_bomb(megabytes=120):
+    """A real ledger whose listings sheet carries `megabytes` of whitespace: ~0.1 MB on the wire."""
+    book = ledger_book.build([ledger_book.listing()])
+
+    def change(name, data):
+        if name != "xl/worksheets/sheet2.xml":  # the listings sheet (sheet1 is the cover)
+            return data
+        head, tail = data.split(b"</sheetData>", 1)
+
+        def write(handle):
+            handle.write(head)
+            block = b" " * (1024 * 1024)
+            for _ in range(megabytes):
+                handle.write(block)
+            handle.write(b"</sheetData>" + tail)
+
+        return write
+
+    return _rewrite(book, change)
+
+
+def test_an_xlsx_zip_bomb_is_refused_before_it_is_unpacked(zone, login):
+    bomb = xlsx_bomb()
+    assert len(bomb.getvalue()) < 1_000_000
+    plan = ledger_read(bomb)
+    assert not plan.ok
+    (problem,) = plan.problems
+    assert "unpacks to" in problem.message and "120" in problem.message
+    bomb.seek(0)
+    response = login(zone.coordinator).post("/ledger/import/", {"file": bomb})
+    assert response.status_code == 200
+    assert "unpacks to" in response.text or "解压" in response.text
+    assert not Project.objects.filter(code="L-001").exists()
+
+
+def test_a_ledger_declaring_more_rows_than_the_limit_is_refused_before_reading(zone, monkeypatch):
+    book = ledger_book.build([ledger_book.listing()])
+
+    def change(name, data):
+        return re.sub(rb'<dimension ref="A1:([A-Z]+)2"', rb'<dimension ref="A1:\g<1>200001"', data)
+
+    oversized = _rewrite(book, change)
+    read = []
+    real = ledger._read_rows
+
+    def counting(*args):
+        for row in real(*args):
+            read.append(row)
+            yield row
+
+    monkeypatch.setattr(ledger, "_read_rows", counting)
+    plan = ledger_read(oversized)
+    assert read == []  # not one row parsed
+    messages = [problem.message for problem in plan.problems]
+    assert any("200,000" in message and "100,000" in message for message in messages), messages
