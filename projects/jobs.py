@@ -49,7 +49,13 @@ RETRY_BASE_SECONDS = 60  # first retry after a minute, then ×4 each time
 PROGRESS_EVERY_SECONDS = 1.0  # progress rows are written at most this often
 
 # What each kind of Job runs (dotted paths, imported by the worker).
-RUNNERS = {}
+RUNNERS = {
+    Job.Kind.LEDGER_PREVIEW: "projects.background.ledger_preview",
+    Job.Kind.LEDGER_IMPORT: "projects.background.ledger_import",
+    Job.Kind.PROJECT_EXPORT: "projects.background.project_export",
+    Job.Kind.ISSUE_EXPORT: "projects.background.issue_export",
+    Job.Kind.MONTHLY_WORKBOOK: "projects.background.monthly_workbook",
+}
 
 
 class JobFailed(Exception):

@@ -15,12 +15,14 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from projects import jobs
-from projects.models import Issue, Level, Notification
+from projects import background, jobs
+from projects.models import Issue, Job, Level, Notification, Project
 from projects.notifications import notify
 from projects.querysets import today
 from projects.services import issues as issue_services
 from projects.services.issues import Escalation, issue_raise
+from tests import ledger_book
+from tests.ledger_book import read_back
 from tests.test_visits import new_url, visit_post
 
 pytestmark = pytest.mark.django_db
@@ -260,3 +262,80 @@ def test_queued_work_survives_a_killed_worker(tmp_path, settings):
     subjects = sorted(line.split(" ", 1)[1] for line in (tmp_path / "sent.txt").read_text().splitlines())
     assert subjects == [f"新区项目服务平台：survive-{n}" for n in range(3)]
     assert {r.status for r in DBTaskResult.objects.all()} == {"SUCCESSFUL"}
+
+
+# ---- users' jobs: progress page, download, large imports ------------------------------------------
+
+
+def test_a_large_export_runs_in_the_background_with_progress_and_a_download(
+    zone, login, settings, monkeypatch, django_capture_on_commit_callbacks, run_jobs
+):
+    monkeypatch.setattr(background, "EXPORT_BACKGROUND_ROWS", 0)  # one project counts as large here
+    client = login(zone.coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get("/projects/export.xlsx?park=" + str(zone.park_a.pk))
+    assert response.status_code == 302
+    job = Job.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert 'http-equiv="refresh"' in page.text and "<progress" in page.text  # waiting, refreshing itself
+    assert client.get(f"/jobs/{job.pk}/download/").status_code == 404  # not ready yet
+    assert login(zone.grid).get(f"/jobs/{job.pk}/").status_code == 404  # another user's job
+    run_jobs()
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total, job.percent) == (Job.Status.DONE, 1, 1, 100)
+    page = login(zone.coordinator).get(f"/jobs/{job.pk}/")
+    assert 'http-equiv="refresh"' not in page.text and f"/jobs/{job.pk}/download/" in page.text
+    download = client.get(f"/jobs/{job.pk}/download/")
+    assert download.status_code == 200 and "projects-" in download["Content-Disposition"]
+    sheets = read_back(b"".join(download.streaming_content))
+    assert {row[0] for row in sheets["项目清单"][1:]} == {zone.project_a.code}  # the list's filter held
+
+
+def test_a_large_ledger_is_checked_then_imported_in_the_background(
+    zone, login, monkeypatch, django_capture_on_commit_callbacks, run_jobs
+):
+    monkeypatch.setattr(background, "IMPORT_BACKGROUND_BYTES", 100)
+    client = login(zone.coordinator)
+    book = ledger_book.build([ledger_book.listing("BG-1", year=zone.year), ledger_book.listing("BG-2")])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/ledger/import/", {"file": book})
+    preview = Job.objects.get()
+    assert response["Location"] == f"/jobs/{preview.pk}/" and preview.kind == Job.Kind.LEDGER_PREVIEW
+    run_jobs()
+    page = client.get(f"/jobs/{preview.pk}/")
+    assert f"/jobs/{preview.pk}/import/" in page.text  # checked, no errors: the confirmation
+    assert not Project.objects.filter(code__startswith="BG-").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/jobs/{preview.pk}/import/")
+    job = Job.objects.get(kind=Job.Kind.LEDGER_IMPORT)
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    run_jobs()
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.result["imported"]
+    assert set(Project.objects.filter(code__startswith="BG-").values_list("code", flat=True)) == {
+        "BG-1",
+        "BG-2",
+    }
+    assert "导入" in client.get(f"/jobs/{job.pk}/").text
+    # Confirming twice imports nothing twice.
+    response = client.post(f"/jobs/{preview.pk}/import/")
+    assert response.status_code == 302 and Job.objects.filter(kind=Job.Kind.LEDGER_IMPORT).count() == 1
+
+
+def test_a_ledger_with_errors_checked_in_the_background_offers_no_import(
+    zone, login, monkeypatch, django_capture_on_commit_callbacks, run_jobs
+):
+    monkeypatch.setattr(background, "IMPORT_BACKGROUND_BYTES", 100)
+    client = login(zone.coordinator)
+    book = ledger_book.build([ledger_book.listing("BAD-1", cells={"项目级别": "宇宙级"})])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/ledger/import/", {"file": book})
+    run_jobs()
+    preview = Job.objects.get()
+    assert preview.status == Job.Status.DONE and not preview.result["ok"] and preview.result["errors"]
+    page = client.get(f"/jobs/{preview.pk}/")
+    assert "/import/" not in page.text.split("</nav>")[-1] and "宇宙级" in page.text
+    assert client.post(f"/jobs/{preview.pk}/import/").status_code == 302
+    assert not Job.objects.filter(kind=Job.Kind.LEDGER_IMPORT).exists()
