@@ -72,6 +72,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "newzone.limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -211,6 +212,9 @@ if os.environ.get("S3_BUCKET"):
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 15, minimum=1) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES * 2
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A whole request (ten photos at most, plus the form) — refused with 413 before it is read
+# (newzone/limits.py). The proxy's client_max_body_size should be a little above.
+REQUEST_MAX_BYTES = UPLOAD_MAX_BYTES * 11
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

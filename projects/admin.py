@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import models as m
+from .admin_widgets import GuardedAutocomplete
 
 admin.site.site_header = _("Newzone administration")
 admin.site.site_title = _("Newzone")
@@ -77,7 +78,7 @@ class RoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.Staff)
-class StaffAdmin(admin.ModelAdmin):
+class StaffAdmin(GuardedAutocomplete, admin.ModelAdmin):
     list_display = ["name", "user", "department", "title", "phone"]
     list_filter = ["roles", "department", "parks"]
     search_fields = ["name", "user__username", "phone"]
@@ -91,14 +92,14 @@ class ListingInline(admin.TabularInline):
     extra = 0
 
 
-class MonthlyReportInline(admin.TabularInline):
+class MonthlyReportInline(GuardedAutocomplete, admin.TabularInline):
     model = m.MonthlyReport
     extra = 0
     fields = ["year", "month", "amount", "note", "reported_by"]
     autocomplete_fields = ["reported_by"]
 
 
-class PermitInline(admin.TabularInline):
+class PermitInline(GuardedAutocomplete, admin.TabularInline):
     model = m.Permit
     extra = 0
     autocomplete_fields = ["handler"]
@@ -110,7 +111,7 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(m.Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(GuardedAutocomplete, SimpleHistoryAdmin):
     list_display = [
         "code",
         "name",
@@ -134,7 +135,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(m.Listing)
-class ListingAdmin(SimpleHistoryAdmin):
+class ListingAdmin(GuardedAutocomplete, SimpleHistoryAdmin):
     list_display = ["year", "project", "level", "kind", "planned_investment"]
     list_filter = ["year", "level", "kind", "project__park"]
     search_fields = ["project__code", "project__name"]
@@ -143,7 +144,7 @@ class ListingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(m.MonthlyReport)
-class MonthlyReportAdmin(SimpleHistoryAdmin):
+class MonthlyReportAdmin(GuardedAutocomplete, SimpleHistoryAdmin):
     list_display = ["project", "year", "month", "amount", "reported_by", "reported_at"]
     list_filter = ["year", "month", "project__park"]
     search_fields = ["project__code", "project__name"]
@@ -157,7 +158,7 @@ class MonthLockAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.ReportCorrection)
-class ReportCorrectionAdmin(SimpleHistoryAdmin):
+class ReportCorrectionAdmin(GuardedAutocomplete, SimpleHistoryAdmin):
     list_display = ["project", "year", "month", "old_amount", "new_amount", "status", "requested_by"]
     list_filter = ["status", "year", "month"]
     search_fields = ["project__code", "project__name", "reason"]
@@ -172,7 +173,7 @@ class PhotoInline(admin.TabularInline):
 
 
 @admin.register(m.ProgressNote)
-class ProgressNoteAdmin(SimpleHistoryAdmin):
+class ProgressNoteAdmin(GuardedAutocomplete, SimpleHistoryAdmin):
     list_display = ["project", "date", "stage_from", "stage_to", "author"]
     list_filter = ["stage_to", "project__park"]
     search_fields = ["project__name", "text"]
@@ -188,7 +189,7 @@ class PermitTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.Permit)
-class PermitAdmin(SimpleHistoryAdmin):
+class PermitAdmin(GuardedAutocomplete, SimpleHistoryAdmin):
     list_display = ["project", "permit_type", "status", "applied_on", "approved_on", "handler"]
     list_filter = ["status", "permit_type", "project__park"]
     search_fields = ["project__code", "project__name"]
@@ -197,7 +198,7 @@ class PermitAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(m.Milestone)
-class MilestoneAdmin(SimpleHistoryAdmin):
+class MilestoneAdmin(GuardedAutocomplete, SimpleHistoryAdmin):
     list_display = ["project", "name", "planned_date", "actual_date"]
     search_fields = ["project__name", "name"]
     list_select_related = ["project"]
@@ -205,7 +206,7 @@ class MilestoneAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(m.Visit)
-class VisitAdmin(SimpleHistoryAdmin):
+class VisitAdmin(GuardedAutocomplete, SimpleHistoryAdmin):
     list_display = ["date", "project", "kind", "recorded_by", "withdrawn_at"]
     list_filter = ["kind", "date", "project__park"]
     search_fields = ["project__name", "summary", "people_met"]
@@ -215,21 +216,21 @@ class VisitAdmin(SimpleHistoryAdmin):
     inlines = [PhotoInline]
 
 
-class IssueEventInline(admin.TabularInline):
+class IssueEventInline(GuardedAutocomplete, admin.TabularInline):
     model = m.IssueEvent
     extra = 0
     fields = ["at", "kind", "by", "from_level", "to_level", "department", "deadline", "text"]
     autocomplete_fields = ["by"]
 
 
-class ApprovalRequestInline(admin.TabularInline):
+class ApprovalRequestInline(GuardedAutocomplete, admin.TabularInline):
     model = m.ApprovalRequest
     extra = 0
     autocomplete_fields = ["requested_by", "decided_by"]
 
 
 @admin.register(m.Issue)
-class IssueAdmin(SimpleHistoryAdmin):
+class IssueAdmin(GuardedAutocomplete, SimpleHistoryAdmin):
     list_display = ["pk", "project", "category", "level", "status", "department", "deadline", "suspended"]
     list_filter = ["level", "status", "category", "suspended", "flagged_for_committee", "department"]
     search_fields = ["description", "project__name", "project__code"]
@@ -240,21 +241,21 @@ class IssueAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(m.ApprovalRequest)
-class ApprovalRequestAdmin(admin.ModelAdmin):
+class ApprovalRequestAdmin(GuardedAutocomplete, admin.ModelAdmin):
     list_display = ["issue", "kind", "status", "new_deadline", "requested_by", "requested_at", "decided_by"]
     list_filter = ["kind", "status"]
     list_select_related = ["issue", "requested_by", "decided_by"]
     autocomplete_fields = ["issue", "requested_by", "decided_by"]
 
 
-class MeetingItemInline(admin.TabularInline):
+class MeetingItemInline(GuardedAutocomplete, admin.TabularInline):
     model = m.MeetingItem
     extra = 0
     autocomplete_fields = ["issue"]
 
 
 @admin.register(m.Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(GuardedAutocomplete, SimpleHistoryAdmin):
     list_display = ["date", "number", "title", "chair", "held"]
     list_filter = ["held"]
     search_fields = ["title", "number"]

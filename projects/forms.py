@@ -474,9 +474,12 @@ class RoundRowForm(StyledFormMixin, forms.Form):
         if value in ("", None):
             return None
         try:
-            return Decimal(value)
+            amount = Decimal(value)
         except InvalidOperation:
-            raise forms.ValidationError(_("Reload the page.")) from None
+            amount = None
+        if amount is None or not amount.is_finite():  # NaN, sNaN and Infinity are no figure
+            raise forms.ValidationError(_("Reload the page."))
+        return amount
 
 
 RoundFormSet = forms.formset_factory(RoundRowForm, extra=0, max_num=2000, absolute_max=2000)

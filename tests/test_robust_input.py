@@ -281,3 +281,37 @@ def test_a_ledger_declaring_more_rows_than_the_limit_is_refused_before_reading(z
     assert read == []  # not one row parsed
     messages = [problem.message for problem in plan.problems]
     assert any("200,000" in message and "100,000" in message for message in messages), messages
+
+
+# --- Smaller: junk in hidden and admin fields -------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["abc", "1.5", "-", "9" * 30])
+def test_junk_in_an_admin_autocomplete_field_is_a_form_error(zone, login, value):
+    response = login(zone.admin).post(
+        "/admin/projects/listing/add/",
+        {"project": value, "year": zone.year, "level": "province", "kind": "new", "planned_investment": "1"},
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["project"]
+
+
+@pytest.mark.parametrize("value", ["sNaN", "NaN", "Infinity", "-inf"])
+def test_a_round_row_with_a_not_a_number_original_is_refused(value):
+    from projects.forms import RoundRowForm
+
+    form = RoundRowForm(data={"project": "1", "amount": "10", "original_amount": value})
+    assert not form.is_valid() and "original_amount" in form.errors
+
+
+def test_a_request_body_above_the_cap_is_refused_before_it_is_read(zone, login):
+    client = login(zone.grid)
+    response = client.generic(
+        "POST",
+        new_url(zone.project_a),
+        b"x",
+        content_type="application/octet-stream",
+        CONTENT_LENGTH=str(settings.REQUEST_MAX_BYTES + 1),
+    )
+    assert response.status_code == 413
+    assert str(settings.REQUEST_MAX_BYTES // (1024 * 1024)) in response.content.decode()
