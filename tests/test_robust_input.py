@@ -1,5 +1,6 @@
 """Hostile and unlucky input (issue 12): formulas in exports, the address behind the proxy, bombs, junk."""
 
+import datetime
 import io
 import os
 import re
@@ -28,6 +29,7 @@ from projects.models import Issue, Photo, Project, Visit
 from projects.photos import MAX_PHOTOS, photo_process, photo_save
 from projects.querysets import today
 from tests import ledger_book
+from tests.ledger_book import read_back
 from tests.test_photos import jpeg
 from tests.test_visits import new_url, visit_post
 from tests.zone import PASSWORD
@@ -253,11 +255,11 @@ def test_an_xlsx_zip_bomb_is_refused_before_it_is_unpacked(zone, login):
     plan = ledger_read(bomb)
     assert not plan.ok
     (problem,) = plan.problems
-    assert "unpacks to" in problem.message and "120" in problem.message
+    assert "解压后为 120" in problem.message  # the part, its unpacked size and the limit
     bomb.seek(0)
     response = login(zone.coordinator).post("/ledger/import/", {"file": bomb})
     assert response.status_code == 200
-    assert "unpacks to" in response.text or "解压" in response.text
+    assert "解压后为 120" in response.text
     assert not Project.objects.filter(code="L-001").exists()
 
 
@@ -315,3 +317,43 @@ def test_a_request_body_above_the_cap_is_refused_before_it_is_read(zone, login):
     )
     assert response.status_code == 413
     assert str(settings.REQUEST_MAX_BYTES // (1024 * 1024)) in response.content.decode()
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1999-12-31"])
+def test_a_visit_before_2000_is_refused_with_a_message(zone, login, day):
+    response = login(zone.grid).post(new_url(zone.project_a), visit_post(date=day))
+    assert response.status_code == 200
+    assert "2000-01-01" in str(response.context["form"].errors["date"])
+    assert not Visit.objects.exists()
+
+
+def test_every_write_path_bounds_the_dates_that_happened(zone):
+    from django.core.exceptions import ValidationError
+
+    from projects.services.progress import progress_note_add
+
+    with pytest.raises(ValidationError) as error:
+        progress_note_add(project=zone.project_a, by=zone.grid, date=datetime.date(1, 1, 1), text="古代")
+    assert "date" in error.value.message_dict
+    project = Project.objects.get(pk=zone.project_a.pk)
+    project.actual_start = today() + datetime.timedelta(days=400)
+    with pytest.raises(ValidationError) as error:
+        project.full_clean()
+    assert "actual_start" in error.value.message_dict
+
+
+def test_an_invalid_filter_value_lists_nothing_and_says_so(zone, login):
+    client = login(zone.grid_b)  # park B only: project_a is not one of its choices
+    hidden = f"project={zone.project_a.pk}"
+    for url in ("/issues/", "/visits/"):
+        page = client.get(f"{url}?{hidden}")
+        assert page.status_code == 200
+        assert "alert-warning" in page.text, url
+    page = client.get("/projects/?park=999999")
+    assert page.status_code == 200 and "alert-warning" in page.text
+    assert list(page.context["page"].object_list) == []
+    # The export of the same filter is empty too, not every visible row.
+    content = b"".join(client.get("/projects/export.xlsx?park=999999").streaming_content)
+    assert len(read_back(content)["项目清单"]) == 1  # the headers only
+    content = b"".join(client.get(f"/issues/export.xlsx?{hidden}").streaming_content)
+    assert len(read_back(content)["问题诉求"]) == 1

@@ -311,8 +311,8 @@ def issue_action(request, pk, action):
         try:
             spec.call(issue, request.user, form.cleaned_data)
         except StaleObjectError:
-            messages.error(request, _("Someone else changed this issue meanwhile. Reload it and try again."))
-            return redirect(issue)
+            # Shown again with what was typed (the page above it shows the issue as it is now).
+            form.add_error(None, _("Someone else changed this issue meanwhile. Reload it and try again."))
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:

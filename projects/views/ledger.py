@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from .. import background, exports, jobs, ledger
+from .. import background, exports, jobs, ledger, xlsx_guard
 from ..access import has_role, require_role
 from ..forms import LedgerUploadForm
 from ..models import Job, RoleCode
@@ -67,6 +67,12 @@ def ledger_import(request):
         upload = form.cleaned_data["file"]
         if upload.size > background.IMPORT_BACKGROUND_BYTES:
             # A large ledger is checked in the background; its page offers the confirmation.
+            # A zip bomb is refused at once: the archive's directory is enough to tell.
+            try:
+                xlsx_guard.check_archive(upload)
+            except xlsx_guard.UnsafeWorkbook as refused:
+                form.add_error("file", str(refused))
+                return _render(request, form)
             name = default_storage.save(f"{STORAGE_DIR}/{secrets.token_urlsafe(24)}.xlsx", upload)
             job = jobs.start(
                 Job.Kind.LEDGER_PREVIEW,
