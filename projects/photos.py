@@ -29,6 +29,10 @@ JPEG_QUALITY = 85
 # before any pixel is decoded, and Pillow itself refuses to decode twice that.
 MAX_PIXELS = 40_000_000
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+# Only JPEG decodes reduced (Image.draft); PNG, WebP and HEIF decode whole, so they get a lower cap
+# (a 40 Mpx PNG costs ~200 MB and seconds; 12 Mpx, a phone camera's size, a quarter of that).
+REDUCED_DECODE = {"JPEG", "MPO"}
+MAX_PIXELS_FULL_DECODE = 12_000_000
 # Photos in one form post: each is decoded, so the request's time is bounded by this.
 MAX_PHOTOS = 10
 
@@ -50,21 +54,25 @@ def photo_check(file):
                 "limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
             },
         )
-    too_many_pixels = ValidationError(
-        _("%(name)s has too many pixels; a photo may have at most %(limit)s megapixels."),
-        code="too_many_pixels",
-        params={"name": getattr(file, "name", ""), "limit": MAX_PIXELS // 1_000_000},
-    )
+
+    def too_many_pixels(limit):
+        return ValidationError(
+            _("%(name)s has too many pixels; a photo may have at most %(limit)s megapixels."),
+            code="too_many_pixels",
+            params={"name": getattr(file, "name", ""), "limit": limit // 1_000_000},
+        )
+
     try:
         file.seek(0)
         with Image.open(file) as image:  # reads the header only
             image_format = image.format
             width, height = image.size
-            if width * height > MAX_PIXELS:
-                raise too_many_pixels
+            limit = MAX_PIXELS if image_format in REDUCED_DECODE else MAX_PIXELS_FULL_DECODE
+            if width * height > limit:
+                raise too_many_pixels(limit)
             image.verify()
     except Image.DecompressionBombError:  # Pillow's own guard, at twice our limit
-        raise too_many_pixels from None
+        raise too_many_pixels(MAX_PIXELS) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError(
             _("%(name)s is not a photo (JPEG, PNG or WebP)."),
