@@ -1,21 +1,27 @@
 """The domain of Newzone, one module per area (see PRODUCT.md "Domain")."""
 
 from .choices import (
+    YEAR_MAX,
+    YEAR_MIN,
+    ApprovalDecision,
     Category,
     CorrectionStatus,
+    IssueAction,
     IssueEventKind,
     IssueStatus,
     Level,
+    Light,
     ListingKind,
     ListingLevel,
     PermitStatus,
+    ProjectAction,
     RoleCode,
     Satisfaction,
     Stage,
     VisitKind,
 )
 from .config import CalendarDay, CategoryRoute, Rules
-from .issues import ApprovalRequest, Issue, IssueEvent, Meeting, MeetingItem
+from .issues import ApprovalRequest, Issue, IssueEvent, Meeting, MeetingItem, SlipCounter
 from .jobs import Job
 from .notifications import DigestLog, Notification
 from .org import Contact, Department, Enterprise, Park, Role, Staff
@@ -34,6 +40,9 @@ from .projects import (
 from .visits import Visit
 
 __all__ = [
+    "YEAR_MAX",
+    "YEAR_MIN",
+    "ApprovalDecision",
     "ApprovalRequest",
     "CalendarDay",
     "Category",
@@ -44,11 +53,13 @@ __all__ = [
     "DigestLog",
     "Enterprise",
     "Issue",
+    "IssueAction",
     "IssueEvent",
     "IssueEventKind",
     "IssueStatus",
     "Job",
     "Level",
+    "Light",
     "Listing",
     "ListingKind",
     "ListingLevel",
@@ -65,11 +76,13 @@ __all__ = [
     "Photo",
     "ProgressNote",
     "Project",
+    "ProjectAction",
     "ReportCorrection",
     "Role",
     "RoleCode",
     "Rules",
     "Satisfaction",
+    "SlipCounter",
     "Stage",
     "Staff",
     "Visit",

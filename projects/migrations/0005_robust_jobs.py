@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0003_default_routes'),
+        ('projects', '0004_rulebook_deadline_bound_slip_counter'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

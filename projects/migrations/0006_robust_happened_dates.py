@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0004_robust_jobs'),
+        ('projects', '0005_robust_jobs'),
     ]
 
     operations = [
