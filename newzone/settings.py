@@ -66,10 +66,13 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "projects",
 ]
 
 MIDDLEWARE = [
+    "newzone.limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -154,7 +157,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 # The login audit (/audit/logins/): successes in AccessLog, each failure (and lockout) in AccessFailureLog.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
+# Behind the proxy every request comes from the proxy's address: the lock-out reads the client's
+# from X-Forwarded-For, the PROXY_COUNT-th hop from the right (newzone/client_ip.py).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "newzone.client_ip.client_ip"
 
 # Sessions expire after inactivity (seconds; default 8 hours), slid by newzone.sessions.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 8 * 3600, minimum=60)
@@ -205,6 +212,9 @@ if os.environ.get("S3_BUCKET"):
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 15, minimum=1) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES * 2
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A whole request (ten photos at most, plus the form) — refused with 413 before it is read
+# (newzone/limits.py). The proxy's client_max_body_size should be a little above.
+REQUEST_MAX_BYTES = UPLOAD_MAX_BYTES * 11
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -218,9 +228,15 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # (projects/notifications.py). An SMS or WeCom sender is one more entry.
 NOTIFICATION_SENDERS = env_list("NOTIFICATION_SENDERS", "projects.notifications.EmailSender")
 
+# Background jobs (projects/jobs.py): a task queue in the app's own database, run by
+# `manage.py run_jobs`. A running job without a sign of life for this long lost its worker
+# and is queued again.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+JOB_STALE_MINUTES = env_int("JOB_STALE_MINUTES", 10, minimum=1)
+
 # Security headers. HTTPS settings default on in production and off for `make run`.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)

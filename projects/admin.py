@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import models as m
+from .admin_widgets import GuardedAutocomplete
 from .services import issues as issue_services
 
 admin.site.site_header = _("Newzone administration")
@@ -100,7 +101,7 @@ class RoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.Staff)
-class StaffAdmin(admin.ModelAdmin):
+class StaffAdmin(GuardedAutocomplete, admin.ModelAdmin):
     list_display = ["name", "user", "department", "title", "phone"]
     list_filter = ["roles", "department", "parks"]
     search_fields = ["name", "user__username", "phone"]
@@ -114,14 +115,14 @@ class ListingInline(admin.TabularInline):
     extra = 0
 
 
-class MonthlyReportInline(admin.TabularInline):
+class MonthlyReportInline(GuardedAutocomplete, admin.TabularInline):
     model = m.MonthlyReport
     extra = 0
     fields = ["year", "month", "amount", "note", "reported_by"]
     autocomplete_fields = ["reported_by"]
 
 
-class PermitInline(admin.TabularInline):
+class PermitInline(GuardedAutocomplete, admin.TabularInline):
     model = m.Permit
     extra = 0
     autocomplete_fields = ["handler"]
@@ -133,7 +134,7 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(m.Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(GuardedAutocomplete, SimpleHistoryAdmin):
     list_display = [
         "code",
         "name",
@@ -166,7 +167,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(m.Listing)
-class ListingAdmin(SimpleHistoryAdmin):
+class ListingAdmin(GuardedAutocomplete, SimpleHistoryAdmin):
     list_display = ["year", "project", "level", "kind", "planned_investment"]
     list_filter = ["year", "level", "kind", "project__park"]
     search_fields = ["project__code", "project__name"]
@@ -175,7 +176,7 @@ class ListingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(m.MonthlyReport)
-class MonthlyReportAdmin(SimpleHistoryAdmin):
+class MonthlyReportAdmin(GuardedAutocomplete, SimpleHistoryAdmin):
     list_display = ["project", "year", "month", "amount", "reported_by", "reported_at"]
     list_filter = ["year", "month", "project__park"]
     search_fields = ["project__code", "project__name"]
@@ -189,7 +190,7 @@ class MonthLockAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.ReportCorrection)
-class ReportCorrectionAdmin(SimpleHistoryAdmin):
+class ReportCorrectionAdmin(GuardedAutocomplete, SimpleHistoryAdmin):
     list_display = ["project", "year", "month", "old_amount", "new_amount", "status", "requested_by"]
     list_filter = ["status", "year", "month"]
     search_fields = ["project__code", "project__name", "reason"]
@@ -204,7 +205,7 @@ class PhotoInline(admin.TabularInline):
 
 
 @admin.register(m.ProgressNote)
-class ProgressNoteAdmin(SimpleHistoryAdmin):
+class ProgressNoteAdmin(GuardedAutocomplete, SimpleHistoryAdmin):
     list_display = ["project", "date", "stage_from", "stage_to", "author"]
     list_filter = ["stage_to", "project__park"]
     search_fields = ["project__name", "text"]
@@ -220,7 +221,7 @@ class PermitTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.Permit)
-class PermitAdmin(SimpleHistoryAdmin):
+class PermitAdmin(GuardedAutocomplete, SimpleHistoryAdmin):
     list_display = ["project", "permit_type", "status", "applied_on", "approved_on", "handler"]
     list_filter = ["status", "permit_type", "project__park"]
     search_fields = ["project__code", "project__name"]
@@ -229,7 +230,7 @@ class PermitAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(m.Milestone)
-class MilestoneAdmin(SimpleHistoryAdmin):
+class MilestoneAdmin(GuardedAutocomplete, SimpleHistoryAdmin):
     list_display = ["project", "name", "planned_date", "actual_date"]
     search_fields = ["project__name", "name"]
     list_select_related = ["project"]
@@ -237,7 +238,7 @@ class MilestoneAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(m.Visit)
-class VisitAdmin(SimpleHistoryAdmin):
+class VisitAdmin(GuardedAutocomplete, SimpleHistoryAdmin):
     list_display = ["date", "project", "kind", "recorded_by", "withdrawn_at"]
     list_filter = ["kind", "date", "project__park"]
     search_fields = ["project__name", "summary", "people_met"]
@@ -396,7 +397,7 @@ class ApprovalRequestAdmin(admin.ModelAdmin):
         return False
 
 
-class MeetingItemInline(admin.TabularInline):
+class MeetingItemInline(GuardedAutocomplete, admin.TabularInline):
     """The agenda; decisions are recorded on the meeting page (meeting_record_decisions)."""
 
     model = m.MeetingItem
@@ -406,7 +407,7 @@ class MeetingItemInline(admin.TabularInline):
 
 
 @admin.register(m.Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(GuardedAutocomplete, SimpleHistoryAdmin):
     list_display = ["date", "number", "title", "chair", "held"]
     list_filter = ["held"]
     search_fields = ["title", "number"]

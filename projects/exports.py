@@ -20,12 +20,19 @@ from .querysets import overdue_q
 
 CHUNK = 2000
 DATE_FORMAT = "yyyy-mm-dd"
+# Text Excel (or LibreOffice, or a CSV save of the sheet) would take for a formula when edited.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def _cells(sheet, values, bold=False):
     cells = []
     for value in values:
         cell = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            # User text is always text: openpyxl writes a string that starts with "=" as a formula.
+            cell.data_type = "s"
+            if value.startswith(FORMULA_STARTS):
+                cell.quotePrefix = True  # stays text when the cell is edited; the value is unchanged
         if bold:
             cell.font = Font(bold=True)
         elif isinstance(value, datetime.date):
@@ -34,13 +41,13 @@ def _cells(sheet, values, bold=False):
     return cells
 
 
-def workbook_response(sheets, filename):
-    """`sheets`: [(title, headers, rows iterable, column widths or None)] → an .xlsx download.
+def workbook_write(sheets, handle, progress=None):
+    """Write `sheets` ([(title, headers, rows iterable, column widths or None)]) as .xlsx to `handle`.
 
-    The workbook goes to an anonymous temporary file that FileResponse streams and then closes
-    (which deletes it).
+    `progress(rows_written)` is called after each row (a background job's progress bar).
     """
     workbook = Workbook(write_only=True)
+    written = 0
     for title, headers, rows, widths in sheets:
         sheet = workbook.create_sheet(title)
         for index, width in enumerate(widths or [], start=1):
@@ -49,8 +56,20 @@ def workbook_response(sheets, filename):
             sheet.append(_cells(sheet, headers, bold=True))
         for row in rows:
             sheet.append(_cells(sheet, row))
-    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
+            written += 1
+            if progress:
+                progress(written)
     workbook.save(handle)
+
+
+def workbook_response(sheets, filename):
+    """`sheets` (as for workbook_write) → an .xlsx download.
+
+    The workbook goes to an anonymous temporary file that FileResponse streams and then closes
+    (which deletes it).
+    """
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
+    workbook_write(sheets, handle)
     handle.seek(0)
     response = FileResponse(handle, as_attachment=True, filename=filename)
     response["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -92,6 +111,11 @@ def ledger_listing_rows(listings):
 
 
 def ledger_export(projects, *, year=None, filename="projects.xlsx"):
+    """The ledger of `projects` (a queryset) as a download."""
+    return workbook_response(ledger_sheets(projects, year=year), filename)
+
+
+def ledger_sheets(projects, *, year=None):
     """The ledger of `projects` (a queryset): each listed year's row (or only `year`'s) and the reports."""
     listings = (
         Listing.objects.filter(project__in=projects.values("pk"))
@@ -112,18 +136,15 @@ def ledger_export(projects, *, year=None, filename="projects.xlsx"):
     # in the chosen year) is not in the ledger, and its reports alone could not be imported.
     reports = reports.filter(project__in=listings.values("project"))
     report_rows = reports.values_list("project__code", "year", "month", "amount").iterator(chunk_size=CHUNK)
-    return workbook_response(
-        [
-            (
-                ledger.LISTINGS_SHEET,
-                ledger.LISTING_HEADERS,
-                ledger_listing_rows(listings.iterator(chunk_size=CHUNK)),
-                LEDGER_WIDTHS,
-            ),
-            (ledger.REPORTS_SHEET, ledger.REPORT_HEADERS, (list(row) for row in report_rows), [14, 8, 8, 20]),
-        ],
-        filename,
-    )
+    return [
+        (
+            ledger.LISTINGS_SHEET,
+            ledger.LISTING_HEADERS,
+            ledger_listing_rows(listings.iterator(chunk_size=CHUNK)),
+            LEDGER_WIDTHS,
+        ),
+        (ledger.REPORTS_SHEET, ledger.REPORT_HEADERS, (list(row) for row in report_rows), [14, 8, 8, 20]),
+    ]
 
 
 EXAMPLE_ROW = [
@@ -235,6 +256,11 @@ def _local_date(moment):
 
 
 def issue_export(issues, *, today, filename="issues.xlsx"):
+    """The issues of a (visible, filtered) queryset as a download."""
+    return workbook_response(issue_sheets(issues, today=today), filename)
+
+
+def issue_sheets(issues, *, today):
     """The issues of a (visible, filtered) queryset; "overdue" is computed in the database."""
     issues = (
         issues.select_related("project", "department", "assignee")
@@ -259,6 +285,4 @@ def issue_export(issues, *, today, filename="issues.xlsx"):
         _("Satisfaction"),
     ]
     widths = [8, 36, 14, 14, 10, 18, 10, 12, 8, 12, 12, 50, 40, 40, 12]
-    return workbook_response(
-        [(_("Issues"), headers, issue_rows(issues.iterator(chunk_size=CHUNK), today), widths)], filename
-    )
+    return [(_("Issues"), headers, issue_rows(issues.iterator(chunk_size=CHUNK), today), widths)]

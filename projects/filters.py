@@ -41,7 +41,21 @@ def grid_workers(request):
     return Staff.objects.filter(roles__code=RoleCode.GRID_WORKER).distinct()
 
 
-class ProjectFilter(django_filters.FilterSet):
+class StrictFilterSet(django_filters.FilterSet):
+    """A filter with an invalid value (a project the user cannot see, a month 13) lists nothing.
+
+    django-filter drops an invalid field and filters by the others, so a list, and its export, would
+    show everything as if that filter had been applied. The panel shows the field's error.
+    """
+
+    @property
+    def qs(self):
+        if self.is_bound and not self.is_valid():
+            return self.queryset.none()
+        return super().qs
+
+
+class ProjectFilter(StrictFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     year = django_filters.NumberFilter(
         label=_("Year"), method="filter_year", min_value=YEAR_MIN, max_value=YEAR_MAX
@@ -160,7 +174,7 @@ def visit_recorders(request):
     return Staff.objects.filter(recorded_visits__isnull=False).distinct().order_by("name")
 
 
-class VisitFilter(django_filters.FilterSet):
+class VisitFilter(StrictFilterSet):
     """`?date_after=YYYY-MM-01&date_before=YYYY-MM-31` gives the visits of a month (dashboard links)."""
 
     project = SafeModelChoiceFilter(label=_("Project"), queryset=visible_projects)
@@ -229,7 +243,7 @@ def issue_assignees(request):
     return Staff.objects.filter(department__isnull=False).only("pk", "name")
 
 
-class IssueFilter(django_filters.FilterSet):
+class IssueFilter(StrictFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     level = django_filters.ChoiceFilter(label=_("Level"), choices=Level.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=IssueStatus.choices)

@@ -5,6 +5,8 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from .dates import validate_happened
+
 
 class StyledFormMixin:
     """Gives every widget Bootstrap's classes, so templates stay plain `{{ field }}`."""
@@ -158,7 +160,7 @@ class VisitForm(StyledCheckboxMixin, StyledForm):
     """The visit itself; the requests raised and items solved are formsets next to it."""
 
     project = SafeModelChoiceField(label=_("Project"), queryset=None, required=False)
-    date = forms.DateField(label=_("Date of the visit"), widget=DateInput)
+    date = forms.DateField(label=_("Date of the visit"), widget=DateInput, validators=[validate_happened])
     kind = forms.ChoiceField(label=_("Kind of visit"))
     participants = SafeModelMultipleChoiceField(
         label=_("Participants (zone staff)"), queryset=None, required=False, widget=CheckboxList
@@ -402,7 +404,7 @@ class ProjectVersionMixin(forms.Form):
 class StageDateForm(StyledFormMixin, ProjectVersionMixin):
     """The actual start (开工), completion (竣工) or production (投产) date of a project."""
 
-    date = forms.DateField(label=_("Date"), widget=_date_widget())
+    date = forms.DateField(label=_("Date"), widget=_date_widget(), validators=[validate_happened])
     text = forms.CharField(
         label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -430,13 +432,14 @@ class StageDateForm(StyledFormMixin, ProjectVersionMixin):
 
 
 class ProgressNoteForm(StyledFormMixin, ProjectVersionMixin):
-    date = forms.DateField(label=_("Date"), widget=_date_widget())
+    date = forms.DateField(label=_("Date"), widget=_date_widget(), validators=[validate_happened])
     text = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 4}))
     stage = forms.ChoiceField(label=_("Change the stage to"), required=False)
     stage_date = forms.DateField(
         label=_("Date of the stage change"),
         required=False,
         widget=_date_widget(),
+        validators=[validate_happened],
         help_text=_("Under construction: the actual start date. Completed: the completion date."),
     )
 
@@ -486,9 +489,12 @@ class RoundRowForm(StyledFormMixin, forms.Form):
         if value in ("", None):
             return None
         try:
-            return Decimal(value)
+            amount = Decimal(value)
         except InvalidOperation:
-            raise forms.ValidationError(_("Reload the page.")) from None
+            amount = None
+        if amount is None or not amount.is_finite():  # NaN, sNaN and Infinity are no figure
+            raise forms.ValidationError(_("Reload the page."))
+        return amount
 
 
 RoundFormSet = forms.formset_factory(RoundRowForm, extra=0, max_num=2000, absolute_max=2000)

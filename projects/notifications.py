@@ -4,18 +4,28 @@
 sender named in the `NOTIFICATION_SENDERS` setting (dotted paths; default: e-mail through Django's
 mail framework). An SMS or WeCom sender is one more class with the same `send()` method, added to
 the setting; the workflow does not change.
+
+The sender interface: a class constructed without arguments, with
+`send(*, recipients: list[User], message: Message)`; raising means "not delivered, try again".
+Delivery runs on the background queue (projects/jobs.py) after the change commits, one job per
+sender, retried with growing pauses: a failing channel never breaks the save or the command that
+sent the message, nor the other channels. Subjects are always one line.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
-from django.db import transaction
 from django.utils import translation
 from django.utils.module_loading import import_string
 
+from . import jobs
+
 DEFAULT_SENDERS = ["projects.notifications.EmailSender"]
+DELIVERY_RETRIES = 5  # after 1, 4, 16, 64 and 256 minutes
+SUBJECT_LENGTH = 78
 
 
 @dataclass(frozen=True)
@@ -41,8 +51,9 @@ class EmailSender:
             send_mass_mail(mails, fail_silently=False)
 
 
-def senders():
-    return [import_string(path)() for path in getattr(settings, "NOTIFICATION_SENDERS", DEFAULT_SENDERS)]
+def one_line(text, limit=SUBJECT_LENGTH):
+    """`text` as a single line (line breaks and tabs become spaces), at most `limit` characters."""
+    return " ".join(str(text).split())[:limit]
 
 
 def absolute(url):
@@ -52,10 +63,21 @@ def absolute(url):
 
 
 def deliver(*, recipients, subject, text, url=""):
-    """Hand a message to every configured sender now (no in-app row)."""
-    message = Message(subject=subject, text=text, url=absolute(url))
-    for sender in senders():
-        sender.send(recipients=list(recipients), message=message)
+    """Queue a message for every configured sender, once the transaction commits (no in-app row)."""
+    recipient_ids = sorted({user.pk for user in recipients})
+    if not recipient_ids:
+        return
+    for path in getattr(settings, "NOTIFICATION_SENDERS", DEFAULT_SENDERS):
+        jobs.enqueue(send_message, path, recipient_ids, one_line(subject), str(text), absolute(url))
+
+
+@jobs.background(retries=DELIVERY_RETRIES)
+def send_message(sender_path, recipient_ids, subject, text, url):
+    """The background job behind `deliver`: one sender, one message."""
+    recipients = list(get_user_model().objects.filter(pk__in=recipient_ids, is_active=True).order_by("pk"))
+    if recipients:
+        sender = import_string(sender_path)()
+        sender.send(recipients=recipients, message=Message(subject=one_line(subject), text=text, url=url))
 
 
 def zone_text(message, **params):
@@ -82,7 +104,6 @@ def notify(*, recipients: Iterable, text, url="", issue=None):
     rows = Notification.objects.bulk_create(
         [Notification(recipient=user, text=text, url=url, issue=issue) for user in unique.values()]
     )
-    users = list(unique.values())
     # Messages leave only when the change they announce is committed.
-    transaction.on_commit(lambda: deliver(recipients=users, subject=subject, text=text, url=url))
+    deliver(recipients=unique.values(), subject=subject, text=text, url=url)
     return rows

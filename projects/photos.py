@@ -25,8 +25,16 @@ from .models import Photo, Staff
 ALLOWED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "HEIF", "HEIC", "AVIF"}
 MAX_SIDE = 1600
 JPEG_QUALITY = 85
-# A decompression bomb guard: no phone takes photos above ~100 megapixels.
-MAX_PIXELS = 120_000_000
+# Decompression bombs: a phone's photo has at most ~50 Mpx (8000×6000); above 40 Mpx is refused
+# before any pixel is decoded, and Pillow itself refuses to decode twice that.
+MAX_PIXELS = 40_000_000
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+# Only JPEG decodes reduced (Image.draft); PNG, WebP and HEIF decode whole, so they get a lower cap
+# (a 40 Mpx PNG costs ~200 MB and seconds; 12 Mpx, a phone camera's size, a quarter of that).
+REDUCED_DECODE = {"JPEG", "MPO"}
+MAX_PIXELS_FULL_DECODE = 12_000_000
+# Photos in one form post: each is decoded, so the request's time is bounded by this.
+MAX_PHOTOS = 10
 
 EXIF_IFD = 0x8769
 EXIF_DATETIME_ORIGINAL = 0x9003
@@ -46,13 +54,26 @@ def photo_check(file):
                 "limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
             },
         )
+
+    def too_many_pixels(limit):
+        return ValidationError(
+            _("%(name)s has too many pixels; a photo may have at most %(limit)s megapixels."),
+            code="too_many_pixels",
+            params={"name": getattr(file, "name", ""), "limit": limit // 1_000_000},
+        )
+
     try:
         file.seek(0)
-        with Image.open(file) as image:
+        with Image.open(file) as image:  # reads the header only
             image_format = image.format
             width, height = image.size
+            limit = MAX_PIXELS if image_format in REDUCED_DECODE else MAX_PIXELS_FULL_DECODE
+            if width * height > limit:
+                raise too_many_pixels(limit)
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:  # Pillow's own guard, at twice our limit
+        raise too_many_pixels(MAX_PIXELS) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError(
             _("%(name)s is not a photo (JPEG, PNG or WebP)."),
             code="not_an_image",
@@ -65,10 +86,6 @@ def photo_check(file):
             _("%(name)s is not a photo (JPEG, PNG or WebP)."),
             code="not_an_image",
             params={"name": getattr(file, "name", "")},
-        )
-    if width * height > MAX_PIXELS:
-        raise ValidationError(
-            _("%(name)s has too many pixels."), code="too_many_pixels", params={"name": file.name}
         )
 
 
@@ -96,13 +113,19 @@ def photo_process(file):
     file.seek(0)
     with Image.open(file) as image:
         when = taken_at(image)
+        # A JPEG decodes at 1/2, 1/4 or 1/8 of its size straight away: a 40 Mpx photo never
+        # exists in memory at full size (other formats decode whole, hence the pixel cap).
+        image.draft("RGB", (MAX_SIDE, MAX_SIDE))
+        if image.mode not in ("RGB", "L", "RGBA", "LA"):
+            image = image.convert("RGBA")
+        # Shrink first (reduce, then resample), turn upright and flatten the small image only.
+        image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS, reducing_gap=3.0)
         image = ImageOps.exif_transpose(image)
-        if image.mode not in ("RGB", "L"):
+        if image.mode in ("RGBA", "LA"):
             # Transparent PNGs get a white background rather than black.
             rgba = image.convert("RGBA")
             image = Image.new("RGB", rgba.size, "white")
             image.paste(rgba, mask=rgba.getchannel("A"))
-        image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
         buffer = io.BytesIO()
         # Saving without `exif=` drops every metadata block (GPS, device, thumbnails).
         image.convert("RGB").save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True)
@@ -156,6 +179,12 @@ class PhotoField(forms.FileField):
         files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
         if not files and self.required:
             raise ValidationError(self.error_messages["required"], code="required")
+        if len(files) > MAX_PHOTOS:
+            raise ValidationError(
+                _("At most %(limit)s photos at a time; %(count)s were chosen."),
+                code="too_many_photos",
+                params={"limit": MAX_PHOTOS, "count": len(files)},
+            )
         errors = []
         cleaned = []
         for file in files:

@@ -3,6 +3,7 @@ from django.urls import path
 from .views import audit, home, projects
 from .views import dashboard as dashboard_views
 from .views import issues as issue_views
+from .views import jobs as job_views
 from .views import ledger as ledger_views
 from .views import meetings as meeting_views
 from .views import progress as progress_views
@@ -26,6 +27,10 @@ urlpatterns = [
     path("issues/export.xlsx", ledger_views.issue_export, name="issue_export"),
     path("reports/monthly/", ledger_views.monthly_report_page, name="monthly_report"),
     path("reports/monthly.xlsx", ledger_views.monthly_report_xlsx, name="monthly_report_xlsx"),
+    # Background jobs: progress, result, and the confirmation of a ledger checked in the background
+    path("jobs/<int:pk>/", job_views.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/download/", job_views.job_download, name="job_download"),
+    path("jobs/<int:pk>/import/", job_views.job_confirm_import, name="job_confirm_import"),
     # Access and audit (issue 5)
     path("history/<str:model>/<int:pk>/", audit.object_history, name="object_history"),
     path("audit/logins/", audit.login_audit, name="login_audit"),

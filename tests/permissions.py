@@ -48,6 +48,7 @@ def objects(z):
         ApprovalRequest,
         Issue,
         IssueStatus,
+        Job,
         Level,
         Meeting,
         MonthlyReport,
@@ -118,6 +119,18 @@ def objects(z):
     photo = Photo(visit=o.visit_a)
     photo.image.save("matrix.jpg", ContentFile(b"\xff\xd8\xff\xe0"), save=True)
     o.photo_path = photo.image.name
+    # Background jobs are their owner's only: grid's finished export, the coordinator's checked ledger.
+    o.job = Job.objects.create(
+        kind=Job.Kind.PROJECT_EXPORT, owner=z.grid, status=Job.Status.DONE, result={"filename": "x.xlsx"}
+    )
+    o.job.file.save("matrix.xlsx", ContentFile(b"PK"), save=True)
+    o.preview = Job.objects.create(
+        kind=Job.Kind.LEDGER_PREVIEW,
+        owner=z.coordinator,
+        status=Job.Status.DONE,
+        params={"name": "ledger-imports/matrix.xlsx", "as_correction": False, "language": "zh-hans"},
+        result={"ok": True, "changes": 1, "counts": []},
+    )
     return o
 
 
@@ -156,6 +169,9 @@ ARGS = {
     "issue_supervision_slip": lambda o: {"pk": o.issue_l4.pk},
     "approval_decide": lambda o: {"pk": o.approval.pk},
     "notification_read": lambda o: {"pk": o.notification.pk},
+    "job_detail": lambda o: {"pk": o.job.pk},
+    "job_download": lambda o: {"pk": o.job.pk},
+    "job_confirm_import": lambda o: {"pk": o.preview.pk},
     # One URL, one row per action: each on an issue in the state the action applies to.
     **{
         f"issue_action[{action}]": (
@@ -268,7 +284,10 @@ TABLE = {
     "project_export":       ("Excel",    "L 200 200 200 200 200 200 200 200", "-"),
     "issue_export":         ("Excel",    "L 200 200 200 200 200 200 200 200", "-"),
     "monthly_report":       ("Excel",    "L 200 200 200 200 200 200 200 200", "-"),
-    "monthly_report_xlsx":  ("Excel",    "L 200 200 200 200 200 200 200 200", "-"),
+    "monthly_report_xlsx":  ("Excel",    "L 302 302 302 302 302 302 302 302", "-"),
+    "job_detail":           ("Excel",    "L 200 404 404 404 404 404 404 404", "-"),
+    "job_download":         ("Excel",    "L 200 404 404 404 404 404 404 404", "-"),
+    "job_confirm_import":   ("Excel",    "L 405 405 405 405 405 405 405 405", "L 403 403 403 ok 403 403 404 403"),
     # Audit: change history, login audit, uploads
     "object_history":       ("Audit",    "L 200 404 404 200 200 200 200 404", "-"),
     "object_history[project_b]": ("Audit",    "L 404 200 200 200 200 200 200 404", "-"),

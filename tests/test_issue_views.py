@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from projects.models import ApprovalRequest, CalendarDay, Issue, IssueEventKind, IssueStatus, Level
@@ -227,12 +226,13 @@ def test_stale_version_says_reload_and_saves_nothing(zone, login):
     issue = raise_issue(zone)
     client = login(zone.grid)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    typed = "企业反映用地指标仍未落实，需要上报调度会"
     response = post(
-        client, issue, "escalate", reason="x", version=issue.version - 1 if issue.version > 1 else 99
+        client, issue, "escalate", reason=typed, version=issue.version - 1 if issue.version > 1 else 99
     )
-    assert response.status_code == 302
-    texts = [str(m) for m in get_messages(response.wsgi_request)]
-    assert any("reload" in text.lower() for text in texts)
+    # Refused, and the form is shown again with what was typed (nothing is lost).
+    assert response.status_code == 400
+    assert "reload" in response.text.lower() and typed in response.text
     issue.refresh_from_db()
     assert issue.level == Level.GRID_HELP and issue.version == 1
 

@@ -78,9 +78,18 @@ def test_month_on_month_and_year_on_year_by_hand(zone, login):
 
 
 @pytest.mark.django_db
-def test_the_report_as_xlsx(zone, login):
+def test_the_report_as_xlsx(zone, login, django_capture_on_commit_callbacks, run_jobs):
     hand_counted(zone)
-    response = login(zone.coordinator).get(f"/reports/monthly.xlsx?year={zone.year}&month=3")
+    client = login(zone.coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(f"/reports/monthly.xlsx?year={zone.year}&month=3")
+    assert response.status_code == 302 and response["Location"].startswith(
+        "/jobs/"
+    )  # built in the background
+    run_jobs()
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and "monthly-report-" in page.text
+    response = client.get(f"{response['Location']}download/")
     assert response.status_code == 200
     sheets = read_back(b"".join(response.streaming_content))
     assert len(sheets) == 4  # figures, by park, by level, by leader
@@ -103,7 +112,7 @@ def test_the_report_counts_only_what_the_user_sees(zone, login):
 def test_bad_periods_fall_back_to_this_month(zone, login, query):
     client = login(zone.leader)
     assert client.get(f"/reports/monthly/?{query}").status_code == 200
-    assert client.get(f"/reports/monthly.xlsx?{query}").status_code == 200
+    assert client.get(f"/reports/monthly.xlsx?{query}").status_code == 302
 
 
 def test_previous_month_of_january_is_december_of_the_year_before():

@@ -21,6 +21,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
+from .. import xlsx_guard
 from ..models import ColumnAlias, ListingKind, ListingLevel, Project
 from .columns import (
     AMOUNT,
@@ -96,6 +97,10 @@ def _open_workbook(file):
 
     if hasattr(file, "seek"):
         file.seek(0)
+    try:
+        xlsx_guard.check_archive(file)  # a zip bomb is refused before openpyxl unpacks anything
+    except xlsx_guard.UnsafeWorkbook as exc:
+        raise CellError(str(exc)) from None
     try:
         return load_workbook(file, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
@@ -317,6 +322,9 @@ def read_listings(plan, layout):
     sums = _Sums([key for key in (TOTAL, PLANNED, CUMULATIVE) if key in layout.columns])
     level = kind = None
     keys = list(layout.columns)
+    if refusal := xlsx_guard.too_many_rows(layout.sheet, layout.header_row, MAX_ROWS):
+        plan.problems.append(Problem(sheet, None, "", refusal))
+        return
     rows = layout.sheet.iter_rows(min_row=layout.header_row + 1, values_only=True)
     for number, row in enumerate(rows, layout.header_row + 1):
         if number - layout.header_row > MAX_ROWS:
@@ -398,6 +406,9 @@ def read_reports(plan, layout):
     for key in missing:
         plan.problems.append(Problem(sheet, layout.header_row, key, _("column missing")))
     if missing:
+        return
+    if refusal := xlsx_guard.too_many_rows(layout.sheet, layout.header_row, MAX_ROWS):
+        plan.problems.append(Problem(sheet, None, "", refusal))
         return
     rows = layout.sheet.iter_rows(min_row=layout.header_row + 1, values_only=True)
     for number, row in enumerate(rows, layout.header_row + 1):

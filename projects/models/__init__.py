@@ -23,6 +23,7 @@ from .choices import (
 from .config import CalendarDay, CategoryRoute, Rules
 from .issues import ApprovalRequest, Issue, IssueEvent, Meeting, MeetingItem, SlipCounter
 from .ledger import ColumnAlias, NameAlias, NameKind
+from .jobs import Job
 from .notifications import DigestLog, Notification
 from .org import Contact, Department, Enterprise, Park, Role, Staff
 from .projects import (
@@ -60,6 +61,7 @@ __all__ = [
     "IssueEvent",
     "IssueEventKind",
     "IssueStatus",
+    "Job",
     "Level",
     "Light",
     "Listing",

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..dates import validate_happened
 from ..querysets import MilestoneQuerySet, ProjectQuerySet
 from .choices import YEAR_MAX, YEAR_MIN, CorrectionStatus, ListingKind, ListingLevel, PermitStatus, Stage
 from .org import Department, Enterprise, Park, Staff
@@ -32,10 +33,14 @@ class Project(models.Model):
     )
     content = models.TextField(_("construction content"), blank=True)
     planned_start = models.DateField(_("planned start"), null=True, blank=True)
-    actual_start = models.DateField(_("actual start"), null=True, blank=True)
+    actual_start = models.DateField(_("actual start"), null=True, blank=True, validators=[validate_happened])
     planned_completion = models.DateField(_("planned completion"), null=True, blank=True)
-    actual_completion = models.DateField(_("actual completion"), null=True, blank=True)
-    production_date = models.DateField(_("production date"), null=True, blank=True)
+    actual_completion = models.DateField(
+        _("actual completion"), null=True, blank=True, validators=[validate_happened]
+    )
+    production_date = models.DateField(
+        _("production date"), null=True, blank=True, validators=[validate_happened]
+    )
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.PREPARATION)
     leader = models.ForeignKey(
         Staff,
@@ -301,7 +306,7 @@ class ProgressNote(models.Model):
     project = models.ForeignKey(
         Project, models.CASCADE, related_name="progress_notes", verbose_name=_("project")
     )
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_happened])
     text = models.TextField(_("note"))
     stage_from = models.CharField(_("stage before"), max_length=20, choices=Stage.choices, blank=True)
     stage_to = models.CharField(_("stage after"), max_length=20, choices=Stage.choices, blank=True)
@@ -346,8 +351,8 @@ class Permit(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=PermitStatus.choices, default=PermitStatus.NOT_STARTED
     )
-    applied_on = models.DateField(_("applied on"), null=True, blank=True)
-    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    applied_on = models.DateField(_("applied on"), null=True, blank=True, validators=[validate_happened])
+    approved_on = models.DateField(_("approved on"), null=True, blank=True, validators=[validate_happened])
     handler = models.ForeignKey(
         Staff,
         models.SET_NULL,
@@ -381,7 +386,7 @@ class Milestone(models.Model):
     project = models.ForeignKey(Project, models.CASCADE, related_name="milestones", verbose_name=_("project"))
     name = models.CharField(_("name"), max_length=200)
     planned_date = models.DateField(_("planned date"), null=True, blank=True)
-    actual_date = models.DateField(_("actual date"), null=True, blank=True)
+    actual_date = models.DateField(_("actual date"), null=True, blank=True, validators=[validate_happened])
     note = models.CharField(_("note"), max_length=200, blank=True)
     history = HistoricalRecords()
 

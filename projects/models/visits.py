@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..dates import validate_happened
 from ..querysets import VisitQuerySet
 from .choices import VisitKind
 from .org import Department, Staff
@@ -14,7 +15,7 @@ from .projects import Project
 
 class Visit(models.Model):
     project = models.ForeignKey(Project, models.PROTECT, related_name="visits", verbose_name=_("project"))
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_happened])
     kind = models.CharField(_("kind"), max_length=10, choices=VisitKind.choices, default=VisitKind.ROUTINE)
     participants = models.ManyToManyField(
         Staff, blank=True, related_name="visits", verbose_name=_("participants")

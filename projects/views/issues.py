@@ -36,7 +36,6 @@ from ..models import ApprovalDecision, ApprovalRequest, Issue, IssueAction, Leve
 from ..querysets import today
 from ..rulebook import APPROVER_ROLES
 from ..services import issues as services
-from ..services.errors import StaleVersion
 from ..workdays import working_days_between
 
 PAGE_SIZE = 50
@@ -272,10 +271,7 @@ def issue_action(request, pk, action):
     if form.is_valid():
         try:
             spec.call(issue, request.user, form.cleaned_data)
-        except StaleVersion as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect(issue)
-        except ValidationError as exc:
+        except ValidationError as exc:  # a stale version too: shown again with what was typed
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved: %(action)s.") % {"action": spec.title})

@@ -17,13 +17,13 @@ from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from .. import exports, ledger
+from .. import background, exports, jobs, ledger, xlsx_guard
 from ..access import has_role, require_role
-from ..filters import IssueFilter, ProjectFilter
 from ..forms import LedgerUploadForm
-from ..models import YEAR_MAX, YEAR_MIN, ColumnAlias, Department, Issue, NameKind, Park, Project, RoleCode
+from ..models import YEAR_MAX, YEAR_MIN, ColumnAlias, Department, Issue, Job, NameKind, Park, Project, RoleCode
 from ..monthly_report import monthly_report, report_sheets
 from ..querysets import today
 
@@ -74,6 +74,23 @@ def ledger_import(request):
         _discard_pending(request)
         as_correction = bool(form.cleaned_data.get("as_correction"))
         upload = form.cleaned_data["file"]
+        if upload.size > background.IMPORT_BACKGROUND_BYTES:
+            # A large ledger is checked in the background; its page offers the confirmation.
+            # A zip bomb is refused at once: the archive's directory is enough to tell.
+            try:
+                xlsx_guard.check_archive(upload)
+            except xlsx_guard.UnsafeWorkbook as refused:
+                form.add_error("file", str(refused))
+                return _render(request, form)
+            name = default_storage.save(f"{STORAGE_DIR}/{secrets.token_urlsafe(24)}.xlsx", upload)
+            job = jobs.start(
+                Job.Kind.LEDGER_PREVIEW,
+                owner=request.user,
+                name=name,
+                as_correction=as_correction,
+                language=get_language(),
+            )
+            return redirect("job_detail", pk=job.pk)
         plan = ledger.ledger_read(upload, as_correction=as_correction)
         if (plan.ok and plan.changes) or plan.unknown_names or plan.ignored_columns:
             upload.seek(0)
@@ -174,24 +191,27 @@ def ledger_template(request):
     return exports.ledger_template()
 
 
+def _background(request, kind, **params):
+    job = jobs.start(kind, owner=request.user, language=get_language(), **params)
+    return redirect("job_detail", pk=job.pk)
+
+
 def project_export(request):
     """The project list's rows (same filters, visible projects only) as a ledger that re-imports."""
-    project_filter = ProjectFilter(
-        request.GET, queryset=Project.objects.visible_to(request.user), request=request
-    )
-    year = project_filter.form.cleaned_data.get("year") if project_filter.is_valid() else None
-    stamp = today().strftime("%Y%m%d")
-    return exports.ledger_export(
-        project_filter.qs, year=int(year) if year else None, filename=f"projects-{stamp}.xlsx"
-    )
+    projects, year = background.project_export_rows(request.user, request.GET)
+    filename = f"projects-{today().strftime('%Y%m%d')}.xlsx"
+    if projects.count() > background.EXPORT_BACKGROUND_ROWS:
+        return _background(request, Job.Kind.PROJECT_EXPORT, query=request.GET.urlencode(), filename=filename)
+    return exports.ledger_export(projects, year=year, filename=filename)
 
 
 def issue_export(request):
     """The issue list's rows (same filters, visible issues only)."""
-    issues = Issue.objects.visible_to(request.user).active()
-    issue_filter = IssueFilter(request.GET, queryset=issues, request=request)
-    stamp = today().strftime("%Y%m%d")
-    return exports.issue_export(issue_filter.qs, today=today(), filename=f"issues-{stamp}.xlsx")
+    issues = background.issue_export_rows(request.user, request.GET)
+    filename = f"issues-{today().strftime('%Y%m%d')}.xlsx"
+    if issues.count() > background.EXPORT_BACKGROUND_ROWS:
+        return _background(request, Job.Kind.ISSUE_EXPORT, query=request.GET.urlencode(), filename=filename)
+    return exports.issue_export(issues, today=today(), filename=filename)
 
 
 def _report_period(request):
@@ -219,6 +239,7 @@ def monthly_report_page(request):
 
 
 def monthly_report_xlsx(request):
+    """The monthly report's workbook, built in the background (its page offers the download)."""
     year, month = _report_period(request)
-    report = monthly_report(year=year, month=month, user=request.user)
-    return exports.workbook_response(report_sheets(report), f"monthly-report-{year}-{month:02d}.xlsx")
+    filename = f"monthly-report-{year}-{month:02d}.xlsx"
+    return _background(request, Job.Kind.MONTHLY_WORKBOOK, year=year, month=month, filename=filename)

@@ -6,6 +6,7 @@ meeting's decision and the automatic escalation alike; `number_slip` the one sli
 """
 
 import datetime
+import logging
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -20,6 +21,8 @@ from ...notifications import zone_text
 from ...querysets import today
 from ...workdays import add_working_days
 from .records import notify_about, record_event, user_of, users_of_department, users_with_role
+
+logger = logging.getLogger(__name__)
 
 # The numbered slip each level issues: (field, kind of SlipCounter) — 交办单 at 3, 督办单 at 4.
 SLIPS = {
@@ -168,6 +171,7 @@ class Escalation:
     WOULD_ESCALATE = "would_escalate"
     AT_TOP = "at_top"  # level 4: nothing higher; reported only
     LOST_RACE = "lost_race"  # changed by someone else meanwhile (another server, a user)
+    FAILED = "failed"  # this issue could not be moved (logged); the run goes on with the next
 
     issue_id: int
     outcome: str
@@ -207,8 +211,12 @@ def escalate_overdue(*, on: datetime.date | None = None, dry_run: bool = False) 
         changes = enter_level(issue, new_level, at=timezone.now(), deadline=deadlines[new_level])
         outcome = Escalation.WOULD_ESCALATE
         if not dry_run:
-            won = _auto_escalate(issue, changes, on)
-            outcome = Escalation.ESCALATED if won else Escalation.LOST_RACE
+            try:
+                won = _auto_escalate(issue, changes, on)
+                outcome = Escalation.ESCALATED if won else Escalation.LOST_RACE
+            except Exception:  # one broken issue must not stop the rest of the run
+                logger.exception("Issue #%s could not be escalated", issue.pk)
+                outcome = Escalation.FAILED
         department = changes.get("department", issue.department)
         results.append(
             Escalation(

@@ -1,0 +1,25 @@
+"""Dates of things that happened (a visit, a start, an approval): between 2000 and today.
+
+A typo such as 0001-01-01 or 2206 would otherwise become a fact in every figure. The bound is a
+field validator, so every write path that validates (forms, services' full_clean, the admin)
+applies it.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+EARLIEST = datetime.date(2000, 1, 1)
+
+
+def validate_happened(value):
+    if value is None:
+        return
+    if value < EARLIEST:
+        raise ValidationError(
+            _("Enter a date from %(earliest)s on."), code="too_early", params={"earliest": EARLIEST}
+        )
+    if value > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."), code="future")
