@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .. import access
+from .. import access, lights
 from ..figures import LIGHTS, as_json, dashboard_figures, month_end
 from ..models import Level, Project, RoleCode, Rules
 from ..querysets import today
@@ -337,6 +337,7 @@ def dashboard(request):
         "is_leader": is_leader,
         "my_lights": my_lights,
         "warnings": warnings,
+        "light_legend": lights.legend(rules),
         "warnings_more": figures["lights"]["red"] + figures["lights"]["yellow"] > len(warnings),
         "chart_labels": {
             "completed": _("Completed in the month"),

@@ -8,9 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from .. import lights
 from ..filters import ProjectFilter
 from ..forms import ProjectEditForm
-from ..models import Listing, Project
+from ..models import Listing, Project, Rules
 from ..querysets import today
 from ..services.projects import EDITABLE_FIELDS, may_edit_project, project_update
 from .progress import _add_errors, next_stage_actions
@@ -34,7 +35,8 @@ def project_list(request):
     if project_filter.is_valid() and project_filter.form.cleaned_data.get("month"):
         month = int(project_filter.form.cleaned_data["month"])
     # The warning light of the chosen year (and cut-off month), before the `light` filter reads it.
-    project_filter.queryset = projects.with_light(year=year, month=month)
+    rules = Rules.current()
+    project_filter.queryset = projects.with_light(year=year, month=month, rules=rules)
     listing = Listing.objects.filter(project=OuterRef("pk"), year=year).order_by()  # no ordering join
     rows = project_filter.qs.order_by("code")
     # Paginate the primary keys, then annotate only the page's rows: the light and listing subqueries
@@ -55,7 +57,13 @@ def project_list(request):
     return render(
         request,
         "projects/project_list.html",
-        {"filter": project_filter, "page": page, "year": year, "query": query.urlencode()},
+        {
+            "filter": project_filter,
+            "page": page,
+            "year": year,
+            "query": query.urlencode(),
+            "light_legend": lights.legend(rules),
+        },
     )
 
 
