@@ -21,11 +21,13 @@ YEAR = 2024
 # figures (listing totals with last year's 1亿+, by park, by level, by leader, monthly series, issue
 # counts by park, leader and level, resolved issues' two dates, calendar overrides for them, visits
 # in the month, not visited, lights by park, leader and level: 11), the red/yellow list (1; a
-# leader's own lights are one more) and unread notifications (1) = 18. The breakdowns' issue and
-# light figures are sums of the grouped issue and light counts: no query of their own.
-DASHBOARD_QUERIES = 18
-# /dashboard.json: session, user, staff with roles (2), the figures (11) with Rules (1) = 16.
-JSON_QUERIES = 16
+# leader's own lights are one more), the period's round lock (1) and unread notifications (1) = 19.
+# The breakdowns' issue and light figures are sums of the grouped issue and light counts: no query
+# of their own.
+DASHBOARD_QUERIES = 19
+# /dashboard.json: session, user, staff with roles (2), the figures (11) with Rules (1), the
+# period's round lock (1) = 17.
+JSON_QUERIES = 17
 
 
 @pytest.fixture

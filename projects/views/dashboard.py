@@ -23,6 +23,7 @@ from .. import access, lights
 from ..figures import LIGHTS, as_json, dashboard_figures, month_end
 from ..models import Level, Project, RoleCode, Rules
 from ..querysets import today
+from ..services.reports import default_period, round_state
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 LIGHT_LIST_SIZE = 50
@@ -33,9 +34,10 @@ LIGHT_ORDER = Case(
 
 
 def parse_period(params):
-    """(year, month, errors) from ?year=&month=; a value that cannot be read falls back to today's."""
-    now = today()
-    year, month, errors = now.year, now.month, []
+    """(year, month, errors) from ?year=&month=; without them (or unreadable) the default period:
+    the month being reported (services.reports.default_period)."""
+    default_year, default_month = default_period(today())
+    year, month, errors = default_year, default_month, []
     raw_year, raw_month = params.get("year", ""), params.get("month", "")
     if raw_year:
         try:
@@ -43,7 +45,7 @@ def parse_period(params):
             if not MIN_YEAR <= year <= MAX_YEAR:
                 raise ValueError
         except ValueError:
-            year = now.year
+            year = default_year
             errors.append(
                 _("The year “%(value)s” is not a year between %(min)s and %(max)s; showing %(default)s.")
                 % {"value": raw_year[:20], "min": MIN_YEAR, "max": MAX_YEAR, "default": year}
@@ -54,7 +56,7 @@ def parse_period(params):
             if not 1 <= month <= 12:
                 raise ValueError
         except ValueError:
-            month = now.month
+            month = default_month
             errors.append(
                 _("The month “%(value)s” is not a month from 1 to 12; showing %(default)s.")
                 % {"value": raw_month[:20], "default": month}
@@ -338,6 +340,7 @@ def dashboard(request):
         "my_lights": my_lights,
         "warnings": warnings,
         "light_legend": lights.legend(rules),
+        "round": round_state(year, month, on, rules),
         "warnings_more": figures["lights"]["red"] + figures["lights"]["yellow"] > len(warnings),
         "chart_labels": {
             "completed": _("Completed in the month"),
@@ -358,5 +361,15 @@ def dashboard_json(request):
     year, month, errors = parse_period(request.GET)
     if errors:
         return JsonResponse({"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False})
-    figures = dashboard_figures(year=year, month=month, user=request.user, today=today())
-    return JsonResponse(as_json(figures), json_dumps_params={"ensure_ascii": False})
+    on, rules = today(), Rules.current()
+    figures = dashboard_figures(year=year, month=month, user=request.user, today=on, rules=rules)
+    data = as_json(figures)
+    state = round_state(year, month, on, rules)
+    data["period"] = {
+        "year": year,
+        "month": month,
+        "is_default": (year, month) == default_period(on),
+        "round_deadline": state.deadline.isoformat(),
+        "round_locked": state.lock is not None,
+    }
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
