@@ -50,6 +50,7 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "projects.views.errors.csrf_failure"
 
 INSTALLED_APPS = [
     # The admin, open only to administrators (projects/admin_site.py).

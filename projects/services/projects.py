@@ -33,9 +33,12 @@ EDITABLE_FIELDS = (
 )
 
 
+EDITOR_ROLES = (RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR)
+
+
 def may_edit_project(user) -> bool:
     """Coordinators and administrators; the caller has already checked visibility (else 404)."""
-    return access.has_role(user, RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR)
+    return access.has_role(user, *EDITOR_ROLES)
 
 
 def _holds_role(staff: Staff | None, role: str) -> bool:

@@ -1,7 +1,7 @@
 import copy
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from .. import lights
+from ..access import RoleRequired
 from ..filters import ProjectFilter
 from ..forms import ProjectEditForm
 from ..models import Listing, Project, Rules
 from ..querysets import today
-from ..services.projects import EDITABLE_FIELDS, may_edit_project, project_update
+from ..services.projects import EDITABLE_FIELDS, EDITOR_ROLES, may_edit_project, project_update
 from .progress import _add_errors, next_stage_actions
 
 PAGE_SIZE = 50
@@ -112,7 +113,7 @@ def project_edit(request, pk):
     what the user sees). A stale form is refused and shown again with what was typed."""
     project = get_object_or_404(visible_projects(request).select_related("park"), pk=pk)
     if not may_edit_project(request.user):
-        raise PermissionDenied
+        raise RoleRequired(*EDITOR_ROLES)
     # The form works on a copy: the page's heading keeps the saved name while the form is invalid.
     form = ProjectEditForm(
         request.POST or None, instance=copy.copy(project), initial={"version": project.version}
