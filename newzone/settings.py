@@ -164,6 +164,8 @@ SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Digit grouping in Chinese and one date format in both languages (newzone/formats/).
+FORMAT_MODULE_PATH = ["newzone.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

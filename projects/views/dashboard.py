@@ -5,6 +5,7 @@ links to the filtered list behind it; the charts are drawn by static/js/dashboar
 """
 
 import datetime
+from decimal import Decimal
 
 from django.contrib import messages
 from django.db.models import Case, IntegerField, Value, When
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_GET
 from .. import access, lights
 from ..figures import LIGHTS, as_json, dashboard_figures, month_end
 from ..models import Level, Project, RoleCode, Rules
+from ..models.projects import HUNDRED_MILLION
 from ..querysets import today
 from ..services.reports import default_period, round_state
 
@@ -210,24 +212,24 @@ def _cards(figures, links, text):
     def card(label, key, kind="count", link=None, value=None):
         return {"label": label, "text": text(f[key] if value is None else value, kind), "link": link}
 
+    def money_card(label, key):
+        # From 1亿 up the headline reads in 亿元, the exact 万元 figure beside it.
+        value = f[key]
+        wan = _("%(amount)s 10k yuan") % {"amount": text(value, "money")}
+        if value >= HUNDRED_MILLION:
+            yi = (value / HUNDRED_MILLION).quantize(Decimal("0.01"))
+            return {"label": label, "text": _("%(amount)s 100m yuan") % {"amount": yi}, "detail": wan,
+                    "link": links[key]}  # fmt: skip
+        return {"label": label, "text": wan, "link": links[key]}
+
     return [
         card(_("Key projects"), "projects", link=links["projects"]),
         card(_("New-build projects"), "new_projects", link=links["new_projects"]),
         card(_("New-build projects started"), "new_projects_started", link=links["new_projects_started"]),
         card(_("Start rate"), "start_rate", "rate", links["start_rate"]),
-        card(_("Planned investment (10k yuan)"), "planned_investment", "money", links["planned_investment"]),
-        card(
-            _("Completed investment (10k yuan)"),
-            "completed_investment",
-            "money",
-            links["completed_investment"],
-        ),
-        card(
-            _("New-build projects' completed investment (10k yuan)"),
-            "new_completed_investment",
-            "money",
-            links["new_completed_investment"],
-        ),
+        money_card(_("Planned investment"), "planned_investment"),
+        money_card(_("Completed investment"), "completed_investment"),
+        money_card(_("New-build projects' completed investment"), "new_completed_investment"),
         card(
             _("Investment completion rate"),
             "investment_completion_rate",
