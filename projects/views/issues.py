@@ -8,7 +8,7 @@ the version (someone else changed the issue → "reload").
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Case, Count, F, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -32,7 +32,7 @@ from ..forms import (
     IssueResumeForm,
     IssueSendBackForm,
 )
-from ..models import ApprovalRequest, Issue, Level, Notification, RoleCode, Rules
+from ..models import ApprovalRequest, Issue, IssueStatus, Level, Notification, RoleCode, Rules
 from ..querysets import today
 from ..services import issues as services
 from ..services.errors import StaleObjectError
@@ -207,12 +207,16 @@ def _first_response(issue, limit):
     return None, False
 
 
+# The issue list: what still needs work first (open, in progress), then by deadline.
+UNRESOLVED_FIRST = Case(When(status__in=IssueStatus.unresolved(), then=Value(0)), default=Value(1))
+
+
 def issue_list(request):
     issues = (
         visible_issues(request)
         .active()
         .select_related("project__park", "department", "assignee")
-        .order_by("deadline", "pk")
+        .order_by(UNRESOLVED_FIRST, F("deadline").asc(nulls_last=True), "pk")
     )
     issue_filter = IssueFilter(request.GET, queryset=issues, request=request)
     page = Paginator(issue_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
