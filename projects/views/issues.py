@@ -180,6 +180,8 @@ def _form(name, issue, user, data=None):
     kwargs = {"prefix": name}
     if name == "assign":
         kwargs["may_set_deadline"] = services.may_set_deadline(user, issue)
+    if name == "escalate":
+        kwargs["target_level"] = issue.level + 1
     if data is None:
         return action.form_class(initial=_initial(issue, name), **kwargs)
     return action.form_class(data, **kwargs)
