@@ -345,23 +345,12 @@ class MeetingDecisionForm(StyledForm):
         )
 
     def clean(self):
-        from .models import MeetingItem
+        from .services.meetings import decision_errors
 
         cleaned = super().clean()
-        decision = cleaned.get("decision")
-        if decision == MeetingItem.Decision.ASSIGN:
-            if not cleaned.get("department"):
-                self.add_error("department", _("Choose the department that must act."))
-            if not cleaned.get("deadline"):
-                self.add_error("deadline", _("Give the deadline."))
-        elif decision == MeetingItem.Decision.RESOLVED:
-            if not (cleaned.get("note") or "").strip():
-                self.add_error("note", _("Write how it was resolved."))
-        elif decision == MeetingItem.Decision.ESCALATE:
-            if not cleaned.get("leader"):
-                self.add_error("leader", _("Choose the committee leader who will assign it."))
-            if not (cleaned.get("note") or "").strip():
-                self.add_error("note", _("Give the reason for escalating."))
+        for name, error in decision_errors(cleaned).items():
+            if name not in self.errors:
+                self.add_error(name, error)
         return cleaned
 
 
@@ -671,10 +660,14 @@ class IssueFeedbackForm(IssueActionForm):
 
 
 class ApprovalDecisionForm(StyledForm):
-    decision = forms.ChoiceField(
-        label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))]
-    )
+    decision = forms.ChoiceField(label=_("Decision"), choices=())
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .models import ApprovalDecision
+
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = ApprovalDecision.choices
 
 
 # --- A project's master data (projects/services/projects.py) ----------------------------------------

@@ -849,6 +849,17 @@ def person_username(name):
 
 
 @transaction.atomic
+def _require_stage_rule(by, project, moves_stage):
+    """Stage dates only by those who may log the project's progress (the rulebook), on every path.
+
+    `by` None is the command line without --user: the operator of the server.
+    """
+    from .services.progress import may_log_progress
+
+    if moves_stage and by is not None and not may_log_progress(by, project):
+        raise PermissionDenied
+
+
 def ledger_apply(plan, *, by, as_correction=False) -> ImportResult:
     """Write a plan read by `ledger_read`, all or nothing, with history for every created or changed row.
 
@@ -913,6 +924,7 @@ def ledger_apply(plan, *, by, as_correction=False) -> ImportResult:
         if project is None:
             project = Project(code=code, **wanted)
             project.stage = Stage.CONSTRUCTION if project.actual_start else Stage.PREPARATION
+            _require_stage_rule(by, project, project.actual_start is not None)
             to_create.append(project)
             continue
         changed = [name for name, value in wanted.items() if getattr(project, name) != value]
@@ -922,6 +934,7 @@ def ledger_apply(plan, *, by, as_correction=False) -> ImportResult:
         if project.actual_start and project.stage == Stage.PREPARATION:
             project.stage = Stage.CONSTRUCTION
             changed.append("stage")
+        _require_stage_rule(by, project, "actual_start" in changed or "stage" in changed)
         if changed:
             project.version += 1
             project.updated_at = now

@@ -1,21 +1,27 @@
 """The domain of Newzone, one module per area (see PRODUCT.md "Domain")."""
 
 from .choices import (
+    YEAR_MAX,
+    YEAR_MIN,
+    ApprovalDecision,
     Category,
     CorrectionStatus,
+    IssueAction,
     IssueEventKind,
     IssueStatus,
     Level,
+    Light,
     ListingKind,
     ListingLevel,
     PermitStatus,
+    ProjectAction,
     RoleCode,
     Satisfaction,
     Stage,
     VisitKind,
 )
 from .config import CalendarDay, CategoryRoute, Rules
-from .issues import ApprovalRequest, Issue, IssueEvent, Meeting, MeetingItem
+from .issues import ApprovalRequest, Issue, IssueEvent, Meeting, MeetingItem, SlipCounter
 from .notifications import DigestLog, Notification
 from .org import Contact, Department, Enterprise, Park, Role, Staff
 from .projects import (
@@ -33,6 +39,9 @@ from .projects import (
 from .visits import Visit
 
 __all__ = [
+    "YEAR_MAX",
+    "YEAR_MIN",
+    "ApprovalDecision",
     "ApprovalRequest",
     "CalendarDay",
     "Category",
@@ -43,10 +52,12 @@ __all__ = [
     "DigestLog",
     "Enterprise",
     "Issue",
+    "IssueAction",
     "IssueEvent",
     "IssueEventKind",
     "IssueStatus",
     "Level",
+    "Light",
     "Listing",
     "ListingKind",
     "ListingLevel",
@@ -63,11 +74,13 @@ __all__ = [
     "Photo",
     "ProgressNote",
     "Project",
+    "ProjectAction",
     "ReportCorrection",
     "Role",
     "RoleCode",
     "Rules",
     "Satisfaction",
+    "SlipCounter",
     "Stage",
     "Staff",
     "Visit",

@@ -12,8 +12,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import access
-from ..models import Milestone, Permit, PermitStatus, ProgressNote, Project, RoleCode, Staff, Stage
+from ..models import Milestone, Permit, PermitStatus, ProgressNote, Project, ProjectAction, Stage
 from ..querysets import today
+from ..rulebook import may_act_on_project, require_project_action
+from .errors import StaleVersion, check_version  # noqa: F401 (StaleVersion: callers import it here)
 
 # Which date records each stage; a stage is reached when its date is set.
 STAGE_DATE_FIELD = {
@@ -23,43 +25,31 @@ STAGE_DATE_FIELD = {
 }
 
 
-class StaleVersion(ValidationError):
-    """Someone else saved the project since the form was loaded."""
-
-    def __init__(self):
-        super().__init__(
-            _("Someone else changed this project in the meantime. Reload the page and try again."),
-            code="stale",
-        )
+# The refusal a visit or an import shows when its author may not move the stage.
+MAY_NOT_LOG_PROGRESS = _(
+    "Only the project's grid workers, coordinators and administrators record its progress, stage and "
+    "stage dates; your visit was not saved. Leave the stage and the progress note empty."
+)
 
 
 def may_log_progress(user, project: Project) -> bool:
-    """Grid workers of the project (its park or named), coordinators and administrators.
+    """The rulebook's ProjectAction.LOG_PROGRESS: grid workers of the project (its park or named),
+    coordinators and administrators; department staff, leaders and supervisors read only.
 
-    Department staff, leaders and supervisors read only. The caller has already checked that the
-    project is visible to the user (else 404).
+    The caller has already checked that the project is visible to the user (else 404).
     """
-    if access.has_role(user, RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR):
-        return True
-    staff = access.get_staff(user)
-    if staff is None or not staff.has_role(RoleCode.GRID_WORKER):
-        return False
-    return project.grid_worker_id == staff.pk or staff.parks.filter(pk=project.park_id).exists()
+    return may_act_on_project(user, ProjectAction.LOG_PROGRESS, project)
 
 
-def _staff(by) -> Staff | None:
-    """`by` is the acting user or their staff profile."""
-    if by is None or isinstance(by, Staff):
-        return by
-    return access.get_staff(by)
+def _require_logging(by, project: Project) -> None:
+    """PermissionDenied unless `by` may log the project's progress (every write of this module)."""
+    user, _staff = access.actor(by)
+    require_project_action(user, ProjectAction.LOG_PROGRESS, project)
 
 
 def _lock(project: Project, expected_version: int | None) -> Project:
-    """Re-read the project under a row lock and refuse a stale form. Caller is inside a transaction."""
-    locked = Project.objects.select_for_update().get(pk=project.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleVersion()
-    return locked
+    """A copy of the project re-read under a row lock; StaleVersion if the form was stale."""
+    return check_version(Project.objects.select_for_update().get(pk=project.pk), expected_version)
 
 
 def _bump(project: Project) -> None:
@@ -146,6 +136,7 @@ def project_record_stage_date(
     """
     if stage not in STAGE_DATE_FIELD:
         raise ValidationError({"stage": _("Choose construction, completion or production.")})
+    _require_logging(by, project)
     locked = _lock(project, expected_version)
     before, after = _apply_stage_date(locked, stage, date)
     _bump(locked)
@@ -155,7 +146,7 @@ def project_record_stage_date(
         text="\n".join(t for t in [_stage_note_text(stage, date), text.strip()] if t),
         stage_from=before if before != after else "",
         stage_to=after if before != after else "",
-        author=_staff(by),
+        author=access.actor(by)[1],
     )
     note.full_clean()
     note.save()
@@ -219,7 +210,8 @@ def progress_note_add(
         errors["date"] = _("The date cannot be in the future.")
     if errors:
         raise ValidationError(errors)
-    author = _staff(by)
+    _require_logging(by, project)
+    author = access.actor(by)[1]
     before = after = ""
     if stage and stage != project.stage or expected_version is not None:
         locked = _lock(project, expected_version)
@@ -251,6 +243,7 @@ def permits_save(*, project: Project, by, permits: Sequence[Permit], expected_ve
 
     Returns how many were saved; bumps the project's version when any was.
     """
+    _require_logging(by, project)
     locked = _lock(project, expected_version)
     for permit in permits:
         if permit.project_id != locked.pk:
@@ -292,6 +285,7 @@ def milestones_save(
     expected_version: int | None,
 ) -> int:
     """Create, update and delete a project's milestones in one go; bumps the project's version."""
+    _require_logging(by, project)
     locked = _lock(project, expected_version)
     for milestone in [*changed, *deleted]:
         if milestone.pk and milestone.project_id != locked.pk:
