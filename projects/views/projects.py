@@ -10,11 +10,11 @@ from django.views.decorators.http import require_http_methods
 
 from .. import lights
 from ..access import RoleRequired
-from ..rulebook import roles_granted
 from ..filters import ProjectFilter
 from ..forms import ProjectEditForm
 from ..models import Listing, Project, ProjectAction, Rules
 from ..querysets import today
+from ..rulebook import roles_granted
 from ..services.projects import EDITABLE_FIELDS, may_edit_project, project_update
 from .progress import _add_errors, next_stage_actions
 
