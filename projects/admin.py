@@ -262,7 +262,7 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=200)
 
 
-def _issue_admin_action(service, title, extra=None):
+def _issue_admin_action(service, title):
     """An admin action that asks for a reason, then calls the issue service on each selected issue.
 
     The service asks the rulebook, as on the issue page: an issue it refuses is reported, not changed.
@@ -288,9 +288,7 @@ def _issue_admin_action(service, title, extra=None):
         for issue in queryset.select_related("project", "department"):
             try:
                 with transaction.atomic():
-                    service(
-                        issue=issue, by=request.user, **{(extra or "reason"): form.cleaned_data["reason"]}
-                    )
+                    service(issue=issue, by=request.user, reason=form.cleaned_data["reason"])
             except PermissionDenied:
                 modeladmin.message_user(
                     request,

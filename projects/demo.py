@@ -17,7 +17,6 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import chinese_calendar
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -60,6 +59,8 @@ from .models import (
     Visit,
     VisitKind,
 )
+from .services.issues.ladder import number_slip
+from .workdays import add_working_days, workday_on_or_before
 
 PASSWORD = "demo-pass-2026"
 SEED = 2026
@@ -98,39 +99,31 @@ ROUTES = {
     Category.OTHER: EDB,
 }
 
-G, D, C, L, S, A = (
-    RoleCode.GRID_WORKER,
-    RoleCode.DEPARTMENT,
-    RoleCode.COORDINATOR,
-    RoleCode.LEADER,
-    RoleCode.SUPERVISOR,
-    RoleCode.ADMINISTRATOR,
-)
 # (username, name, title, roles, department, parks, superuser); the first six are the demo logins.
 USERS = [
-    ("grid", "王磊", "项目服务网格员", [G], None, ["航空航天产业园"], False),
-    ("dept", "赵敏", "审批服务科科长", [D], APPROVAL, [], False),
-    ("coordinator", "钱立新", "经济发展局项目服务科科长", [C], EDB, [], False),
-    ("leader", "陈建国", "党工委委员、管委会副主任", [L], None, [], False),
-    ("supervisor", "周清", "督查室主任", [S], SUPERVISION, [], False),
-    ("admin", "吴晓峰", "系统管理员", [A], EDB, [], True),
-    ("grid2", "李娜", "项目服务网格员", [G], None, ["新材料产业园"], False),
-    ("grid3", "张伟", "项目服务网格员", [G], None, ["生命健康产业园"], False),
-    ("grid4", "刘洋", "项目服务网格员", [G], None, ["高新技术产业园"], False),
-    ("grid5", "孙涛", "项目服务网格员", [G], None, ["港口物流园", "综合保税区"], False),
-    ("grid6", "马丽", "项目服务网格员", [G], None, ["高校园区"], False),
-    ("leader2", "刘志强", "管委会副主任", [L], None, [], False),
-    ("leader3", "杨晓东", "党工委委员", [L], None, [], False),
-    ("leader4", "黄海峰", "管委会副主任", [L], None, [], False),
-    ("edb2", "施文", "经济发展局副局长", [C], EDB, [], False),
-    ("hr", "郑红", "人力资源服务中心主任", [D], HR, [], False),
-    ("land", "冯刚", "用地保障科科长", [D], LAND, [], False),
-    ("finance", "何静", "金融服务科科长", [D], FINANCE, [], False),
-    ("build", "许斌", "建管科科长", [D], BUILD, [], False),
-    ("env", "沈洁", "环评科科长", [D], ENV, [], False),
-    ("power", "韩磊", "客户经理", [D], POWER, [], False),
-    ("water", "曹勇", "客户经理", [D], WATER, [], False),
-    ("gas", "彭飞", "客户经理", [D], GAS, [], False),
+    ("grid", "王磊", "项目服务网格员", [RoleCode.GRID_WORKER], None, ["航空航天产业园"], False),
+    ("dept", "赵敏", "审批服务科科长", [RoleCode.DEPARTMENT], APPROVAL, [], False),
+    ("coordinator", "钱立新", "经济发展局项目服务科科长", [RoleCode.COORDINATOR], EDB, [], False),
+    ("leader", "陈建国", "党工委委员、管委会副主任", [RoleCode.LEADER], None, [], False),
+    ("supervisor", "周清", "督查室主任", [RoleCode.SUPERVISOR], SUPERVISION, [], False),
+    ("admin", "吴晓峰", "系统管理员", [RoleCode.ADMINISTRATOR], EDB, [], True),
+    ("grid2", "李娜", "项目服务网格员", [RoleCode.GRID_WORKER], None, ["新材料产业园"], False),
+    ("grid3", "张伟", "项目服务网格员", [RoleCode.GRID_WORKER], None, ["生命健康产业园"], False),
+    ("grid4", "刘洋", "项目服务网格员", [RoleCode.GRID_WORKER], None, ["高新技术产业园"], False),
+    ("grid5", "孙涛", "项目服务网格员", [RoleCode.GRID_WORKER], None, ["港口物流园", "综合保税区"], False),
+    ("grid6", "马丽", "项目服务网格员", [RoleCode.GRID_WORKER], None, ["高校园区"], False),
+    ("leader2", "刘志强", "管委会副主任", [RoleCode.LEADER], None, [], False),
+    ("leader3", "杨晓东", "党工委委员", [RoleCode.LEADER], None, [], False),
+    ("leader4", "黄海峰", "管委会副主任", [RoleCode.LEADER], None, [], False),
+    ("edb2", "施文", "经济发展局副局长", [RoleCode.COORDINATOR], EDB, [], False),
+    ("hr", "郑红", "人力资源服务中心主任", [RoleCode.DEPARTMENT], HR, [], False),
+    ("land", "冯刚", "用地保障科科长", [RoleCode.DEPARTMENT], LAND, [], False),
+    ("finance", "何静", "金融服务科科长", [RoleCode.DEPARTMENT], FINANCE, [], False),
+    ("build", "许斌", "建管科科长", [RoleCode.DEPARTMENT], BUILD, [], False),
+    ("env", "沈洁", "环评科科长", [RoleCode.DEPARTMENT], ENV, [], False),
+    ("power", "韩磊", "客户经理", [RoleCode.DEPARTMENT], POWER, [], False),
+    ("water", "曹勇", "客户经理", [RoleCode.DEPARTMENT], WATER, [], False),
+    ("gas", "彭飞", "客户经理", [RoleCode.DEPARTMENT], GAS, [], False),
 ]
 DEMO_LOGINS = ["grid", "dept", "coordinator", "leader", "supervisor", "admin"]
 
@@ -374,25 +367,15 @@ ESCALATE_REASONS = {
 }
 
 
-def is_workday(day):
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:  # a year the calendar package does not know yet
-        return day.weekday() < 5
-
-
-def add_workdays(day, days):
-    while days > 0:
-        day += datetime.timedelta(days=1)
-        if is_workday(day):
-            days -= 1
-    return day
-
-
-def workday_on_or_before(day):
-    while not is_workday(day):
-        day -= datetime.timedelta(days=1)
-    return day
+def number_slips(issue_plans):
+    """Give each planned slip its number from the services' counter (ladder.number_slip), in the
+    order of the days the slips were issued, so the next escalation continues the sequence."""
+    slips = sorted(
+        (day, level, n, plan) for n, plan in enumerate(issue_plans) for level, day in plan.slip_days.items()
+    )
+    for day, level, _n, plan in slips:
+        field_name, number = number_slip(level, on=day)
+        setattr(plan, field_name, number)
 
 
 def at(day, hour=9, minute=0):
@@ -468,6 +451,9 @@ class IssuePlan:
     assigned_by_leader: str = ""
     assignment_slip_no: str = ""
     supervision_slip_no: str = ""
+    # The day the issue entered each level that issues a slip; the Writer numbers them as the
+    # services do (ladder.number_slip), in the order they were issued.
+    slip_days: dict = field(default_factory=dict)
     visit_date: datetime.date | None = None
     events: list = field(default_factory=list)  # dicts of IssueEvent fields with usernames
     approvals: list = field(default_factory=list)  # dicts of ApprovalRequest fields
@@ -484,18 +470,19 @@ class Planner:
         self.rng = random.Random(SEED)
         self.grid_of_park = {}
         for username, _name, _title, roles, _dept, parks, _su in USERS:
-            if G in roles:
+            if RoleCode.GRID_WORKER in roles:
                 for park in parks:
                     self.grid_of_park[park] = username
-        self.leaders = [u[0] for u in USERS if L in u[3]]
+        self.leaders = [u[0] for u in USERS if RoleCode.LEADER in u[3]]
         self.dept_user = {}
         for username, _name, _title, roles, dept, _parks, _su in USERS:
-            if D in roles and dept:
+            if RoleCode.DEPARTMENT in roles and dept:
                 self.dept_user.setdefault(dept, username)
         self.dept_user[EDB] = "coordinator"
         self.projects = []
         self.meetings = []
-        self.slips = {"交": 0, "督": 0}
+        # The ladder's time limits, as the services read them (an administrator's Rules).
+        self.rules = Rules.current()
         # The last monthly coordination meeting: around the 20th of last month.
         self.last_meeting = workday_on_or_before(
             (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=20)
@@ -1005,7 +992,7 @@ class Planner:
             and issue.status in IssueStatus.unresolved()
             and not any(item[0] is issue for item in meeting_items)
         ]
-        next_day = add_workdays(today, 5)
+        next_day = add_working_days(today, 5)
         self.meetings.append(self.meeting(next_day, upcoming, held=False))
 
     def stator_issues(self, p):
@@ -1069,7 +1056,7 @@ class Planner:
             if visit:
                 raised_day = visit.date
                 raised_at = at(raised_day, 15, rng.randint(0, 59))
-        rules = {1: 5, 2: 20, 3: 10, 4: 10}
+        rules = {level: self.rules.time_limit(level) for level in Level}
         events = [
             {
                 "kind": IssueEventKind.RAISED,
@@ -1078,7 +1065,7 @@ class Planner:
                 "text": description,
                 "to_level": 1,
                 "department": department,
-                "deadline": add_workdays(raised_day, rules[1]),
+                "deadline": add_working_days(raised_day, rules[1]),
             }
         ]
         plan = IssuePlan(
@@ -1090,7 +1077,7 @@ class Planner:
             assignee=dept_user,
             raised_by=grid,
             raised_at=raised_at,
-            deadline=add_workdays(raised_day, rules[1]),
+            deadline=add_working_days(raised_day, rules[1]),
             level_entered_at=raised_at,
             visit_date=visit.date if visit else None,
         )
@@ -1109,7 +1096,7 @@ class Planner:
                 }
             )
         else:
-            response_day = add_workdays(raised_day, 1)
+            response_day = add_working_days(raised_day, 1)
             if not extra.get("no_response") and at(response_day, 9, 30) < at(self.today, 8):
                 plan.first_response_at = at(response_day, 9, 30)
                 plan.status = IssueStatus.IN_PROGRESS
@@ -1135,7 +1122,7 @@ class Planner:
                 kind = IssueEventKind.ESCALATED
                 if level == 3 and extra.get("auto"):
                     by, kind = None, IssueEventKind.AUTO_ESCALATED
-                deadline = add_workdays(entered, rules[level])
+                deadline = add_working_days(entered, rules[level])
                 plan.level = level
                 plan.level_entered_at = at(entered, 16, 0)
                 plan.deadline = deadline
@@ -1156,10 +1143,10 @@ class Planner:
                 if level == 2 and meeting:
                     # The meeting may set its own deadline (PRODUCT.md "Deadline rules").
                     decided = at(self.last_meeting, 11, 30)
-                    meeting_deadline = add_workdays(self.last_meeting, 30)
+                    meeting_deadline = add_working_days(self.last_meeting, 30)
                     if extra.get("overdue"):
                         meeting_deadline = min(
-                            add_workdays(self.last_meeting, 10),
+                            add_working_days(self.last_meeting, 10),
                             workday_on_or_before(self.today - datetime.timedelta(days=3)),
                         )
                     if meeting == "assign":
@@ -1180,13 +1167,12 @@ class Planner:
                     )
                 if level == 3:
                     plan.assigned_by_leader = project.leader
-                    self.slips["交"] += 1
-                    plan.assignment_slip_no = f"交〔{self.year}〕{self.slips['交']}号"
-                    leader_deadline = add_workdays(entered, 12)
+                    plan.slip_days[Level.LEADER] = entered
+                    leader_deadline = add_working_days(entered, 12)
                     if extra.get("auto"):
-                        leader_deadline = add_workdays(entered, 6)
+                        leader_deadline = add_working_days(entered, 6)
                     elif path[-1] == 3 and status == "in_progress":
-                        leader_deadline = max(leader_deadline, add_workdays(self.today, 6))
+                        leader_deadline = max(leader_deadline, add_working_days(self.today, 6))
                     plan.deadline = leader_deadline
                     events.append(
                         {
@@ -1202,13 +1188,12 @@ class Planner:
                         }
                     )
                 if level == 4:
-                    self.slips["督"] += 1
-                    plan.supervision_slip_no = f"督〔{self.year}〕{self.slips['督']}号"
+                    plan.slip_days[Level.SUPERVISION] = entered
             if extra.get("extension"):
                 requested = workday_on_or_before(
                     min(plan.deadline - datetime.timedelta(days=2), self.today - datetime.timedelta(days=1))
                 )
-                new_deadline = add_workdays(plan.deadline, 10)
+                new_deadline = add_working_days(plan.deadline, 10)
                 approval = {
                     "kind": ApprovalRequest.Kind.EXTENSION,
                     "new_deadline": new_deadline,
@@ -1292,7 +1277,7 @@ class Planner:
                 last = max(e["at"] for e in events)
                 done = last + datetime.timedelta(days=rng.randint(2, 8))
                 if extra.get("hr_next_day"):
-                    done = at(add_workdays(raised_day, 10), 15)
+                    done = at(add_working_days(raised_day, 10), 15)
                 if extra.get("meeting") == "resolved":
                     done = at(self.last_meeting, 16)
                 done = min(done, at(self.today - datetime.timedelta(days=1), 17))
@@ -1594,6 +1579,7 @@ class Writer:
         self.count(Visit, len(visits))
         visit_of = {(p.code, v.date): visit for (p, v), visit in zip(visit_plans, visits, strict=True)}
         issue_plans = [(p, i) for p in todo for i in p.issues]
+        number_slips(i for _p, i in issue_plans)
         issues = Issue.objects.bulk_create(
             [
                 Issue(

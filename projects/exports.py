@@ -7,7 +7,7 @@ The project export uses the ledger template's headers exactly, so an export re-i
 import datetime
 import tempfile
 
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Value, When
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -15,7 +15,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from . import ledger
-from .models import IssueStatus, Listing, MonthlyReport
+from .models import Listing, MonthlyReport
+from .querysets import overdue_q
 
 CHUNK = 2000
 DATE_FORMAT = "yyyy-mm-dd"
@@ -222,20 +223,7 @@ def issue_export(issues, *, today, filename="issues.xlsx"):
     """The issues of a (visible, filtered) queryset; "overdue" is computed in the database."""
     issues = (
         issues.select_related("project", "department", "assignee")
-        .annotate(
-            is_overdue=Case(
-                When(
-                    Q(
-                        status__in=IssueStatus.unresolved(),
-                        suspended=False,
-                        deadline__lt=today,
-                        withdrawn_at=None,
-                    ),
-                    then=Value(True),
-                ),
-                default=Value(False),
-            )
-        )
+        .annotate(is_overdue=Case(When(overdue_q(today), then=Value(True)), default=Value(False)))
         .order_by("pk")
     )
     headers = [

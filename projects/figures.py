@@ -22,11 +22,11 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from . import workdays
-from .lights import LIGHTS
 from .models import (
     Issue,
     IssueStatus,
     Level,
+    Light,
     Listing,
     ListingKind,
     ListingLevel,
@@ -36,6 +36,7 @@ from .models import (
     Visit,
 )
 from .models.projects import HUNDRED_MILLION
+from .querysets import overdue_q
 
 MONEY = DecimalField(max_digits=20, decimal_places=2)
 ZERO = Decimal(0)
@@ -54,6 +55,7 @@ FIGURE_KEYS = (
 # same figures"): open and overdue issues, and the warning lights.
 ROW_ISSUE_KEYS = ("issues_open", "issues_overdue")
 ROW_LIGHT_KEYS = ("lights_red", "lights_yellow", "lights_green")
+LIGHTS = tuple(Light.values)
 
 
 def month_end(year, month):
@@ -304,7 +306,7 @@ def _issue_figures(user, year, month, today):
     # rows lets PostgreSQL use the partial unresolved index and the raised_at index, not scan all.
     # Grouped by the project's park and committee leader and the level of its listing of Y (none
     # when not listed): the zone's counts are the groups' sums, the breakdowns' sums of some.
-    overdue = unresolved & Q(suspended=False, deadline__lt=today)
+    overdue = overdue_q(today)
     counted = {
         "open": Count("pk", filter=unresolved),
         "overdue": Count("pk", filter=overdue),

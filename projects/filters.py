@@ -7,10 +7,12 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from . import lights
 from .forms import StyledForm
 from .models import (
+    YEAR_MAX,
+    YEAR_MIN,
     Department,
+    Light,
     ListingKind,
     ListingLevel,
     Park,
@@ -24,7 +26,7 @@ from .models import (
 from .models.projects import HUNDRED_MILLION
 from .querysets import today
 
-LIGHTS = list(lights.LABELS.items())
+LIGHTS = Light.choices
 
 
 def leaders(request):
@@ -41,7 +43,9 @@ def grid_workers(request):
 
 class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    year = django_filters.NumberFilter(label=_("Year"), method="filter_year", min_value=2000, max_value=2100)
+    year = django_filters.NumberFilter(
+        label=_("Year"), method="filter_year", min_value=YEAR_MIN, max_value=YEAR_MAX
+    )
     park = django_filters.ModelChoiceFilter(label=_("Park"), queryset=Park.objects.all())
     level = django_filters.ChoiceFilter(
         label=_("Level"), choices=ListingLevel.choices, method="filter_listing"
@@ -239,7 +243,7 @@ class IssueFilter(django_filters.FilterSet):
         label=_("Committee leader"), field_name="project__leader", queryset=leaders
     )
     listed_in = django_filters.NumberFilter(
-        label=_("Project listed in year"), method="filter_listed_in", min_value=2000, max_value=2100
+        label=_("Project listed in year"), method="filter_listed_in", min_value=YEAR_MIN, max_value=YEAR_MAX
     )
     listing_level = django_filters.ChoiceFilter(
         label=_("Project's listing level"), choices=ListingLevel.choices, method="filter_listing_level"

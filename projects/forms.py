@@ -28,6 +28,18 @@ class StyledForm(StyledFormMixin, forms.Form):
     pass
 
 
+def add_service_errors(form, error, rename=None):
+    """Show a service's ValidationError on the form (STYLE.md 15: the service refuses, the form shows):
+    each message on its field when the form has it — `rename` maps a service's key to the form's
+    field name — else at the top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for key, errors in error.error_dict.items():
+        field = (rename or {}).get(key, key)
+        form.add_error(field if field in form.fields else None, errors)
+
+
 class LoginForm(StyledFormMixin, AuthenticationForm):
     pass
 

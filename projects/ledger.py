@@ -44,6 +44,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from . import access
 from .models import (
+    YEAR_MAX,
+    YEAR_MIN,
     CorrectionStatus,
     Department,
     Enterprise,
@@ -306,8 +308,8 @@ def parse_integer(value, suffix=""):
 
 def parse_year(value):
     year = parse_integer(value, "年")
-    if not 2000 <= year <= 2100:
-        raise CellError(_("year outside 2000–2100"))
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise CellError(_("year outside %(min)s–%(max)s") % {"min": YEAR_MIN, "max": YEAR_MAX})
     return year
 
 
@@ -848,7 +850,6 @@ def person_username(name):
     return PERSON_USERNAME_PREFIX + hashlib.sha256(name.encode()).hexdigest()[:12]
 
 
-@transaction.atomic
 def _require_stage_rule(by, project, moves_stage):
     """Stage dates only by those who may log the project's progress (the rulebook), on every path.
 
@@ -860,6 +861,7 @@ def _require_stage_rule(by, project, moves_stage):
         raise PermissionDenied
 
 
+@transaction.atomic
 def ledger_apply(plan, *, by, as_correction=False) -> ImportResult:
     """Write a plan read by `ledger_read`, all or nothing, with history for every created or changed row.
 

@@ -36,15 +36,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 
-RED, YELLOW, GREEN = "red", "yellow", "green"
-LIGHTS = (RED, YELLOW, GREEN)
-LABELS = {
-    RED: pgettext_lazy("warning light", "Red"),
-    YELLOW: pgettext_lazy("warning light", "Yellow"),
-    GREEN: pgettext_lazy("warning light", "Green"),
-}
+from .models.choices import Light
+
+RED, YELLOW, GREEN = Light.RED, Light.YELLOW, Light.GREEN
+LIGHTS = tuple(Light.values)
+LABELS = {light.value: light.label for light in Light}
 # A shape beside the colour, so the light reads without colour vision (and in black-and-white print).
 ICONS = {RED: "■", YELLOW: "▲", GREEN: "●"}
 NO_REASON = gettext_lazy("On track: no warning applies.")

@@ -3,9 +3,7 @@
 import datetime
 
 from django.db import models
-from django.db.models import (
-    Q,
-)
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from . import access
@@ -19,9 +17,53 @@ def today():
 def grid_projects_q(staff, prefix=""):
     """Q: the projects in `staff`'s care as a grid worker — in their parks, or naming them.
 
-    The one definition of "a grid worker's projects"; `prefix` ("project__") reads it from another model.
+    The one definition of "a grid worker's projects". `staff`: a Staff, or OuterRef("pk") in a
+    subquery of a staff queryset; `prefix` ("project__") reads it from another model.
     """
-    return Q(**{f"{prefix}park__in": staff.parks.all()}) | Q(**{f"{prefix}grid_worker": staff})
+    from .models import Park
+
+    # The parks' subquery sits one level deeper than the caller's: an outer reference reaches one more.
+    parks_of = OuterRef(staff) if isinstance(staff, OuterRef) else staff
+    return Q(**{f"{prefix}park__in": Park.objects.filter(staff=parks_of).values("pk")}) | Q(
+        **{f"{prefix}grid_worker": staff}
+    )
+
+
+# Inside a project queryset annotated with `stage_rank`: the project row of the outer query.
+OUTER_PROJECT = OuterRef("pk")
+
+
+def stage_rank(field):
+    """The position of a stage field in the life of a project (Stage.rank), in the database."""
+    from .models import Stage
+
+    whens = [When(**{field: value}, then=i) for i, value in enumerate(Stage.values)]
+    return Case(*whens, default=-1, output_field=models.IntegerField())
+
+
+def missing_permit_types(project):
+    """The permit types `project`'s stage needs (PermitType.required_from ≤ its stage) that it has not
+    got approved or marked not needed — the one definition of a missing permit.
+
+    `project`: a Project, or OUTER_PROJECT inside a project queryset annotated with `stage_rank`.
+    """
+    from .models import Permit, PermitStatus, PermitType, Stage
+
+    if project is OUTER_PROJECT:
+        project_ref, rank = OuterRef(OUTER_PROJECT), OuterRef("stage_rank")
+    else:
+        project_ref, rank = project.pk, Value(Stage.rank(project.stage))
+    done = Permit.objects.filter(
+        project=project_ref,
+        permit_type=OuterRef("pk"),
+        status__in=[PermitStatus.APPROVED, PermitStatus.NOT_NEEDED],
+    )
+    return (
+        PermitType.objects.exclude(required_from="")
+        .annotate(required_rank=stage_rank("required_from"))
+        .filter(required_rank__lte=rank)
+        .exclude(Exists(done))
+    )
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -54,26 +96,23 @@ class ProjectQuerySet(models.QuerySet):
         return self.filter(listings__year=year)
 
     def missing_permits(self):
-        """Projects at a stage that needs a permit (PermitType.required_from ≤ stage) they have not got
-        approved or marked not needed. One EXISTS per project row, in the database."""
-        from .models import Permit, PermitStatus, PermitType, Stage
-
-        def rank(field):
-            whens = [models.When(**{field: value}, then=i) for i, value in enumerate(Stage.values)]
-            return models.Case(*whens, default=-1, output_field=models.IntegerField())
-
-        done = Permit.objects.filter(
-            project=models.OuterRef(models.OuterRef("pk")),
-            permit_type=models.OuterRef("pk"),
-            status__in=[PermitStatus.APPROVED, PermitStatus.NOT_NEEDED],
+        """Projects at a stage that needs a permit they have not got (missing_permit_types); one EXISTS
+        per project row, in the database."""
+        return self.annotate(stage_rank=stage_rank("stage")).filter(
+            models.Exists(missing_permit_types(OUTER_PROJECT))
         )
-        needed = (
-            PermitType.objects.exclude(required_from="")
-            .annotate(rank=rank("required_from"))
-            .filter(rank__lte=models.OuterRef("stage_rank"))
-            .exclude(models.Exists(done))
+
+    def with_missing_permit_types(self, permit_types):
+        """Annotate `missing_<type pk>` (a boolean) for each of `permit_types`: the list of missing
+        permits in one query, whatever the number of projects."""
+        return self.annotate(stage_rank=stage_rank("stage")).annotate(
+            **{
+                f"missing_{permit_type.pk}": models.Exists(
+                    missing_permit_types(OUTER_PROJECT).filter(pk=permit_type.pk)
+                )
+                for permit_type in permit_types
+            }
         )
-        return self.annotate(stage_rank=rank("stage")).filter(models.Exists(needed))
 
     def not_visited_since(self, days, on=None):
         """Projects without a (non-withdrawn) visit in the last `days` days."""
@@ -144,6 +183,28 @@ class IssueQuerySet(models.QuerySet):
     def active(self):
         """Not withdrawn."""
         return self.filter(withdrawn_at__isnull=True)
+
+    def responsible(self, staff):
+        """The issues `staff` is responsible for pushing — the one definition of "my issues", for the
+        home page and the daily digest: assigned to them; their department's (department staff); their
+        projects' (grid workers); their projects' from level 3 and those they assigned (leaders); level 2
+        (coordinators); level 4 (supervisors)."""
+        from .models import Level, RoleCode
+
+        if staff is None:
+            return self.none()
+        mine = Q(assignee=staff)
+        if staff.has_role(RoleCode.DEPARTMENT) and staff.department_id:
+            mine |= Q(department=staff.department_id)
+        if staff.has_role(RoleCode.GRID_WORKER):
+            mine |= grid_projects_q(staff, prefix="project__")
+        if staff.has_role(RoleCode.LEADER):
+            mine |= Q(project__leader=staff, level__gte=Level.LEADER) | Q(assigned_by_leader=staff)
+        if staff.has_role(RoleCode.COORDINATOR):
+            mine |= Q(level=Level.COORDINATION)
+        if staff.has_role(RoleCode.SUPERVISOR):
+            mine |= Q(level=Level.SUPERVISION)
+        return self.filter(mine)
 
     def unresolved(self):
         """Open or in progress (the dashboard's "open")."""

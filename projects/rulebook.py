@@ -119,28 +119,26 @@ def grant(*roles, levels=EVERY_LEVEL, statuses=EVERY_STATUS, when=()):
     return Grant(frozenset(roles), frozenset(levels), frozenset(statuses), tuple(when))
 
 
-L1, L2, L3, L4 = Level.GRID_HELP, Level.COORDINATION, Level.LEADER, Level.SUPERVISION
-
 # PRODUCT.md "Roles" and "Who may act, everywhere". One line per grant.
 ISSUE_RULES = {
     IssueAction.FOLLOW_UP: (grant(*EVERY_ROLE, statuses=UNRESOLVED),),
     IssueAction.ASSIGN: (
         grant(COORDINATOR, ADMINISTRATOR, statuses=UNRESOLVED),
-        grant(LEADER, levels={L3, L4}, statuses=UNRESOLVED),
+        grant(LEADER, levels={Level.LEADER, Level.SUPERVISION}, statuses=UNRESOLVED),
         grant(DEPARTMENT, statuses=UNRESOLVED, when=[OWN_DEPARTMENT]),
     ),
     IssueAction.ESCALATE: (
-        grant(GRID_WORKER, levels={L1}, statuses=UNRESOLVED, when=[PROJECT_GRID_WORKER]),
-        grant(COORDINATOR, levels={L1, L2}, statuses=UNRESOLVED),
-        grant(LEADER, levels={L3}, statuses=UNRESOLVED),
-        grant(ADMINISTRATOR, levels={L1, L2, L3}, statuses=UNRESOLVED),
+        grant(GRID_WORKER, levels={Level.GRID_HELP}, statuses=UNRESOLVED, when=[PROJECT_GRID_WORKER]),
+        grant(COORDINATOR, levels={Level.GRID_HELP, Level.COORDINATION}, statuses=UNRESOLVED),
+        grant(LEADER, levels={Level.LEADER}, statuses=UNRESOLVED),
+        grant(ADMINISTRATOR, levels={Level.GRID_HELP, Level.COORDINATION, Level.LEADER}, statuses=UNRESOLVED),
     ),
     IssueAction.RESOLVE: (
         grant(COORDINATOR, ADMINISTRATOR, statuses=UNRESOLVED),
         grant(DEPARTMENT, statuses=UNRESOLVED, when=[OWN_DEPARTMENT]),
-        grant(GRID_WORKER, levels={L1}, statuses=UNRESOLVED, when=[PROJECT_GRID_WORKER]),
-        grant(LEADER, levels={L3, L4}, statuses=UNRESOLVED),
-        grant(SUPERVISOR, levels={L4}, statuses=UNRESOLVED),
+        grant(GRID_WORKER, levels={Level.GRID_HELP}, statuses=UNRESOLVED, when=[PROJECT_GRID_WORKER]),
+        grant(LEADER, levels={Level.LEADER, Level.SUPERVISION}, statuses=UNRESOLVED),
+        grant(SUPERVISOR, levels={Level.SUPERVISION}, statuses=UNRESOLVED),
     ),
     IssueAction.CLOSE: (
         grant(COORDINATOR, SUPERVISOR, ADMINISTRATOR, statuses={IssueStatus.RESOLVED}),
@@ -158,16 +156,18 @@ ISSUE_RULES = {
     IssueAction.REQUEST_EXTENSION: (grant(*EVERY_ROLE, statuses=UNRESOLVED, when=[NOT_SUSPENDED]),),
     IssueAction.REQUEST_SUSPENSION: (grant(*EVERY_ROLE, statuses=UNRESOLVED, when=[NOT_SUSPENDED]),),
     IssueAction.RESUME: (grant(COORDINATOR, ADMINISTRATOR, statuses=UNRESOLVED, when=[SUSPENDED]),),
-    IssueAction.SEND_BACK: (grant(SUPERVISOR, ADMINISTRATOR, levels={L4}, statuses=NOT_CLOSED),),
+    IssueAction.SEND_BACK: (
+        grant(SUPERVISOR, ADMINISTRATOR, levels={Level.SUPERVISION}, statuses=NOT_CLOSED),
+    ),
     IssueAction.FLAG: (
-        grant(SUPERVISOR, ADMINISTRATOR, levels={L4}, statuses=NOT_CLOSED, when=[NOT_FLAGGED]),
+        grant(SUPERVISOR, ADMINISTRATOR, levels={Level.SUPERVISION}, statuses=NOT_CLOSED, when=[NOT_FLAGGED]),
     ),
     # 撤回: at level 1 by the project's grid worker, the raiser or a coordinator; above only by a
     # coordinator or an administrator (the service tells the department, leader and supervisor).
     IssueAction.WITHDRAW: (
         grant(COORDINATOR, ADMINISTRATOR, statuses=NOT_CLOSED),
-        grant(GRID_WORKER, levels={L1}, statuses=NOT_CLOSED, when=[PROJECT_GRID_WORKER]),
-        grant(*EVERY_ROLE, levels={L1}, statuses=NOT_CLOSED, when=[RAISER]),
+        grant(GRID_WORKER, levels={Level.GRID_HELP}, statuses=NOT_CLOSED, when=[PROJECT_GRID_WORKER]),
+        grant(*EVERY_ROLE, levels={Level.GRID_HELP}, statuses=NOT_CLOSED, when=[RAISER]),
     ),
 }
 

@@ -48,11 +48,14 @@ from .models import (
     Project,
     Role,
     RoleCode,
+    Rules,
     Staff,
     Stage,
     Visit,
     VisitKind,
 )
+from .services.issues.ladder import SLIPS, number_slip
+from .workdays import WorkingCalendar
 
 PASSWORD = "demo-pass-2026"
 YEARS = 10
@@ -125,8 +128,6 @@ ISSUE_TEXTS = {
 }
 VISIT_TEXTS = ["了解项目建设进度", "协调解决企业诉求", "督促手续办理", "现场查看设备安装", "走访了解用工需求"]
 MILESTONES = ["主体结构封顶", "设备进场安装", "生产线调试", "试生产", "PPAP批准", "批量生产"]
-# Calendar days per working-day time limit of each level (5 working days ≈ 7 calendar days).
-LEVEL_DAYS = {Level.GRID_HELP: 7, Level.COORDINATION: 28, Level.LEADER: 14, Level.SUPERVISION: 14}
 
 
 class NotEmptyError(Exception):
@@ -185,7 +186,12 @@ class Generator:
         self.batch_size = batch_size
         self.zones = max(1, math.ceil(scale))
         self.first_year = today.year - YEARS + 1
-        self.slip_numbers = {}
+        # The ladder as the services run it: the administrator's time limits, the working days of the
+        # official calendar with its CalendarDay corrections (read once for the ten years).
+        self.rules = Rules.current()
+        self.calendar = WorkingCalendar(
+            datetime.date(self.first_year, 1, 1), today + datetime.timedelta(days=400)
+        )
 
     # -- helpers -------------------------------------------------------------------------------------
 
@@ -201,10 +207,6 @@ class Generator:
         if end <= start:
             return start
         return start + datetime.timedelta(days=self.rng.randint(0, (end - start).days))
-
-    def slip(self, prefix, year):
-        number = self.slip_numbers[(prefix, year)] = self.slip_numbers.get((prefix, year), 0) + 1
-        return f"{prefix}〔{year}〕{number}号"
 
     # -- the zone ------------------------------------------------------------------------------------
 
@@ -597,9 +599,12 @@ class Generator:
         moment = raised
         deadline = None
         level_entered = raised
+        slips = {}
         for level in range(1, final_level + 1):
             if level > 1:
-                moment += datetime.timedelta(days=LEVEL_DAYS[Level(level - 1)] + rng.randint(0, 3))
+                # Escalated a few days after the deadline of the level below passed.
+                late = datetime.timedelta(days=1 + rng.randint(0, 3))
+                moment = datetime.datetime.combine(deadline + late, moment.timetz())
                 if moment > now:
                     final_level = level - 1
                     break
@@ -614,7 +619,11 @@ class Generator:
                         text="逾期未解决，升级处理",
                     )
                 )
-            deadline = moment.date() + datetime.timedelta(days=LEVEL_DAYS[Level(level)])
+            deadline = self.calendar.add_working_days(
+                timezone.localdate(moment), self.rules.time_limit(level)
+            )
+            if level in SLIPS:
+                slips[level] = timezone.localdate(moment)
             events.append(
                 IssueEvent(
                     kind=IssueEventKind.ASSIGNED if level == 1 else IssueEventKind.DEADLINE_SET,
@@ -643,7 +652,7 @@ class Generator:
         if first_response:
             status = IssueStatus.IN_PROGRESS
         if not unresolved:
-            spent = 0 if on_site else rng.randint(1, LEVEL_DAYS[Level(final_level)] + 5)
+            spent = 0 if on_site else rng.randint(1, self.rules.time_limit(final_level) + 5)
             resolved_at = min(moment + datetime.timedelta(days=spent, hours=1), now)
             resolution = "现场协调解决" if on_site else "经协调已办结"
             status = IssueStatus.RESOLVED
@@ -682,8 +691,7 @@ class Generator:
             satisfaction=satisfaction,
             closed_at=closed_at,
             suspended=unresolved and not withdrawn and rng.random() < 0.03,
-            assignment_slip_no=self.slip("交", raised.year) if final_level >= 3 else "",
-            supervision_slip_no=self.slip("督", raised.year) if final_level >= 4 else "",
+            **dict(number_slip(slip_level, on=day) for slip_level, day in slips.items()),
             withdrawn_reason="企业已自行解决" if withdrawn else "",
             withdrawn_at=now if withdrawn else None,
         )

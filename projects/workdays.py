@@ -46,20 +46,40 @@ def is_workday(day: datetime.date) -> bool:
     return _is_workday(day, _overrides(day, day))
 
 
-def _walk_working_days(start: datetime.date, days: int, step: datetime.timedelta) -> datetime.date:
-    """The `days`-th working day after (step +1 day) or before (step −1 day) `start`, not counting it."""
+def _walk_working_days(
+    start: datetime.date, days: int, step: datetime.timedelta, overrides: dict | None = None
+) -> datetime.date:
+    """The `days`-th working day after (step +1 day) or before (step −1 day) `start`, not counting it.
+
+    `overrides`: a WorkingCalendar's, already read; else they are read window by window.
+    """
     # A window wide enough for the longest holidays (Spring Festival, National Day); a calendar an
     # administrator filled with rest days may need another window, fetched the same way.
     day = start
     remaining = days
     while remaining:
         window_end = day + step * (remaining * 2 + 20)
-        overrides = _overrides(*sorted((day + step, window_end)))
+        window = overrides if overrides is not None else _overrides(*sorted((day + step, window_end)))
         while remaining and day != window_end:
             day += step
-            if _is_workday(day, overrides):
+            if _is_workday(day, window):
                 remaining -= 1
     return day
+
+
+class WorkingCalendar:
+    """The same working days with the administrator's CalendarDay rows of [first, last] read once,
+    for code that walks thousands of dates (the synthetic zone); dates outside the range follow the
+    package and the weekend rule only."""
+
+    def __init__(self, first: datetime.date, last: datetime.date):
+        self.overrides = _overrides(first, last)
+
+    def is_workday(self, day: datetime.date) -> bool:
+        return _is_workday(day, self.overrides)
+
+    def add_working_days(self, start: datetime.date, days: int) -> datetime.date:
+        return _walk_working_days(start, days, ONE_DAY, self.overrides)
 
 
 def add_working_days(start: datetime.date, days: int) -> datetime.date:
@@ -67,6 +87,11 @@ def add_working_days(start: datetime.date, days: int) -> datetime.date:
     if days < 0:
         raise ValueError("days must not be negative")
     return _walk_working_days(start, days, ONE_DAY)
+
+
+def workday_on_or_before(day: datetime.date) -> datetime.date:
+    """`day` if it is a working day, else the last working day before it."""
+    return _walk_working_days(day + ONE_DAY, 1, -ONE_DAY)
 
 
 def latest_start_before(end: datetime.date, days: int) -> datetime.date:

@@ -269,3 +269,29 @@ def test_meeting_list_query_count_is_bounded(tabled, login, django_assert_num_qu
     with django_assert_num_queries(6):
         response = client.get(reverse("meeting_list"))
     assert len(response.context["meetings"]) == 3
+
+
+def test_the_service_checks_each_decision_not_only_the_form(tabled):
+    """What MeetingDecisionForm.clean checked, the service refuses too (a command or another page
+    calling it): an assignment without deadline, an escalation without leader, a deadline beyond
+    Rules.max_deadline_days; nothing is applied."""
+    z = tabled
+    meeting = make_meeting(z)
+    items = {item.issue_id: item for item in meeting.items.all()}
+    far = today() + datetime.timedelta(days=365)
+    refused = {}
+    for name, decision in {
+        "no_deadline": {"decision": MeetingItem.Decision.ASSIGN, "department": z.approval, "note": "x"},
+        "no_leader": {"decision": MeetingItem.Decision.ESCALATE, "note": "提请交办"},
+        "far": {"decision": MeetingItem.Decision.ASSIGN, "department": z.approval, "deadline": far},
+    }.items():
+        try:
+            meeting_record_decisions(
+                meeting=meeting, by=z.coordinator, decisions=[{"item": items[z.permits.pk], **decision}]
+            )
+        except ValidationError as exc:
+            refused[name] = sorted(exc.message_dict)
+    assert refused == {"no_deadline": ["deadline"], "no_leader": ["leader"], "far": ["deadline"]}
+    z.permits.refresh_from_db()
+    assert (z.permits.level, z.permits.version) == (Level.COORDINATION, 2)
+    assert not meeting.items.exclude(decision="").exists()

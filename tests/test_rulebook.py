@@ -17,22 +17,14 @@ from projects.querysets import today
 from projects.services import issues as services
 from projects.views.issues import ACTIONS
 
-G, D, C, L, S, A = (
-    RoleCode.GRID_WORKER,
-    RoleCode.DEPARTMENT,
-    RoleCode.COORDINATOR,
-    RoleCode.LEADER,
-    RoleCode.SUPERVISOR,
-    RoleCode.ADMINISTRATOR,
-)
 PERSONA_ROLES = {
-    "grid": {G},
-    "grid_b": {G},
-    "dept": {D},
-    "coordinator": {C},
-    "leader": {L},
-    "supervisor": {S},
-    "admin": {A},
+    "grid": {RoleCode.GRID_WORKER},
+    "grid_b": {RoleCode.GRID_WORKER},
+    "dept": {RoleCode.DEPARTMENT},
+    "coordinator": {RoleCode.COORDINATOR},
+    "leader": {RoleCode.LEADER},
+    "supervisor": {RoleCode.SUPERVISOR},
+    "admin": {RoleCode.ADMINISTRATOR},
     "nobody": set(),
 }
 # The matrix's issue: project_a (grid's park), assigned to 行政审批局 (dept's), raised by the leader.

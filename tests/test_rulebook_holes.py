@@ -22,6 +22,7 @@ from projects.models import (
     Notification,
     ProgressNote,
     Project,
+    Rules,
     Stage,
     Visit,
     VisitKind,
@@ -229,3 +230,50 @@ def test_the_admins_escalate_action_is_refused_where_the_rulebook_refuses(zone, 
     ]
     issue.refresh_from_db()
     assert (issue.level, issue.version) == (Level.SUPERVISION, 1)
+
+
+def test_the_deadline_bound_is_the_administrators_rule(zone, login):
+    """A leader assigning at level 3 on the issue page: within max_deadline_days it is taken; beyond
+    it the form comes back with the rule in Chinese and nothing changes."""
+    Rules.objects.update_or_create(pk=1, defaults={"max_deadline_days": 5})
+    issue = issue_at(zone, Level.LEADER)
+    client = login(zone.leader)
+
+    def assign(deadline):
+        return client.post(
+            f"/issues/{issue.pk}/assign/",
+            {
+                "assign-version": issue.version,
+                "assign-department": zone.approval.pk,
+                "assign-deadline": deadline.isoformat(),
+                "assign-note": "",
+            },
+            **ZH,
+        )
+
+    latest = add_working_days(today(), 5)
+    response = assign(latest + datetime.timedelta(days=1))
+    assert response.status_code == 400
+    assert f"截止日期最多为 5 个工作日之后（{latest.isoformat()}）" in response.content.decode()
+    issue.refresh_from_db()
+    assert issue.version == 1
+    assert assign(latest).status_code == 302
+    issue.refresh_from_db()
+    assert issue.deadline == latest
+
+
+def test_the_ledger_imports_stage_dates_ask_the_rulebook(zone):
+    """An import that starts a project is the importer's stage date: refused (nothing written) for
+    someone who may not log its progress, taken from a coordinator."""
+    from projects.ledger import ledger_apply, ledger_read
+    from tests.ledger_book import build, listing, report
+
+    def started(code):
+        file = build([listing(code, cells={"实际开工日期": today()})], [report(code)])
+        return ledger_read(file)
+
+    with pytest.raises(PermissionDenied):
+        ledger_apply(started("S-001"), by=zone.dept)
+    assert not Project.objects.filter(code="S-001").exists()
+    ledger_apply(started("S-002"), by=zone.coordinator)
+    assert Project.objects.get(code="S-002").stage == Stage.CONSTRUCTION

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..querysets import MilestoneQuerySet, ProjectQuerySet
-from .choices import CorrectionStatus, ListingKind, ListingLevel, PermitStatus, Stage
+from .choices import YEAR_MAX, YEAR_MIN, CorrectionStatus, ListingKind, ListingLevel, PermitStatus, Stage
 from .org import Department, Enterprise, Park, Staff
 
 # Money is Decimal in 万元 (10,000 yuan): up to 99,999,999.9999 万元 is enough for any factory.
@@ -122,7 +122,7 @@ class Listing(models.Model):
 
     project = models.ForeignKey(Project, models.CASCADE, related_name="listings", verbose_name=_("project"))
     year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+        _("year"), validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
     )
     level = models.CharField(_("level"), max_length=10, choices=ListingLevel.choices)
     kind = models.CharField(_("kind"), max_length=10, choices=ListingKind.choices)
@@ -140,7 +140,9 @@ class Listing(models.Model):
             models.CheckConstraint(
                 condition=Q(planned_investment__gte=0), name="listing_planned_investment_non_negative"
             ),
-            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="listing_year_range"),
+            models.CheckConstraint(
+                condition=Q(year__gte=YEAR_MIN, year__lte=YEAR_MAX), name="listing_year_range"
+            ),
         ]
         indexes = [models.Index(fields=["year", "level", "kind"])]
 
@@ -155,7 +157,7 @@ class MonthlyReport(models.Model):
         Project, models.CASCADE, related_name="monthly_reports", verbose_name=_("project")
     )
     year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+        _("year"), validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
     )
     month = models.PositiveSmallIntegerField(
         _("month"), validators=[MinValueValidator(1), MaxValueValidator(12)]
@@ -216,7 +218,7 @@ class ReportCorrection(models.Model):
         Project, models.CASCADE, related_name="report_corrections", verbose_name=_("project")
     )
     year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+        _("year"), validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
     )
     month = models.PositiveSmallIntegerField(
         _("month"), validators=[MinValueValidator(1), MaxValueValidator(12)]

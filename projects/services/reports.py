@@ -42,7 +42,7 @@ from ..models import (
     Rules,
     Staff,
 )
-from ..querysets import today
+from ..querysets import grid_projects_q, today
 
 OUTLIER_FACTOR = 10  # a month more than ten times the project's usual month asks for confirmation
 
@@ -52,12 +52,6 @@ class SubqueryCount(Subquery):
 
     template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
     output_field = IntegerField()
-
-
-def _staff(by) -> Staff | None:
-    if by is None or isinstance(by, Staff):
-        return by
-    return access.get_staff(by)
 
 
 def previous_month(year: int, month: int) -> tuple[int, int]:
@@ -128,7 +122,7 @@ def round_projects_for(user, year: int) -> QuerySet:
     staff = access.get_staff(user)
     if staff is None or not staff.has_role(RoleCode.GRID_WORKER):
         return projects.none()
-    return projects.filter(Q(park__in=staff.parks.all()) | Q(grid_worker=staff))
+    return projects.of_grid_worker(staff)
 
 
 def with_round_figures(projects: QuerySet, year: int, month: int) -> QuerySet:
@@ -223,7 +217,7 @@ def round_save(*, year: int, month: int, by, projects: QuerySet, rows: list[Roun
         raise ValidationError(_("This month is locked; request a correction instead."), code="locked")
     if (year, month) > (today().year, today().month):
         raise ValidationError(_("This month has not begun yet."), code="future")
-    staff = _staff(by)
+    staff = access.actor(by)[1]
     wanted = {row.project_id: row for row in rows}
     allowed = {p.pk: p for p in with_round_figures(projects.filter(pk__in=wanted), year, month)}
     outside = set(wanted) - set(allowed)
@@ -303,10 +297,7 @@ def round_status_by_park(year: int, month: int) -> QuerySet:
 
 def round_status_by_worker(year: int, month: int) -> QuerySet:
     """Per grid worker: the projects of their round (their parks' and named) and how many are reported."""
-    mine = round_projects(year).filter(
-        Q(park__in=Park.objects.filter(staff=OuterRef(OuterRef("pk"))).values("pk"))
-        | Q(grid_worker=OuterRef("pk"))
-    )
+    mine = round_projects(year).filter(grid_projects_q(OuterRef("pk")))
     reported = mine.filter(
         Exists(MonthlyReport.objects.filter(project=OuterRef("pk"), year=year, month=month))
     )
@@ -352,7 +343,7 @@ def month_lock(*, year: int, month: int, by) -> MonthLock:
         )
     try:
         with transaction.atomic():
-            return MonthLock.objects.create(year=year, month=month, locked_by=_staff(by))
+            return MonthLock.objects.create(year=year, month=month, locked_by=access.actor(by)[1])
     except IntegrityError:
         raise ValidationError(_("This month is already locked."), code="locked") from None
 
@@ -381,7 +372,7 @@ def report_correction_request(
         old_amount=old,
         new_amount=new_amount,
         reason=reason.strip(),
-        requested_by=_staff(by),
+        requested_by=access.actor(by)[1],
     )
     correction.full_clean()
     correction.save()
@@ -396,7 +387,7 @@ def report_correction_decide(
     correction = ReportCorrection.objects.select_for_update().get(pk=correction.pk)
     if correction.status != CorrectionStatus.PENDING:
         raise ValidationError(_("This correction has already been decided."), code="decided")
-    staff = _staff(by)
+    staff = access.actor(by)[1]
     if approve:
         report = (
             MonthlyReport.objects.select_for_update()

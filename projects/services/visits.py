@@ -140,7 +140,7 @@ def visit_record(
 
         if not may_act_on_project(by, ProjectAction.LOG_PROGRESS, project):
             # PRODUCT.md: the stage and its dates only by those who may log the project's progress.
-            raise ValidationError({"stage": MAY_NOT_LOG_PROGRESS})
+            raise ValidationError(MAY_NOT_LOG_PROGRESS)
 
         progress_note_add(
             project=project,

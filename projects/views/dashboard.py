@@ -22,15 +22,15 @@ from django.views.decorators.http import require_GET
 
 from .. import access, lights
 from ..figures import LIGHTS, as_json, dashboard_figures, month_end
-from ..models import Level, Project, RoleCode, Rules
+from ..models import YEAR_MAX, YEAR_MIN, Level, Light, Project, RoleCode, Rules
 from ..models.projects import HUNDRED_MILLION
 from ..querysets import today
 from ..services.reports import default_period, round_state
 
-MIN_YEAR, MAX_YEAR = 2000, 2100
+MIN_YEAR, MAX_YEAR = YEAR_MIN, YEAR_MAX
 LIGHT_LIST_SIZE = 50
 LIGHT_ORDER = Case(
-    When(light="red", then=Value(0)), When(light="yellow", then=Value(1)), default=Value(2),
+    When(light=Light.RED, then=Value(0)), When(light=Light.YELLOW, then=Value(1)), default=Value(2),
     output_field=IntegerField(),
 )  # fmt: skip
 
@@ -300,7 +300,9 @@ def dashboard(request):
     )
     # "red" sorts before "yellow": ordering by the selected light itself lets PostgreSQL sort on the
     # computed column instead of evaluating the light once more for an order expression.
-    warnings = list(lit.filter(light__in=["red", "yellow"]).order_by("light", "code")[:LIGHT_LIST_SIZE])
+    warnings = list(
+        lit.filter(light__in=[Light.RED, Light.YELLOW]).order_by("light", "code")[:LIGHT_LIST_SIZE]
+    )
     context = {
         "figures": figures,
         "links": links,

@@ -15,8 +15,9 @@ from ..models import (
     RoleCode,
     Rules,
 )
-from ..querysets import raised_too_long_ago, today
-from ..services.meetings import MEETING_ROLES, meeting_agenda_candidates, meetings_visible_to
+from ..querysets import grid_projects_q, raised_too_long_ago, today
+from ..rulebook import MEETING_ROLES
+from ..services.meetings import meeting_agenda_candidates, meetings_visible_to
 from .visits import RECORDING_ROLES
 
 LIMIT = 20
@@ -34,7 +35,7 @@ def my_projects(user, staff):
         mine |= Q(leader=staff)
         tied = True
     if staff.has_role(RoleCode.GRID_WORKER):
-        mine |= Q(park__in=staff.parks.all()) | Q(grid_worker=staff)
+        mine |= grid_projects_q(staff)
         tied = True
     if staff.has_role(RoleCode.DEPARTMENT) and staff.department_id:
         mine |= Q(lead_department=staff.department_id)
@@ -58,20 +59,12 @@ def home(request):
         .order_by("deadline", "pk")
     )
 
-    # My open issues: assigned to me; for department staff also their department's unassigned ones;
-    # for a grid worker those they raised and those at grid help (their level) on their projects.
-    mine = Q(pk__in=[])
-    if staff is not None:
-        mine |= Q(assignee=staff)
-        if staff.has_role(RoleCode.DEPARTMENT) and staff.department_id:
-            mine |= Q(department=staff.department_id, assignee__isnull=True)
-        if staff.has_role(RoleCode.GRID_WORKER):
-            mine |= Q(raised_by=staff) | Q(level=Level.GRID_HELP, project__in=project_ids)
     context = {
         "today": on,
         "staff": staff,
         "visit_gap_days": rules.visit_gap_days,
-        "my_issues": list(issues.filter(mine)[:LIMIT]),
+        # The issues I am responsible for: the same definition as the daily digest's.
+        "my_issues": list(issues.responsible(staff)[:LIMIT]),
         "overdue_issues": list(issues.overdue(on).filter(project__in=project_ids)[:LIMIT]),
         "not_visited": list(
             projects.not_visited_since(rules.visit_gap_days, on=on)

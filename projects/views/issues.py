@@ -31,6 +31,7 @@ from ..forms import (
     IssueResolveForm,
     IssueResumeForm,
     IssueSendBackForm,
+    add_service_errors,
 )
 from ..models import (
     ApprovalDecision,
@@ -274,14 +275,6 @@ def issue_detail(request, pk):
     return render(request, "projects/issue_detail.html", _detail_context(request, issue))
 
 
-def _apply_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 @require_POST
 def issue_action(request, pk, action):
     issue = _get_issue(request, pk)
@@ -299,7 +292,7 @@ def issue_action(request, pk, action):
             messages.error(request, " ".join(exc.messages))
             return redirect(issue)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved: %(action)s.") % {"action": spec.title})
             return redirect(issue)

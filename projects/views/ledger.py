@@ -18,7 +18,7 @@ from .. import exports, ledger
 from ..access import has_role, require_role
 from ..filters import IssueFilter, ProjectFilter
 from ..forms import LedgerUploadForm
-from ..models import Issue, Project, RoleCode
+from ..models import YEAR_MAX, YEAR_MIN, Issue, Project, RoleCode
 from ..monthly_report import monthly_report, report_sheets
 from ..querysets import today
 from ..services.reports import default_period, round_state
@@ -145,7 +145,7 @@ def _report_period(request):
         datetime.date(year, month, 1)
     except (TypeError, ValueError, OverflowError):  # OverflowError: a 30-digit month (found by fuzzing)
         return default
-    if not 2001 <= year <= 2100:
+    if not YEAR_MIN <= year <= YEAR_MAX:
         return default
     return year, month
 

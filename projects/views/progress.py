@@ -4,18 +4,15 @@ Every view starts from `Project.objects.visible_to(user)` (404 outside it); writ
 `may_log_progress` (403 otherwise: department staff, leaders and supervisors read only).
 """
 
-from collections import defaultdict
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ..forms import MilestoneForm, PermitForm, ProgressNoteForm, StageDateForm
-from ..models import Milestone, Permit, PermitStatus, PermitType, Project, Stage
-from ..querysets import today
+from ..forms import MilestoneForm, PermitForm, ProgressNoteForm, StageDateForm, add_service_errors
+from ..models import Milestone, Permit, PermitType, Project, Stage
+from ..querysets import missing_permit_types, today
 from ..services.progress import (
     may_log_progress,
     milestones_save,
@@ -23,8 +20,6 @@ from ..services.progress import (
     progress_note_add,
     project_record_stage_date,
 )
-
-DONE_PERMIT = [PermitStatus.APPROVED, PermitStatus.NOT_NEEDED]
 
 STAGE_ACTIONS = {
     "start": (Stage.CONSTRUCTION, "actual_start"),
@@ -51,31 +46,12 @@ def project_for_logging(request, pk) -> Project:
     return project
 
 
-def _add_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _form_version(request, project: Project) -> str:
     """The version a re-displayed form carries: the posted one (a stale form stays stale until the
     user reloads), else the project's."""
     if request.method == "POST":
         return request.POST.get("version", "")
     return str(project.version)
-
-
-def missing_permit_types(project: Project):
-    """Permit types the project's stage needs and it has not got (approved or not needed); one query."""
-    rank = Stage.rank(project.stage)
-    done = Permit.objects.filter(project=project, permit_type=OuterRef("pk"), status__in=DONE_PERMIT)
-    return (
-        PermitType.objects.exclude(required_from="")
-        .filter(required_from__in=Stage.values[: rank + 1])
-        .exclude(Exists(done))
-    )
 
 
 def project_progress_context(request, project: Project) -> dict:
@@ -141,7 +117,7 @@ def project_stage_date(request, pk, action):
                 text=form.cleaned_data["text"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("Saved; the stage is now %(stage)s.") % {"stage": project.get_stage_display()}
@@ -178,7 +154,7 @@ def progress_new(request, pk):
                 expected_version=data["version"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Progress note saved."))
             if note.stage_to:
@@ -294,27 +270,16 @@ def project_milestones(request, pk):
 def permits_missing(request):
     """Projects whose stage needs a permit they have not got, for the grid worker (and everyone who
     may see them). Three queries whatever the number of projects."""
-    projects = list(
+    types = list(PermitType.objects.exclude(required_from=""))
+    projects = (
         Project.objects.visible_to(request.user)
         .missing_permits()
+        .with_missing_permit_types(types)
         .select_related("park", "grid_worker")
         .order_by("park__order", "code")
     )
-    types = list(PermitType.objects.exclude(required_from=""))
-    done = defaultdict(set)
-    for project_id, type_id in Permit.objects.filter(
-        project__in=[p.pk for p in projects], status__in=DONE_PERMIT
-    ).values_list("project_id", "permit_type_id"):
-        done[project_id].add(type_id)
     rows = [
-        {
-            "project": project,
-            "missing": [
-                t
-                for t in types
-                if Stage.rank(t.required_from) <= Stage.rank(project.stage) and t.pk not in done[project.pk]
-            ],
-        }
+        {"project": project, "missing": [t for t in types if getattr(project, f"missing_{t.pk}")]}
         for project in projects
     ]
     return render(request, "projects/permits_missing.html", {"rows": rows})

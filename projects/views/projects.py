@@ -11,12 +11,12 @@ from django.views.decorators.http import require_http_methods
 from .. import lights
 from ..access import RoleRequired
 from ..filters import ProjectFilter
-from ..forms import ProjectEditForm
+from ..forms import ProjectEditForm, add_service_errors
 from ..models import Listing, Project, ProjectAction, Rules
 from ..querysets import today
 from ..rulebook import roles_granted
 from ..services.projects import EDITABLE_FIELDS, may_edit_project, project_update
-from .progress import _add_errors, next_stage_actions
+from .progress import next_stage_actions
 
 PAGE_SIZE = 50
 
@@ -128,7 +128,7 @@ def project_edit(request, pk):
                 expected_version=form.cleaned_data["version"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Project saved.") if changed else _("Nothing was changed."))
             return redirect(project)

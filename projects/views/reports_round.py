@@ -14,8 +14,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import access
-from ..forms import CorrectionDecisionForm, CorrectionRequestForm, RoundFormSet
-from ..models import CorrectionStatus, MonthLock, MonthlyReport, Park, Project, ReportCorrection, RoleCode
+from ..forms import CorrectionDecisionForm, CorrectionRequestForm, RoundFormSet, add_service_errors
+from ..models import (
+    YEAR_MAX,
+    YEAR_MIN,
+    CorrectionStatus,
+    MonthLock,
+    MonthlyReport,
+    Park,
+    Project,
+    ReportCorrection,
+    RoleCode,
+)
 from ..querysets import today
 from ..services.progress import may_log_progress
 from ..services.reports import (
@@ -42,7 +52,7 @@ STATUS_READERS = (RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR, RoleCode.LEADER,
 
 
 def _check_month(year, month):
-    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+    if not (YEAR_MIN <= year <= YEAR_MAX and 1 <= month <= 12):
         raise Http404
 
 
@@ -285,11 +295,7 @@ def correction_new(request, year, month, pk):
                 by=request.user,
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for name, errors in error.error_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Correction requested; a coordinator will decide."))
             return redirect("round", year, month)

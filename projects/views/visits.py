@@ -13,38 +13,23 @@ from django.utils.translation import gettext as _
 
 from .. import access
 from ..filters import VisitFilter
-from ..forms import VisitForm, VisitRequestFormSet, VisitSolvedFormSet, VisitWithdrawForm
-from ..models import Project, RoleCode, Visit, VisitKind
+from ..forms import VisitForm, VisitRequestFormSet, VisitSolvedFormSet, VisitWithdrawForm, add_service_errors
+from ..models import Project, ProjectAction, RoleCode, Visit, VisitKind
 from ..querysets import today
+from ..rulebook import roles_granted
+from ..services.progress import may_log_progress
 from ..services.visits import visit_may_record, visit_may_withdraw, visit_record, visit_withdraw
 
 PAGE_SIZE = 50
-# Roles that may record a visit at all (PRODUCT.md "Roles"); per project, `visit_may_record` decides.
-RECORDING_ROLES = (
-    RoleCode.GRID_WORKER,
-    RoleCode.DEPARTMENT,
-    RoleCode.COORDINATOR,
-    RoleCode.LEADER,
-    RoleCode.ADMINISTRATOR,
-)
+# Roles that may record a visit at all: those the rulebook's RECORD_VISIT names; per project,
+# `visit_may_record` decides.
+RECORDING_ROLES = tuple(roles_granted(ProjectAction.RECORD_VISIT))
 # The key under which visit_form.js keeps the unsaved entries; the success page names it to clear it.
 DRAFT_KEY_RE = re.compile(r"^visit-draft:[\w/:-]{1,150}$")
 
 
 # Service error keys that name a different form field.
 SERVICE_FIELDS = {"text": "progress_text"}
-
-
-def _add_service_errors(form, error):
-    """Show a service's ValidationError on the form: on its field when the form has it."""
-    if not hasattr(error, "error_dict"):
-        for message in error.messages:
-            form.add_error(None, message)
-        return
-    for key, errors in error.error_dict.items():
-        field = SERVICE_FIELDS.get(key, key)
-        for message in ValidationError(errors).messages:
-            form.add_error(field if field in form.fields else None, message)
 
 
 def visit_new(request, pk=None):
@@ -99,7 +84,7 @@ def visit_new(request, pk=None):
                 progress_text=cleaned["progress_text"],
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error, SERVICE_FIELDS)
         else:
             raised = visit.issues.count()
             messages.success(
@@ -124,6 +109,8 @@ def visit_new(request, pk=None):
             "solved_formset": solved_formset,
             "draft_key": "visit-draft:" + request.path,
             "bound": form.is_bound,
+            # The progress part only for those who may log it (the service refuses anyone else).
+            "may_log_progress": project is None or may_log_progress(request.user, project),
         },
     )
 
@@ -181,7 +168,7 @@ def visit_withdraw_view(request, pk):
         try:
             visit_withdraw(visit=visit, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error, SERVICE_FIELDS)
         else:
             messages.success(request, _("The visit was withdrawn."))
             return redirect(reverse("visit_list") + "?" + urlencode({"project": visit.project_id}))

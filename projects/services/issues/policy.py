@@ -1,5 +1,6 @@
 """Who may act on an issue: the issue services' reading of the rulebook (projects/rulebook.py)."""
 
+from ... import access
 from ...models import IssueAction, Level, RoleCode
 from ...rulebook import (
     APPROVER_ROLES,
@@ -31,8 +32,6 @@ def may_set_deadline(user, issue):
     Only a committee leader assigning at level 3; a meeting decision has its own path (services.meetings)
     and everyone else asks for an extension (issue_request_extension), which a coordinator approves.
     """
-    from ... import access
-
     return (
         issue.level == Level.LEADER
         and access.has_role(user, RoleCode.LEADER)
