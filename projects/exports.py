@@ -277,7 +277,7 @@ def issue_sheets(issues, *, today):
         _("Assignee"),
         _("Deadline"),
         _("Overdue"),
-        _("Raised"),
+        _("Raised at"),
         _("Resolved"),
         _("Description"),
         _("Resolution"),

@@ -22,8 +22,8 @@ from .choices import (
 )
 from .config import CalendarDay, CategoryRoute, Rules
 from .issues import ApprovalRequest, Issue, IssueEvent, Meeting, MeetingItem, SlipCounter
-from .ledger import ColumnAlias, NameAlias, NameKind
 from .jobs import Job
+from .ledger import ColumnAlias, NameAlias, NameKind
 from .notifications import DigestLog, Notification
 from .org import Contact, Department, Enterprise, Park, Role, Staff
 from .projects import (

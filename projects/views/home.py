@@ -84,9 +84,13 @@ def home(request):
             .order_by("date")[:5]
         ),
         "is_leader": staff is not None and staff.has_role(RoleCode.LEADER),
+        "is_supervisor": staff is not None and staff.has_role(RoleCode.SUPERVISOR),
         "is_coordinator": access.has_role(user, *MEETING_ROLES),
         "may_record_visits": access.has_role(user, *RECORDING_ROLES),
     }
+    if context["is_supervisor"]:
+        # The supervisor's own level: every open supervision item, by deadline.
+        context["supervision_issues"] = list(issues.filter(level=Level.SUPERVISION)[:LIMIT])
     if context["is_leader"]:
         # Their own projects first, with what is open on each.
         context["led_projects"] = list(
