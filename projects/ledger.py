@@ -80,6 +80,12 @@ DEPARTMENT = "牵头部门"
 CONTENT = "建设内容"
 MONTH = "月份"
 AMOUNT = "当月完成投资（万元）"
+# The pipeline's dates (issue 15): optional columns, a file without them leaves the dates alone.
+SIGNED_ON = "签约日期"
+FILED_ON = "立项备案日期"
+OPTIONAL = {SIGNED_ON, FILED_ON}
+# Dates that move the stage: an empty cell keeps a recorded one.
+KEPT_DATES = {ACTUAL_START: "actual_start", SIGNED_ON: "signed_on", FILED_ON: "filed_on"}
 
 LISTING_HEADERS = [
     CODE,
@@ -98,6 +104,8 @@ LISTING_HEADERS = [
     GRID_WORKER,
     DEPARTMENT,
     CONTENT,
+    SIGNED_ON,
+    FILED_ON,
 ]
 REPORT_HEADERS = [CODE, YEAR, MONTH, AMOUNT]
 LISTINGS_SHEET = "项目清单"
@@ -116,6 +124,8 @@ PROJECT_HEADERS = [
     GRID_WORKER,
     DEPARTMENT,
     CONTENT,
+    SIGNED_ON,
+    FILED_ON,
 ]
 
 LEVELS = {"省重点": ListingLevel.PROVINCE, "市重点": ListingLevel.CITY, "区重点": ListingLevel.DISTRICT}
@@ -369,6 +379,8 @@ LISTING_PARSERS = {
     PLANNED: parse_money,
     PLANNED_START: parse_date,
     ACTUAL_START: parse_date,
+    SIGNED_ON: parse_date,
+    FILED_ON: parse_date,
     LEADER: lambda v: parse_text(v, LEADER),
     GRID_WORKER: lambda v: parse_text(v, GRID_WORKER),
     DEPARTMENT: lambda v: parse_text(v, DEPARTMENT),
@@ -470,7 +482,7 @@ def ledger_read(file, *, as_correction=False) -> ImportPlan:
             return plan
         sheet, header_row, headers = found["listings"]
         plan.sheets["listings"] = sheet.title
-        missing = [header for header in LISTING_HEADERS if header not in headers]
+        missing = [header for header in LISTING_HEADERS if header not in headers and header not in OPTIONAL]
         for header in missing:
             plan.problems.append(Problem(sheet.title, header_row, header, _("column missing")))
         if missing:
@@ -503,7 +515,8 @@ def _collect_listings(plan, sheet, rows):
     seen_listing = {}  # (code, year) → (row, values)
     for number, values in rows:
         code = values[CODE]
-        own = {header: values[header] for header in PROJECT_HEADERS}
+        # An optional column the file lacks reads as empty: the recorded date is kept (KEPT_DATES).
+        own = {header: values.get(header) for header in PROJECT_HEADERS}
         first = plan.projects.get(code)
         if first is None:
             plan.projects[code] = ProjectRow(number, code, own)
@@ -655,6 +668,19 @@ def _person(state, plan, name, role, row, header, sheet):
     return None
 
 
+def _stage_for(stage, values):
+    """The stage a project's dates in the file move it to (never back): signing → signed, filing →
+    preparation, start → under construction."""
+    for header, reached in (
+        (ACTUAL_START, Stage.CONSTRUCTION),
+        (FILED_ON, Stage.PREPARATION),
+        (SIGNED_ON, Stage.SIGNED),
+    ):
+        if values.get(header) and Stage.rank(stage) < Stage.rank(reached):
+            return reached
+    return stage
+
+
 def _project_current(project):
     """A project's fields as the ledger writes them."""
     return {
@@ -665,6 +691,8 @@ def _project_current(project):
         TOTAL: project.total_investment.quantize(CENT),
         PLANNED_START: project.planned_start,
         ACTUAL_START: project.actual_start,
+        SIGNED_ON: project.signed_on,
+        FILED_ON: project.filed_on,
         LEADER: project.leader.name if project.leader else "",
         GRID_WORKER: project.grid_worker.name if project.grid_worker else "",
         DEPARTMENT: project.lead_department.name if project.lead_department else "",
@@ -734,14 +762,18 @@ def _compare(plan, state=None):
                     _("empty, the recorded start %(date)s is kept") % {"date": current[ACTUAL_START]},
                 )
             )
+        for header in (SIGNED_ON, FILED_ON):  # kept silently: most ledgers do not carry them
+            if wanted[header] is None:
+                wanted[header] = current[header]
         project_row.effective = wanted
         diffs = [
             (header, _display(current[header]), _display(wanted[header]))
             for header in PROJECT_HEADERS
             if current[header] != wanted[header]
         ]
-        if wanted[ACTUAL_START] and project.stage == Stage.PREPARATION:
-            diffs.append((_("stage"), str(Stage(project.stage).label), str(Stage.CONSTRUCTION.label)))
+        stage = _stage_for(project.stage, wanted)
+        if stage != project.stage:
+            diffs.append((_("stage"), str(Stage(project.stage).label), str(Stage(stage).label)))
         if diffs:
             plan.changes.append(Change("update", _("project"), f"{code} {project.name}", diffs))
             counts["project:updated"] += 1
@@ -904,6 +936,8 @@ def ledger_apply(plan, *, by, as_correction=False) -> ImportResult:
             "total_investment": values[TOTAL],
             "planned_start": values[PLANNED_START],
             "actual_start": values[ACTUAL_START],
+            "signed_on": values[SIGNED_ON],
+            "filed_on": values[FILED_ON],
             "leader": person(values[LEADER], RoleCode.LEADER),
             "grid_worker": person(values[GRID_WORKER], RoleCode.GRID_WORKER),
             "lead_department": departments.get(values[DEPARTMENT]),
@@ -919,8 +953,9 @@ def ledger_apply(plan, *, by, as_correction=False) -> ImportResult:
         for name in changed:
             setattr(project, name, wanted[name])
         # The stage never contradicts the dates: a start date means at least under construction.
-        if project.actual_start and project.stage == Stage.PREPARATION:
-            project.stage = Stage.CONSTRUCTION
+        stage = _stage_for(project.stage, values)
+        if stage != project.stage:
+            project.stage = stage
             changed.append("stage")
         if changed:
             project.version += 1
@@ -929,6 +964,10 @@ def ledger_apply(plan, *, by, as_correction=False) -> ImportResult:
             to_update.append(project)
     for project in bulk_create_with_history(to_create, Project, batch_size=500, **history):
         projects[project.code] = project
+    # A new project gets its node plan from its type's template (services.plans).
+    from .services.plans import plans_create_bulk
+
+    plans_create_bulk(to_create, history_user=user)
     if to_update:
         fields = sorted(update_fields | {"version", "updated_at"})
         bulk_update_with_history(to_update, Project, fields, batch_size=500, **history)

@@ -91,9 +91,11 @@ class ProjectQuerySet(models.QuerySet):
         listing's planned investment, against time progress `month` ÷ 12; a project without a listing
         of the year or with a zero plan has no lag rule. Defaults: today's year and month; for a past
         year its December; for a future year no lag rule. `rules` saves the query for Rules.current().
-        Thresholds come from Rules (administrator-editable).
+        Thresholds come from Rules (administrator-editable). A late node (PlanNode.objects.late) turns
+        the light yellow, a key node late by more than Rules.red_node_days working days red.
         """
-        from .models import Issue, Level, ListingKind, MonthlyReport, Rules, Visit
+        from .models import Issue, Level, ListingKind, MonthlyReport, PlanNode, Rules, Visit
+        from .workdays import latest_start_before
 
         on = today or timezone.localdate()
         if year is None:
@@ -110,6 +112,9 @@ class ProjectQuerySet(models.QuerySet):
             .values("total")
         )
         overdue = Issue.objects.filter(project=OuterRef("pk")).overdue(on=on)
+        late_nodes = PlanNode.objects.filter(project=OuterRef("pk")).late(on=on)
+        # A key node late by more than red_node_days working days: planned on or before this day.
+        red_node_day = latest_start_before(on, rules.red_node_days + 1)
         visited = Visit.objects.filter(
             project=OuterRef("pk"),
             withdrawn_at__isnull=True,
@@ -131,6 +136,8 @@ class ProjectQuerySet(models.QuerySet):
                 light_overdue_high=Exists(overdue.filter(level__gte=Level.LEADER)),
                 light_overdue_low=Exists(overdue.filter(level__lte=Level.COORDINATION)),
                 light_visited=Exists(visited),
+                light_node_red=Exists(late_nodes.filter(is_key=True, planned_on__lte=red_node_day)),
+                light_node_late=Exists(late_nodes),
             )
             .annotate(light_done_1200=ExpressionWrapper(F("light_done") * Value(1200), output_field=money))
         )
@@ -147,8 +154,14 @@ class ProjectQuerySet(models.QuerySet):
             Q(light_kind=ListingKind.NEW, planned_start__lt=on, actual_start__isnull=True)
             | behind(rules.red_lag_points, "lt")
             | Q(light_overdue_high=True)
+            | Q(light_node_red=True)
         )
-        yellow = behind(rules.yellow_lag_points, "lte") | Q(light_visited=False) | Q(light_overdue_low=True)
+        yellow = (
+            behind(rules.yellow_lag_points, "lte")
+            | Q(light_visited=False)
+            | Q(light_overdue_low=True)
+            | Q(light_node_late=True)
+        )
         return qs.annotate(
             light=Case(
                 When(red, then=Value("red")),
@@ -228,7 +241,7 @@ class VisitQuerySet(models.QuerySet):
         return self.filter(withdrawn_at__isnull=True)
 
 
-class MilestoneQuerySet(models.QuerySet):
+class PlanNodeQuerySet(models.QuerySet):
     def visible_to(self, user):
         from .models import Project
 
@@ -236,6 +249,36 @@ class MilestoneQuerySet(models.QuerySet):
             return self.all()
         return self.filter(project__in=Project.objects.visible_to(user).values("pk"))
 
+    def with_dates(self):
+        """Annotate `planned_on`, `done_on` and `not_needed` from wherever each node's dates live
+        (the project's stage and planned dates, the permit, or the node itself); see models.plans."""
+        from .models import Permit, PermitStatus
+        from .models.plans import STAGE_PLANNED_FIELD
+        from .services.progress import STAGE_DATE_FIELD
+
+        permit = Permit.objects.filter(project=OuterRef("project"), permit_type=OuterRef("permit_type"))
+        planned = [
+            When(stage=stage, then=F(f"project__{field}")) for stage, field in STAGE_PLANNED_FIELD.items()
+        ]
+        done = [When(stage=stage, then=F(f"project__{field}")) for stage, field in STAGE_DATE_FIELD.items()]
+        done.append(
+            When(
+                permit_type__isnull=False,
+                then=Subquery(
+                    permit.filter(status=PermitStatus.APPROVED).values("approved_on")[:1],
+                    output_field=models.DateField(),
+                ),
+            )
+        )
+        return self.annotate(
+            planned_on=Case(*planned, default=F("planned_date"), output_field=models.DateField()),
+            done_on=Case(*done, default=F("actual_date"), output_field=models.DateField()),
+            not_needed=Exists(permit.filter(status=PermitStatus.NOT_NEEDED)),
+        )
+
     def late(self, on=None):
-        """Planned before `on` (default today) and not reached yet."""
-        return self.filter(planned_date__lt=on or today(), actual_date__isnull=True)
+        """Planned before `on` (default today), not done and not marked not needed."""
+        return self.with_dates().filter(planned_on__lt=on or today(), done_on__isnull=True, not_needed=False)
+
+    def open(self):
+        return self.with_dates().filter(done_on__isnull=True, not_needed=False)

@@ -9,6 +9,7 @@ from .choices import (
     ListingKind,
     ListingLevel,
     PermitStatus,
+    ProjectType,
     RoleCode,
     Satisfaction,
     Stage,
@@ -18,9 +19,9 @@ from .config import CalendarDay, CategoryRoute, Rules
 from .issues import ApprovalRequest, Issue, IssueEvent, Meeting, MeetingItem
 from .notifications import DigestLog, Notification
 from .org import Contact, Department, Enterprise, Park, Role, Staff
+from .plans import Document, NodeTemplate, PlanNode
 from .projects import (
     Listing,
-    Milestone,
     MonthLock,
     MonthlyReport,
     Permit,
@@ -41,6 +42,7 @@ __all__ = [
     "CorrectionStatus",
     "Department",
     "DigestLog",
+    "Document",
     "Enterprise",
     "Issue",
     "IssueEvent",
@@ -52,17 +54,19 @@ __all__ = [
     "ListingLevel",
     "Meeting",
     "MeetingItem",
-    "Milestone",
     "MonthLock",
     "MonthlyReport",
+    "NodeTemplate",
     "Notification",
     "Park",
     "Permit",
     "PermitStatus",
     "PermitType",
     "Photo",
+    "PlanNode",
     "ProgressNote",
     "Project",
+    "ProjectType",
     "ReportCorrection",
     "Role",
     "RoleCode",

@@ -14,6 +14,10 @@ class RoleCode(models.TextChoices):
 
 
 class Stage(models.TextChoices):
+    """The pipeline (PRODUCT.md "Pipeline"): tracked from the first talks, each step with its date."""
+
+    NEGOTIATING = "negotiating", _("Negotiating")
+    SIGNED = "signed", _("Signed")
     PREPARATION = "preparation", _("Preparation")
     CONSTRUCTION = "construction", _("Under construction")
     COMPLETED = "completed", _("Completed")
@@ -21,7 +25,7 @@ class Stage(models.TextChoices):
 
     @classmethod
     def rank(cls, stage):
-        """Position in the life of a project: preparation 0 … production 3."""
+        """Position in the life of a project: negotiating 0 … production 5."""
         return list(cls.values).index(stage)
 
 
@@ -117,3 +121,11 @@ class IssueEventKind(models.TextChoices):
     CLOSED = "closed", _("Closed")
     REOPENED = "reopened", _("Reopened")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ProjectType(models.TextChoices):
+    """What kind of works a project is; its node plan comes from the template of its type."""
+
+    NEW_BUILD = "new_build", _("Industrial new-build")
+    EXPANSION = "expansion", _("Expansion / technical upgrade")
+    INFRASTRUCTURE = "infrastructure", _("Infrastructure")
