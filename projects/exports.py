@@ -62,7 +62,7 @@ def _column_letter(index):
     return get_column_letter(index)
 
 
-LEDGER_WIDTHS = [14, 30, 26, 16, 8, 10, 10, 12, 14, 16, 14, 14, 12, 12, 16, 40, 14, 14]
+LEDGER_WIDTHS = [14, 30, 26, 16, 8, 10, 10, 12, 14, 16, 14, 14, 10, 12, 12, 16, 40, 14, 14]
 
 
 def ledger_listing_rows(listings):
@@ -82,6 +82,7 @@ def ledger_listing_rows(listings):
             listing.planned_investment,
             project.planned_start,
             project.actual_start,
+            ledger.STAGE_LABELS[project.stage],
             project.leader.name if project.leader else None,
             project.grid_worker.name if project.grid_worker else None,
             project.lead_department.name if project.lead_department else None,
@@ -139,6 +140,7 @@ EXAMPLE_ROW = [
     20000,
     datetime.date(2026, 3, 1),
     datetime.date(2026, 3, 15),
+    "在建",
     "张三",
     "李四",
     "经济发展局",
@@ -180,7 +182,20 @@ def ledger_template():
                 "empty, a recorded date is kept."
             )
         ],
-        [_("Parks, enterprises, departments and people are matched by name; new names are created.")],
+        [_("项目阶段: 前期, 在建, 竣工 or 投产; empty follows the dates. An import never moves it back.")],
+        [
+            _(
+                "Parks, departments and people are matched by name or by a confirmed alias; an unknown "
+                "name is a question in the preview (this is X, or create new), never created silently."
+            )
+        ],
+        [
+            _(
+                "A zone's own table is read too: headers such as 项目/建设单位/所在园区/计划总投资（亿元）, "
+                "two-row headers, 单位 notes, section rows (一、省重点项目), 合计 rows, no 项目编号, "
+                "the year in the title and 1-M月累计完成 columns."
+            )
+        ],
         [_("月度投资: one row per project and month (1–12), the month's completed investment in 万元.")],
         [
             _(

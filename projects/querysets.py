@@ -29,7 +29,19 @@ def today():
     return timezone.localdate()
 
 
+def grid_projects_q(staff, prefix=""):
+    """Q: the projects in `staff`'s care as a grid worker — in their parks, or naming them.
+
+    The one definition of "a grid worker's projects"; `prefix` ("project__") reads it from another model.
+    """
+    return Q(**{f"{prefix}park__in": staff.parks.all()}) | Q(**{f"{prefix}grid_worker": staff})
+
+
 class ProjectQuerySet(models.QuerySet):
+    def of_grid_worker(self, staff):
+        """The projects in the care of grid worker `staff` (see grid_projects_q)."""
+        return self.filter(grid_projects_q(staff))
+
     def visible_to(self, user):
         """Projects the user may see (PRODUCT.md "Roles"); nothing for a user without a role."""
         if access.sees_everything(user):
@@ -41,7 +53,7 @@ class ProjectQuerySet(models.QuerySet):
 
         allowed = Q(pk__in=[])
         if staff.has_role(RoleCode.GRID_WORKER):
-            allowed |= Q(park__in=staff.parks.all()) | Q(grid_worker=staff)
+            allowed |= grid_projects_q(staff)
         if staff.has_role(RoleCode.DEPARTMENT) and staff.department_id:
             department = staff.department_id
             allowed |= (
@@ -188,6 +200,23 @@ def raised_too_long_ago(on=None, limit=None):
     return Q(raised_at__lt=timezone.make_aware(next_day))
 
 
+def overdue_q(on=None, prefix=""):
+    """Q: an overdue issue — active (not withdrawn), unresolved, not suspended, past its deadline on `on`
+    (today). The one definition: `Issue.objects.overdue()` filters on it, aggregates count with it, and
+    `Issue.is_overdue` is its reading for one loaded issue. `prefix` ("issues__") reads it from a project.
+    """
+    from .models import IssueStatus
+
+    return Q(
+        **{
+            f"{prefix}withdrawn_at__isnull": True,
+            f"{prefix}status__in": IssueStatus.unresolved(),
+            f"{prefix}suspended": False,
+            f"{prefix}deadline__lt": on or today(),
+        }
+    )
+
+
 class IssueQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Grid workers see the issues of their projects; department staff those assigned to them."""
@@ -200,8 +229,7 @@ class IssueQuerySet(models.QuerySet):
 
         allowed = Q(pk__in=[])
         if staff.has_role(RoleCode.GRID_WORKER):
-            grid_projects = Project.objects.filter(Q(park__in=staff.parks.all()) | Q(grid_worker=staff))
-            allowed |= Q(project__in=grid_projects.values("pk"))
+            allowed |= Q(project__in=Project.objects.of_grid_worker(staff).values("pk"))
         if staff.has_role(RoleCode.DEPARTMENT) and staff.department_id:
             allowed |= Q(department=staff.department_id)
         return self.filter(allowed)
@@ -217,8 +245,8 @@ class IssueQuerySet(models.QuerySet):
         return self.active().filter(status__in=IssueStatus.unresolved())
 
     def overdue(self, on=None):
-        """Unresolved, not suspended, past the deadline."""
-        return self.unresolved().filter(suspended=False, deadline__lt=on or today())
+        """Unresolved, not suspended, past the deadline (overdue_q)."""
+        return self.filter(overdue_q(on))
 
     def awaiting_first_response(self):
         """Unresolved and nobody but the reporter has responded yet."""

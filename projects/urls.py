@@ -8,6 +8,7 @@ from .views import meetings as meeting_views
 from .views import plans as plan_views
 from .views import progress as progress_views
 from .views import reports_round as round_views
+from .views import stage_corrections as stage_correction_views
 from .views import visits as visit_views
 
 urlpatterns = [
@@ -96,6 +97,18 @@ urlpatterns = [
     path("round/", round_views.round_current, name="round_current"),
     path("round/status/", round_views.round_status_current, name="round_status_current"),
     path("round/corrections/", round_views.corrections, name="corrections"),
+    # A recorded stage date is corrected through a request a coordinator approves (issue 14)
+    path(
+        "projects/<int:pk>/stage-correction/",
+        stage_correction_views.stage_correction_new,
+        name="stage_correction_new",
+    ),
+    path("stage-corrections/", stage_correction_views.stage_corrections, name="stage_corrections"),
+    path(
+        "stage-corrections/<int:pk>/decide/",
+        stage_correction_views.stage_correction_decide_view,
+        name="stage_correction_decide",
+    ),
     path("round/corrections/<int:pk>/decide/", round_views.correction_decide, name="correction_decide"),
     path("round/<int:year>/<int:month>/", round_views.round_page, name="round"),
     path("round/<int:year>/<int:month>/status/", round_views.round_status, name="round_status"),

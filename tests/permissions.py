@@ -57,6 +57,7 @@ def objects(z):
         Photo,
         PlanNode,
         ReportCorrection,
+        StageCorrection,
         Visit,
     )
 
@@ -86,6 +87,9 @@ def objects(z):
         old_amount=Decimal("100"),
         new_amount=Decimal("120"),
         reason="漏报",
+    )
+    o.stage_correction = StageCorrection.objects.create(
+        project=z.project_a, field="actual_start", old_date=datetime.date(z.year, 3, 1), reason="录入错误"
     )
     o.permit_type = PermitType.objects.first()
     common = {
@@ -161,6 +165,8 @@ ARGS = {
     "round_lock": lambda o: {"year": o.year, "month": o.month},
     "correction_new": lambda o: {"year": o.year, "month": o.month, "pk": o.z.project_a.pk},
     "correction_decide": lambda o: {"pk": o.correction_a.pk},
+    "stage_correction_new": lambda o: {"pk": o.z.project_a.pk},
+    "stage_correction_decide": lambda o: {"pk": o.stage_correction.pk},
     "issue_detail": lambda o: {"pk": o.issue_a.pk},
     "issue_assignment_slip": lambda o: {"pk": o.issue_l4.pk},
     "issue_supervision_slip": lambda o: {"pk": o.issue_l4.pk},
@@ -237,6 +243,10 @@ TABLE = {
     "correction_new":       ("Round",    "L 200 404 404 200 403 403 200 404", "L ok 404 404 ok 403 403 ok 404"),
     "corrections":          ("Round",    "L 403 403 403 200 403 403 200 403", "-"),
     "correction_decide":    ("Round",    "L 405 405 405 405 405 405 405 405", "L 403 403 403 ok 403 403 ok 403"),
+    # Stage dates are corrected through a request (who logs progress) a coordinator decides
+    "stage_correction_new":    ("Progress", "L 200 404 404 200 403 403 200 404", "L ok 404 404 ok 403 403 ok 404"),
+    "stage_corrections":       ("Progress", "L 403 403 403 200 403 403 200 403", "-"),
+    "stage_correction_decide": ("Progress", "L 405 405 405 405 405 405 405 405", "L 403 403 403 ok 403 403 ok 403"),
     # Issues (问题诉求): the ladder's actions on an issue of project_a (responsible department: 经济发展局),
     # each on an issue in the state it applies to; an empty POST answers 400 to who may act.
     "issue_list":             ("Issues",   "L 200 200 200 200 200 200 200 200", "-"),

@@ -1,14 +1,20 @@
 """The domain of Newzone, one module per area (see PRODUCT.md "Domain")."""
 
 from .choices import (
+    YEAR_MAX,
+    YEAR_MIN,
+    ApprovalDecision,
     Category,
     CorrectionStatus,
+    IssueAction,
     IssueEventKind,
     IssueStatus,
     Level,
+    Light,
     ListingKind,
     ListingLevel,
     PermitStatus,
+    ProjectAction,
     ProjectType,
     RoleCode,
     Satisfaction,
@@ -16,7 +22,8 @@ from .choices import (
     VisitKind,
 )
 from .config import CalendarDay, CategoryRoute, Rules
-from .issues import ApprovalRequest, Issue, IssueEvent, Meeting, MeetingItem
+from .issues import ApprovalRequest, Issue, IssueEvent, Meeting, MeetingItem, SlipCounter
+from .ledger import ColumnAlias, NameAlias, NameKind
 from .notifications import DigestLog, Notification
 from .org import Contact, Department, Enterprise, Park, Role, Staff
 from .plans import Document, NodeTemplate, PlanNode
@@ -30,13 +37,19 @@ from .projects import (
     ProgressNote,
     Project,
     ReportCorrection,
+    StageCorrection,
+    StageDateField,
 )
 from .visits import Visit
 
 __all__ = [
+    "YEAR_MAX",
+    "YEAR_MIN",
+    "ApprovalDecision",
     "ApprovalRequest",
     "CalendarDay",
     "Category",
+    "ColumnAlias",
     "CategoryRoute",
     "Contact",
     "CorrectionStatus",
@@ -45,14 +58,18 @@ __all__ = [
     "Document",
     "Enterprise",
     "Issue",
+    "IssueAction",
     "IssueEvent",
     "IssueEventKind",
     "IssueStatus",
     "Level",
+    "Light",
     "Listing",
     "ListingKind",
     "ListingLevel",
     "Meeting",
+    "NameAlias",
+    "NameKind",
     "MeetingItem",
     "MonthLock",
     "MonthlyReport",
@@ -67,12 +84,16 @@ __all__ = [
     "ProgressNote",
     "Project",
     "ProjectType",
+    "ProjectAction",
     "ReportCorrection",
     "Role",
     "RoleCode",
     "Rules",
     "Satisfaction",
+    "SlipCounter",
     "Stage",
+    "StageCorrection",
+    "StageDateField",
     "Staff",
     "Visit",
     "VisitKind",

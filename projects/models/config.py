@@ -26,6 +26,15 @@ class Rules(models.Model):
     first_response_days = models.PositiveSmallIntegerField(
         _("first response expected within (working days)"), default=1, validators=[MinValueValidator(1)]
     )
+    max_deadline_days = models.PositiveSmallIntegerField(
+        _("latest explicit deadline (working days ahead)"),
+        default=60,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "A deadline set by a leader or a meeting lies between tomorrow and this many working days "
+            "ahead; a matter that needs longer is suspended with a coordinator's approval."
+        ),
+    )
     red_lag_points = models.PositiveSmallIntegerField(
         _("red light: completion rate behind time progress by more than (points)"),
         default=30,

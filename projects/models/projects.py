@@ -259,6 +259,54 @@ class ReportCorrection(models.Model):
         return f"{self.project.code} {self.year}-{self.month:02d}"
 
 
+class StageDateField(models.TextChoices):
+    """The dates that mark a project's stages (PRODUCT.md "Figures": the stage never contradicts them)."""
+
+    ACTUAL_START = "actual_start", _("actual start")
+    ACTUAL_COMPLETION = "actual_completion", _("actual completion")
+    PRODUCTION_DATE = "production_date", _("production date")
+
+
+class StageCorrection(models.Model):
+    """A request to correct (or clear) a recorded stage date; it applies only when a coordinator approves.
+
+    Recorded dates are facts the figures rest on (the start rate): a wrong one is never overwritten by a
+    second tap, it is corrected through this request, kept with its reason and decision.
+    """
+
+    project = models.ForeignKey(
+        Project, models.CASCADE, related_name="stage_corrections", verbose_name=_("project")
+    )
+    field = models.CharField(_("date"), max_length=20, choices=StageDateField.choices)
+    old_date = models.DateField(_("recorded date"), null=True, blank=True)
+    new_date = models.DateField(
+        _("correct date"), null=True, blank=True, help_text=_("empty: clear the date")
+    )
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(
+        Staff, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=CorrectionStatus.choices, default=CorrectionStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        Staff, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("stage date correction")
+        verbose_name_plural = _("stage date corrections")
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self):
+        return f"{self.project.code} {self.get_field_display()}"
+
+
 class ProgressNote(models.Model):
     """A dated note in the project's progress log, optionally moving its stage."""
 

@@ -17,8 +17,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from .. import access
-from ..models import Document, Permit, PlanNode, Project, Staff
-from .plans import may_edit_plan
+from ..models import Document, Permit, PlanNode, Project, ProjectAction, Staff
+from ..rulebook import may_act_on_project
 
 # Sniffed extension → the MIME type recorded (PDF, images, Word and Excel).
 ACCEPTED = {
@@ -74,8 +74,8 @@ def download_name(name: str, extension: str) -> str:
 
 
 def may_attach(user, project: Project) -> bool:
-    """Who may attach documents: who may adjust the plan (the predicate the rulebook will absorb)."""
-    return may_edit_plan(user, project)
+    """The rulebook's ATTACH_DOCUMENT; the caller has checked visibility (else 404)."""
+    return may_act_on_project(user, ProjectAction.ATTACH_DOCUMENT, project)
 
 
 @transaction.atomic

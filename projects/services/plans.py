@@ -13,21 +13,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .. import workdays
-from ..models import NodeTemplate, Permit, PermitStatus, PlanNode, Project, Staff
+from .. import access, workdays
+from ..models import NodeTemplate, Permit, PermitStatus, PlanNode, Project, ProjectAction, Staff
 from ..models.plans import STAGE_PLANNED_FIELD
 from ..querysets import today
-from .progress import _bump, _lock, _refresh, _staff, may_log_progress, project_record_stage_date
+from ..rulebook import may_act_on_project
+from .progress import _bump, _lock, _refresh, project_record_stage_date
 
 # A free node added by hand goes after the template's nodes until the plan is renumbered.
 EXTRA_ORDER = 100
 
 
 def may_edit_plan(user, project: Project) -> bool:
-    """Who may adjust a plan and mark its nodes done: those who may log the project's progress (its
-    grid workers, coordinators, administrators). The one predicate every plan write asks until the
-    rulebook (#11) holds plan actions; the caller has checked visibility (else 404)."""
-    return may_log_progress(user, project)
+    """The rulebook's EDIT_PLAN (the project's grid workers, coordinators, administrators); the
+    caller has checked visibility (else 404)."""
+    return may_act_on_project(user, ProjectAction.EDIT_PLAN, project)
 
 
 def _check(by, project):
@@ -319,7 +319,7 @@ def node_complete(
             raise ValidationError({"date": _("The approval cannot be before the application.")})
         permit.status = PermitStatus.APPROVED
         permit.approved_on = date
-        permit.handler = permit.handler or _staff(by)
+        permit.handler = permit.handler or access.actor(by)[1]
         permit.full_clean()
         permit.save()
     elif not locked_node.stage:

@@ -18,7 +18,7 @@ from ..models import Department, Park, Permit, PlanNode, Project, Rules
 from ..plan_forms import DocumentForm, NodeAddForm, NodeCompleteForm, NodeForm
 from ..plans import LATE, annotate_states, chart_rows
 from ..querysets import today
-from ..services.documents import document_attach
+from ..services.documents import document_attach, may_attach
 from ..services.plans import may_edit_plan, node_add, node_complete, node_update, plan_create
 from .progress import _add_errors
 
@@ -225,7 +225,7 @@ def _planned_field(node):
 def project_document_add(request, pk):
     """Attach a document to the project itself (from the project page)."""
     project = _project(request, pk)
-    if not may_edit_plan(request.user, project):
+    if not may_attach(request.user, project):
         raise PermissionDenied
     form = DocumentForm(request.POST, request.FILES, prefix="doc")
     if form.is_valid():

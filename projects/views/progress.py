@@ -21,6 +21,7 @@ from ..services.progress import (
     permits_save,
     progress_note_add,
     project_record_stage_date,
+    stage_change_preview,
 )
 
 DONE_PERMIT = [PermitStatus.APPROVED, PermitStatus.NOT_NEEDED]
@@ -109,10 +110,11 @@ def _stage_forms(project: Project):
         {
             "action": action,
             "title": titles[action],
+            # No date filled in: a tap never records today by accident.
             "form": StageDateForm(
                 project=project,
                 stage=STAGE_ACTIONS[action][0],
-                initial={"version": project.version, "date": today()},
+                initial={"version": project.version},
                 prefix=action,
             ),
         }
@@ -122,37 +124,48 @@ def _stage_forms(project: Project):
 
 @require_http_methods(["GET", "POST"])
 def project_stage_date(request, pk, action):
+    """Record a stage date in two steps: the date, then a confirmation showing what it changes.
+
+    The confirmation lists the stage before and after and the start rate it moves; an implausible
+    date also needs its reasons confirmed. Only the confirmed post writes.
+    """
     project = project_for_logging(request, pk)
     stage, _field = STAGE_ACTIONS[action]
     form = StageDateForm(
         request.POST or None,
         project=project,
         stage=stage,
-        initial={"version": project.version, "date": today()},
+        initial={"version": project.version},
         prefix=action,
     )
+    preview = None
     if request.method == "POST" and form.is_valid():
-        try:
-            project_record_stage_date(
-                project=project,
-                by=request.user,
-                stage=stage,
-                date=form.cleaned_data["date"],
-                expected_version=form.cleaned_data["version"],
-                text=form.cleaned_data["text"],
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(
-                request, _("Saved; the stage is now %(stage)s.") % {"stage": project.get_stage_display()}
-            )
-            return redirect(project)
+        data = form.cleaned_data
+        preview = stage_change_preview(project, stage, data["date"])
+        if data["confirm"] and (data["doubts_confirmed"] or not preview["doubts"]):
+            try:
+                project_record_stage_date(
+                    project=project,
+                    by=request.user,
+                    stage=stage,
+                    date=data["date"],
+                    expected_version=data["version"],
+                    text=data["text"],
+                    doubts_confirmed=data["doubts_confirmed"],
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+                preview = None
+            else:
+                messages.success(
+                    request, _("Saved; the stage is now %(stage)s.") % {"stage": project.get_stage_display()}
+                )
+                return redirect(project)
     return render(
         request,
         "projects/stage_date_form.html",
-        {"project": project, "form": form, "title": _titles()[action], "action": action},
-        status=400 if form.is_bound else 200,
+        {"project": project, "form": form, "title": _titles()[action], "action": action, "preview": preview},
+        status=400 if form.is_bound and preview is None else 200,
     )
 
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("projects", "0003_default_routes"),
+        ("projects", "0006_entries_stage_corrections"),
     ]
 
     operations = [
