@@ -7,6 +7,12 @@ from projects.forms import LoginForm, PasswordChangeForm
 from projects.views.accounts import health, login_not_required
 from projects.views.audit import media
 
+# Error pages in the user's language, inside the site's layout (projects/views/errors.py).
+handler400 = "projects.views.errors.bad_request"
+handler403 = "projects.views.errors.permission_denied"
+handler404 = "projects.views.errors.page_not_found"
+handler500 = "projects.views.errors.server_error"
+
 urlpatterns = [
     # The short allow-list of pages without login: login, health check, language switch.
     path(

@@ -56,7 +56,15 @@ def sees_everything(user):
     return has_role(user, *ZONE_WIDE_ROLES)
 
 
+class RoleRequired(PermissionDenied):
+    """A 403 that names the roles the action needs (the error page shows them)."""
+
+    def __init__(self, *roles):
+        super().__init__(", ".join(roles))
+        self.roles = tuple(RoleCode(role) for role in roles)
+
+
 def require_role(user, *codes):
-    """Raise 403 unless the user holds one of the roles."""
+    """Raise 403 (naming the roles) unless the user holds one of them."""
     if not has_role(user, *codes):
-        raise PermissionDenied
+        raise RoleRequired(*codes)

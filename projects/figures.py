@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from . import workdays
+from .lights import LIGHTS
 from .models import (
     Issue,
     IssueStatus,
@@ -53,7 +54,6 @@ FIGURE_KEYS = (
 # same figures"): open and overdue issues, and the warning lights.
 ROW_ISSUE_KEYS = ("issues_open", "issues_overdue")
 ROW_LIGHT_KEYS = ("lights_red", "lights_yellow", "lights_green")
-LIGHTS = ("red", "yellow", "green")
 
 
 def month_end(year, month):

@@ -7,6 +7,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from . import lights
 from .forms import StyledForm
 from .models import (
     Department,
@@ -23,7 +24,7 @@ from .models import (
 from .models.projects import HUNDRED_MILLION
 from .querysets import today
 
-LIGHTS = [("red", _("Red")), ("yellow", _("Yellow")), ("green", _("Green"))]
+LIGHTS = list(lights.LABELS.items())
 PIPELINE_STEPS = [
     ("signed", _("Signed")),
     ("filed", _("Filed (立项备案)")),

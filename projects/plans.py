@@ -52,19 +52,22 @@ def annotate_states(nodes, on: datetime.date, rules: Rules | None = None) -> lis
     return nodes
 
 
-def node_reason(node) -> str:
+def node_reason(name: str, delay_days: int, planned: datetime.date) -> str:
     """The light's reason for a late node, in words (PRODUCT.md "Warning lights")."""
     return _("Node %(name)s is %(days)s working days late (planned %(date)s)") % {
-        "name": node.name,
-        "days": node.delay_days,
-        "date": node.planned_on.isoformat(),
+        "name": name,
+        "days": delay_days,
+        "date": planned.isoformat(),
     }
 
 
 def node_light_reasons(nodes) -> list[dict]:
     """The late ones of annotated nodes as light reasons: [{"light": "red"|"yellow", "text": …}]."""
     return [
-        {"light": "red" if node.is_red else "yellow", "text": node_reason(node)}
+        {
+            "light": "red" if node.is_red else "yellow",
+            "text": node_reason(node.name, node.delay_days, node.planned_on),
+        }
         for node in nodes
         if node.state == LATE
     ]

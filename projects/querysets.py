@@ -1,24 +1,9 @@
 """Named, chainable reads. Every view starts from a `visible_to(user)` queryset."""
 
 import datetime
-from decimal import Decimal
 
 from django.db import models
-from django.db.models import (
-    Case,
-    DecimalField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    FilteredRelation,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, When
 from django.utils import timezone
 
 from . import access
@@ -97,91 +82,11 @@ class ProjectQuerySet(models.QuerySet):
         return self.exclude(pk__in=recent)
 
     def with_light(self, *, year=None, month=None, today=None, rules=None):
-        """Annotate `light` = 'red' / 'yellow' / 'green' (PRODUCT.md "Warning lights"), in the database.
+        """Annotate `light` = 'red' / 'yellow' / 'green' in the database, with the `light_*` values its
+        reasons in words are read from (`Project.light_reasons`). The rules live in projects/lights.py."""
+        from . import lights
 
-        The completion rate is the project's reports of months 1..`month` of `year` over its `year`
-        listing's planned investment, against time progress `month` ÷ 12; a project without a listing
-        of the year or with a zero plan has no lag rule. Defaults: today's year and month; for a past
-        year its December; for a future year no lag rule. `rules` saves the query for Rules.current().
-        Thresholds come from Rules (administrator-editable). A late node (PlanNode.objects.late) turns
-        the light yellow, a key node late by more than Rules.red_node_days working days red.
-        """
-        from .models import Issue, Level, ListingKind, MonthlyReport, PlanNode, Rules, Visit
-        from .workdays import latest_start_before
-
-        on = today or timezone.localdate()
-        if year is None:
-            year = on.year
-        if month is None:
-            month = on.month if year == on.year else (12 if year < on.year else 0)
-        rules = rules or Rules.current()
-        money = DecimalField(max_digits=20, decimal_places=2)
-        done = (
-            MonthlyReport.objects.filter(project=OuterRef("pk"), year=year, month__lte=month)
-            .order_by()
-            .values("project")
-            .annotate(total=Sum("amount"))
-            .values("total")
-        )
-        overdue = Issue.objects.filter(project=OuterRef("pk")).overdue(on=on)
-        late_nodes = PlanNode.objects.filter(project=OuterRef("pk")).late(on=on)
-        # A key node late by more than red_node_days working days: planned on or before this day.
-        red_node_day = latest_start_before(on, rules.red_node_days + 1)
-        visited = Visit.objects.filter(
-            project=OuterRef("pk"),
-            withdrawn_at__isnull=True,
-            date__gt=on - datetime.timedelta(days=rules.visit_gap_days),
-        )
-        # The year's listing is a LEFT JOIN (one listing per project and year), not a subquery: the
-        # light's conditions name the listing's columns several times, and each subquery named would be
-        # run again for every row (scale issue).
-        qs = (
-            self.annotate(
-                light_listing=FilteredRelation("listings", condition=Q(listings__year=year)),
-            )
-            .annotate(
-                light_kind=F("light_listing__kind"),
-                light_planned=ExpressionWrapper(F("light_listing__planned_investment"), output_field=money),
-                light_done=Coalesce(
-                    Subquery(done, output_field=money), Value(Decimal(0)), output_field=money
-                ),
-                light_overdue_high=Exists(overdue.filter(level__gte=Level.LEADER)),
-                light_overdue_low=Exists(overdue.filter(level__lte=Level.COORDINATION)),
-                light_visited=Exists(visited),
-                light_node_red=Exists(late_nodes.filter(is_key=True, planned_on__lte=red_node_day)),
-                light_node_late=Exists(late_nodes),
-            )
-            .annotate(light_done_1200=ExpressionWrapper(F("light_done") * Value(1200), output_field=money))
-        )
-
-        def behind(points, lookup):
-            # rate < time progress − points  ⇔  done·1200 < (100·month − 12·points)·planned:
-            # integers only, no division or rounding in the database.
-            bound = 100 * month - 12 * points
-            if month <= 0 or bound < 0 or (bound == 0 and lookup == "lt"):
-                return Q(pk__in=[])  # the rate cannot be that far behind
-            return Q(light_planned__gt=0, **{f"light_done_1200__{lookup}": F("light_planned") * Value(bound)})
-
-        red = (
-            Q(light_kind=ListingKind.NEW, planned_start__lt=on, actual_start__isnull=True)
-            | behind(rules.red_lag_points, "lt")
-            | Q(light_overdue_high=True)
-            | Q(light_node_red=True)
-        )
-        yellow = (
-            behind(rules.yellow_lag_points, "lte")
-            | Q(light_visited=False)
-            | Q(light_overdue_low=True)
-            | Q(light_node_late=True)
-        )
-        return qs.annotate(
-            light=Case(
-                When(red, then=Value("red")),
-                When(yellow, then=Value("yellow")),
-                default=Value("green"),
-                output_field=models.CharField(),
-            )
-        )
+        return lights.annotate(self, year=year, month=month, today=today, rules=rules)
 
 
 def raised_too_long_ago(on=None, limit=None):

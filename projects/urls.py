@@ -36,6 +36,16 @@ urlpatterns = [
     path("issues/<int:pk>/", issue_views.issue_detail, name="issue_detail"),
     path("issues/<int:pk>/assignment-slip/", issue_views.assignment_slip, name="issue_assignment_slip"),
     path("issues/<int:pk>/supervision-slip/", issue_views.supervision_slip, name="issue_supervision_slip"),
+    path(
+        "issues/<int:pk>/assignment-slip.docx",
+        issue_views.assignment_slip_docx,
+        name="issue_assignment_slip_docx",
+    ),
+    path(
+        "issues/<int:pk>/supervision-slip.docx",
+        issue_views.supervision_slip_docx,
+        name="issue_supervision_slip_docx",
+    ),
     path("issues/<int:pk>/<slug:action>/", issue_views.issue_action, name="issue_action"),
     path("approvals/", issue_views.approval_list, name="approval_list"),
     path("approvals/<int:pk>/decide/", issue_views.approval_decide, name="approval_decide"),
@@ -53,6 +63,7 @@ urlpatterns = [
     path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/agenda/", meeting_views.meeting_agenda, name="meeting_agenda"),
     path("meetings/<int:pk>/minutes/", meeting_views.meeting_minutes, name="meeting_minutes"),
+    path("meetings/<int:pk>/minutes.docx", meeting_views.meeting_minutes_docx, name="meeting_minutes_docx"),
     # Progress, the monthly investment round, permits and milestones (issue 7, progress area)
     path(
         "projects/<int:pk>/sign/",

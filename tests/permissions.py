@@ -170,6 +170,9 @@ ARGS = {
     "issue_detail": lambda o: {"pk": o.issue_a.pk},
     "issue_assignment_slip": lambda o: {"pk": o.issue_l4.pk},
     "issue_supervision_slip": lambda o: {"pk": o.issue_l4.pk},
+    "issue_assignment_slip_docx": lambda o: {"pk": o.issue_l4.pk},
+    "issue_supervision_slip_docx": lambda o: {"pk": o.issue_l4.pk},
+    "meeting_minutes_docx": lambda o: {"pk": o.meeting.pk},
     "approval_decide": lambda o: {"pk": o.approval.pk},
     "notification_read": lambda o: {"pk": o.notification.pk},
     # One URL, one row per action: each on an issue in the state the action applies to.
@@ -254,6 +257,8 @@ TABLE = {
     "issue_detail":           ("Issues",   "L 200 404 404 200 200 200 200 404", "-"),
     "issue_assignment_slip":  ("Issues",   "L 200 404 404 200 200 200 200 404", "-"),
     "issue_supervision_slip": ("Issues",   "L 200 404 404 200 200 200 200 404", "-"),
+    "issue_assignment_slip_docx":  ("Issues", "L 200 404 404 200 200 200 200 404", "-"),
+    "issue_supervision_slip_docx": ("Issues", "L 200 404 404 200 200 200 200 404", "-"),
     "issue_action[follow_up]":          ("Issues", "L 405 405 405 405 405 405 405 405", "L 400 404 404 400 400 400 400 404"),
     "issue_action[assign]":             ("Issues", "L 405 405 405 405 405 405 405 405", "L 403 404 404 400 403 403 400 404"),
     "issue_action[escalate]":           ("Issues", "L 405 405 405 405 405 405 405 405", "L 400 404 404 400 403 403 400 404"),
@@ -285,6 +290,7 @@ TABLE = {
     "meeting_detail":       ("Meetings", "L 404 404 404 200 200 200 200 404", "L 404 404 404 ok 403 403 ok 404"),
     "meeting_agenda":       ("Meetings", "L 404 404 404 200 200 200 200 404", "-"),
     "meeting_minutes":      ("Meetings", "L 404 404 404 200 200 200 200 404", "-"),
+    "meeting_minutes_docx": ("Meetings", "L 404 404 404 200 200 200 200 404", "-"),
     # The ledger in Excel and the monthly report
     "ledger_import":        ("Excel",    "L 403 403 403 200 403 403 200 403", "L 403 403 403 ok 403 403 ok 403"),
     "ledger_template":      ("Excel",    "L 200 200 200 200 200 200 200 200", "-"),

@@ -22,11 +22,12 @@ YEAR = 2024
 # counts by park, leader and level, resolved issues' two dates, calendar overrides for them, visits
 # in the month, not visited, lights by park, leader and level with the calendar days of the late-node
 # threshold, the pipeline and its rows by park: 14), the red/yellow list with its calendar read (2; a
-# leader's own lights are one more) and unread notifications (1) = 22.
+# leader's own lights are one more), the period's round lock (1) and unread notifications (1) = 23.
 # The breakdowns' issue and light figures are sums of the grouped counts: no query of their own.
-DASHBOARD_QUERIES = 22
-# /dashboard.json: session, user, staff with roles (2), the figures (14) with Rules (1) = 19.
-JSON_QUERIES = 19
+DASHBOARD_QUERIES = 23
+# /dashboard.json: session, user, staff with roles (2), the figures (14) with Rules (1), the
+# period's round lock (1) = 20.
+JSON_QUERIES = 20
 
 
 @pytest.fixture
@@ -138,9 +139,8 @@ def test_number_text_reads_like_floatformat(language):
         text = number_text()
         for amount in ["1234567.50", "260004.00", "0.00", "12.34"]:
             assert text(Decimal(amount), "money") == floatformat(Decimal(amount), "-2g")
-        # Django's Chinese formats group by four digits with no separator.
-        expected = {"en": "1,234,567.50", "zh-hans": "1234567.50"}[language]
-        assert text(Decimal("1234567.50"), "money") == expected
+        # Both languages group by three with commas (newzone/formats overrides Django's Chinese).
+        assert text(Decimal("1234567.50"), "money") == "1,234,567.50"
         assert text(Decimal("33.3"), "rate") == "33.3%"
         assert text(None, "rate") == text(None, "money") == "—"
         assert text(12, "count") == "12"
@@ -335,9 +335,18 @@ def test_new_build_completed_investment_card(dash, login):
     assert link == "/projects/?year=2024&kind=new"
     # Its list is the new-build projects' (the same link as the "New-build projects" card).
     card = next(card for card in response.context["cards"] if card["label"].startswith("New-build projects'"))
-    assert card["link"] == link and card["text"] == "6,500"
+    assert card["link"] == link and card["text"] == "6,500 10k yuan" and "detail" not in card
     data = get_json(client)
     assert data["new_completed_investment"] == 6500
     assert client.get(link).context["page"].paginator.count == data["new_projects"] == 3
     park = next(row for row in response.context["figures"]["by_park"] if row["park"] == "航空航天产业园")
     assert park["links"]["new_completed_investment"] == f"/projects/?year=2024&kind=new&park={dash.park_a.pk}"
+
+
+def test_headline_money_reads_in_yi_from_1yi_up_with_the_wan_beside(dash, login):
+    page = login(dash.coordinator).get(reverse("dashboard"), {"year": YEAR, "month": 5})
+    cards = {str(card["label"]): card for card in page.context["cards"]}
+    assert cards["计划投资"]["text"] == "3.00 亿元" and cards["计划投资"]["detail"] == "30,000 万元"
+    assert cards["完成投资"]["text"] == "7,500 万元" and "detail" not in cards["完成投资"]
+    html = page.content.decode()
+    assert "3.00 亿元" in html and "30,000 万元" in html

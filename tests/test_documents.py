@@ -1,116 +1,106 @@
-"""Documents on a project, node or permit: type by content, size, storage, downloads, access, history."""
+"""The slips (交办单, 督办单) and the minutes as official documents: their content on the page and in
+the Word file (python-docx reads it back)."""
 
 import io
 
-import openpyxl
+import docx
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from projects.models import Document, PermitType, PlanNode
-from projects.services.plans import plan_create
+from projects.models import Level
+from projects.services.issues import issue_assign, issue_escalate, issue_raise
+from projects.slips import DOCX
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 40
-HTML = b"<!DOCTYPE html><html><script>alert(document.cookie)</script></html>"
+
+@pytest.fixture
+def supervised(zone):
+    issue = issue_raise(project=zone.project_a, category="land", description="用地指标未落实", by=zone.grid)
+    issue_escalate(issue=issue, by=zone.grid, reason="网格无法协调")
+    issue_escalate(issue=issue, by=zone.coordinator, reason="调度会未能解决")
+    issue.refresh_from_db()
+    issue_assign(
+        issue=issue, by=zone.leader, department=issue.department, note="请自然资源局十个工作日内办结",
+        expected_version=issue.version,
+    )  # fmt: skip
+    issue.refresh_from_db()
+    issue_escalate(issue=issue, by=zone.leader, reason="逾期未办，转督查室督办")
+    issue.refresh_from_db()
+    assert issue.level == Level.SUPERVISION
+    return issue
 
 
-def xlsx():
-    book = openpyxl.Workbook()
-    book.active["A1"] = "合同台账"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+def docx_text(response):
+    assert response["Content-Type"] == DOCX
+    assert response["Content-Disposition"].startswith("attachment;")
+    document = docx.Document(io.BytesIO(response.content))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join([paragraph.text for paragraph in document.paragraphs] + cells)
 
 
-def docx():
-    import docx as python_docx
-
-    document = python_docx.Document()
-    document.add_paragraph("施工许可证")
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def upload(client, project, name, content, **extra):
-    return client.post(
-        reverse("project_document_add", args=[project.pk]),
-        {"doc-file": SimpleUploadedFile(name, content), "doc-description": "扫描件", **extra},
-    )
-
-
-@pytest.mark.parametrize(
-    ("name", "content", "stored"),
-    [
-        ("施工许可证.pdf", PDF, "application/pdf"),
-        ("现场.png", PNG, "image/png"),
-        ("合同台账.xlsx", xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        ("批复.docx", docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ],
-)
-def test_accepted_types_by_content(zone, login, name, content, stored):
-    response = upload(login(zone.grid), zone.project_a, name, content)
-    assert response.status_code == 302
-    document = Document.objects.get()
-    assert (document.name, document.content_type, document.size) == (name, stored, len(content))
-    assert document.file.name.startswith("documents/") and name not in document.file.name
+def test_assignment_slip_carries_the_leaders_instruction(zone, login, supervised):
+    client = login(zone.coordinator)
+    page = client.get(reverse("issue_assignment_slip", args=[supervised.pk])).content.decode()
+    for text in [
+        "党工委管委会办公室",  # issuing unit
+        supervised.assignment_slip_no,
+        zone.project_a.name,
+        zone.project_a.enterprise.name,
+        "用地指标未落实",
+        "交办意见",
+        "请自然资源局十个工作日内办结",
+        "交办领导（签字）：",
+        "责任部门负责人（签字）：",
+    ]:
+        assert text in page, text
+    assert "调度会未能解决" not in page  # the coordinator's reason is not the leader's instruction
+    word = docx_text(client.get(reverse("issue_assignment_slip_docx", args=[supervised.pk])))
+    expected = [supervised.assignment_slip_no, "请自然资源局十个工作日内办结", "交办领导（签字）"]
+    for text in [*expected, zone.project_a.enterprise.name]:
+        assert text in word, text
 
 
-@pytest.mark.parametrize(
-    ("name", "content"),
-    [("批复.pdf", HTML), ("script.html", HTML), ("empty.pdf", b""), ("a.pdf", b"MZ\x90\x00" + b"\x00" * 60)],
-)
-def test_refused_by_content_whatever_the_name(zone, login, name, content):
-    client = login(zone.grid)
-    response = upload(client, zone.project_a, name, content)
-    assert response.status_code == 302  # back to the project page with the message
-    assert not Document.objects.exists()
-    page = client.get(zone.project_a.get_absolute_url())
-    assert any(name in str(message) for message in page.context["messages"]) or content == b""
+def test_supervision_slip_carries_the_supervisors_comments(zone, login, supervised):
+    client = login(zone.supervisor)
+    page = client.get(reverse("issue_supervision_slip", args=[supervised.pk])).content.decode()
+    assert "督查室" in page and supervised.supervision_slip_no in page
+    assert "督办意见" in page and "逾期未办，转督查室督办" in page
+    word = docx_text(client.get(reverse("issue_supervision_slip_docx", args=[supervised.pk])))
+    assert "逾期未办，转督查室督办" in word and "督查室（盖章）：" in word
 
 
-def test_too_large_is_refused(zone, login, settings):
-    settings.UPLOAD_MAX_BYTES = 1000
-    upload(login(zone.grid), zone.project_a, "大.pdf", PDF + b"0" * 2000)
-    assert not Document.objects.exists()
+def test_a_slip_before_its_level_and_outside_the_area_is_404(zone, login):
+    issue = issue_raise(project=zone.project_a, category="land", description="未升级", by=zone.grid)
+    client = login(zone.coordinator)
+    assert client.get(reverse("issue_assignment_slip_docx", args=[issue.pk])).status_code == 404
+    assert login(zone.grid_b).get(reverse("issue_supervision_slip_docx", args=[issue.pk])).status_code == 404
 
 
-def test_served_only_as_download_to_who_sees_the_project(zone, login):
-    upload(login(zone.grid), zone.project_a, "施工许可证.png", PNG)
-    document = Document.objects.get()
-    url = document.file.url
-    response = login(zone.coordinator).get(url)
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/octet-stream"
-    assert response["Content-Disposition"].startswith("attachment")
-    assert response["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(response.streaming_content) == PNG
-    for outsider in (zone.grid_b, zone.dept, zone.nobody):
-        assert login(outsider).get(url).status_code == 404
-    assert (
-        login(zone.leader).post(reverse("project_document_add", args=[zone.project_a.pk])).status_code == 403
-    )
+def test_minutes_as_a_document_and_a_word_file(zone, login, supervised):
+    import datetime
 
+    from projects.models import Meeting, MeetingItem
 
-def test_on_a_node_and_its_permit_listed_and_in_the_history(zone, login):
-    plan_create(project=zone.project_a, by=zone.grid)
-    node = PlanNode.objects.get(project=zone.project_a, permit_type=PermitType.objects.get(name="施工许可"))
-    client = login(zone.grid)
-    node_url = reverse("plan_node", args=[zone.project_a.pk, node.pk])
-    response = client.post(
-        node_url,
-        {"action": "document", "doc-file": SimpleUploadedFile("施工许可证.pdf", PDF), "doc-description": ""},
-    )
-    assert response.status_code == 302
-    document = Document.objects.get()
-    assert document.node == node
-    assert document.name in client.get(node_url).content.decode()
-    project_page = client.get(zone.project_a.get_absolute_url()).content.decode()
-    assert "施工许可证.pdf" in project_page and 'id="project-documents"' in project_page
-    history = client.get(reverse("object_history", args=["project", zone.project_a.pk])).content.decode()
-    assert "施工许可证.pdf" in history
-    # The same upload to another project's node is a 404.
-    assert login(zone.grid_b).post(node_url, {"action": "document"}).status_code == 404
+    meeting = Meeting.objects.create(
+        number="调〔2026〕3号", date=datetime.date(2026, 3, 10), title="三月调度会", location="经发局301",
+        chair=zone.coordinator.staff, notes="会议研究了用地问题。",
+    )  # fmt: skip
+    MeetingItem.objects.create(
+        meeting=meeting, issue=supervised, decision=MeetingItem.Decision.ASSIGN,
+        department=supervised.department, deadline=datetime.date(2026, 3, 31), note="限月底前解决",
+    )  # fmt: skip
+    client = login(zone.coordinator)
+    page = client.get(reverse("meeting_minutes", args=[meeting.pk])).content.decode()
+    expected = [
+        "调度会议纪要",
+        "调〔2026〕3号",
+        "经济发展局",
+        "限月底前解决",
+        "2026-03-31",
+        "主持人（签字）：",
+    ]
+    for text in [*expected, zone.project_a.enterprise.name, "记录人（签字）："]:
+        assert text in page, text
+    word = docx_text(client.get(reverse("meeting_minutes_docx", args=[meeting.pk])))
+    assert "限月底前解决" in word and "调〔2026〕3号" in word and "主持人（签字）：" in word

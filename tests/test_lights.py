@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from projects.models import (
     Issue,
@@ -196,3 +197,61 @@ def test_list_filter_and_detail_show_the_light(zone, login):
     assert "light-red" in detail.content.decode()
     bad = client.get(reverse("project_list"), {"light": "purple"})
     assert bad.status_code == 200 and bad.context["filter"].errors
+
+
+def reasons(project, month=6, today=TODAY, language="en"):
+    row = Project.objects.with_light(year=YEAR, month=month, today=today).get(pk=project.pk)
+    with translation.override(language):
+        return [(reason.light, reason.text) for reason in row.light_reasons]
+
+
+def test_green_has_no_reasons(zone):
+    assert reasons(make(zone)) == []
+
+
+def test_each_rule_gives_its_reason_in_words(zone):
+    late = make(zone, kind=ListingKind.NEW, planned_start=datetime.date(YEAR, 3, 1), done="150", visited=None)
+    high = issue(late, Level.SUPERVISION, deadline=datetime.date(YEAR, 6, 1))
+    low = issue(late, Level.GRID_HELP, deadline=datetime.date(YEAR, 6, 1))
+    assert reasons(late) == [
+        ("red", "Planned start 2024-03-01 has passed; not started yet"),
+        ("red", "Completion rate 15.0% is 35.0 points behind time progress"),
+        ("red", f"Issue #{high.pk} is overdue at leader assignment or supervision"),
+        ("yellow", f"Issue #{low.pk} is overdue at grid help or the coordination meeting"),
+        ("yellow", "Not visited in the last 30 days"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("done", "expected"),
+    [
+        ("400.01", []),
+        ("400", [("yellow", "Completion rate 40.0% is 10.0 points behind time progress")]),
+        ("200", [("yellow", "Completion rate 20.0% is 30.0 points behind time progress")]),
+        ("199.99", [("red", "Completion rate 20.0% is 30.0 points behind time progress")]),
+    ],
+)
+def test_lag_reason_agrees_with_the_light_at_the_thresholds(zone, done, expected):
+    project = make(zone, done=done)
+    assert reasons(project) == expected
+    assert light(project) == (expected[0][0] if expected else "green")
+
+
+def test_reasons_follow_the_rules_and_the_language(zone):
+    unvisited = make(zone, visited=TODAY - datetime.timedelta(days=40))
+    Rules.objects.filter(pk=Rules.current().pk).update(visit_gap_days=35)
+    assert reasons(unvisited) == [("yellow", "Not visited in the last 35 days")]
+    assert reasons(unvisited, language="zh-hans") == [("yellow", "近 35 天未走访")]
+
+
+def test_the_list_and_the_project_page_show_reasons_and_a_legend(zone, login):
+    real_today = datetime.date.today()
+    red = make(zone, planned=None, done=None, visited=real_today)
+    overdue = issue(red, Level.SUPERVISION, deadline=datetime.date(YEAR, 1, 10))
+    client = login(zone.coordinator)
+    page = client.get(reverse("project_list"), {"q": "LT-"}).content.decode()
+    assert f"问题 #{overdue.pk} 已超期（领导交办或督查督办）" in page
+    assert 'class="light-badge light-red"' in page and "红灯" in page
+    assert "有问题在第 3、4 级（领导交办、督查督办）超期" in page  # the legend
+    detail = client.get(reverse("project_detail", args=[red.pk])).content.decode()
+    assert f"问题 #{overdue.pk} 已超期" in detail

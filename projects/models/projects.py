@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -121,6 +122,13 @@ class Project(models.Model):
     @property
     def is_over_100m(self):
         return self.total_investment >= HUNDRED_MILLION
+
+    @cached_property
+    def light_reasons(self):
+        """The reasons in words of the light `with_light()` computed (projects/lights.py); [] for green."""
+        from ..lights import reasons
+
+        return reasons(self)
 
 
 class Listing(models.Model):

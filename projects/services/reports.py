@@ -68,11 +68,42 @@ def next_month(year: int, month: int) -> tuple[int, int]:
     return (year + 1, 1) if month == 12 else (year, month + 1)
 
 
-def round_deadline(year: int, month: int) -> datetime.date:
-    """Day `Rules.report_deadline_day` of the month after."""
+def round_deadline(year: int, month: int, rules: Rules | None = None) -> datetime.date:
+    """Day `Rules.report_deadline_day` of the month after (`rules` saves the query)."""
     y, m = next_month(year, month)
-    day = min(Rules.current().report_deadline_day, calendar.monthrange(y, m)[1])
+    day = min((rules or Rules.current()).report_deadline_day, calendar.monthrange(y, m)[1])
     return datetime.date(y, m, day)
+
+
+def default_period(on: datetime.date) -> tuple[int, int]:
+    """The month reported on `on` (PRODUCT.md "Default period"): the previous month, in January the
+    December before. The current month is never the default: its investment is not reported yet."""
+    return previous_month(on.year, on.month)
+
+
+@dataclass(frozen=True)
+class RoundState:
+    """Whether a month's round is still open (until its due date, or past it) or locked."""
+
+    year: int
+    month: int
+    deadline: datetime.date
+    lock: MonthLock | None
+    past_deadline: bool
+    is_current: bool  # the month of `on` itself: nothing is reported yet
+
+
+def round_state(year: int, month: int, on: datetime.date, rules: Rules | None = None) -> RoundState:
+    """One query for the lock (and one for Rules unless given)."""
+    deadline = round_deadline(year, month, rules)
+    return RoundState(
+        year=year,
+        month=month,
+        deadline=deadline,
+        lock=MonthLock.objects.filter(year=year, month=month).select_related("locked_by").first(),
+        past_deadline=on > deadline,
+        is_current=(year, month) == (on.year, on.month),
+    )
 
 
 def month_is_locked(year: int, month: int) -> bool:

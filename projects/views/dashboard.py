@@ -5,6 +5,7 @@ links to the filtered list behind it; the charts are drawn by static/js/dashboar
 """
 
 import datetime
+from decimal import Decimal
 
 from django.contrib import messages
 from django.db.models import Case, IntegerField, Value, When
@@ -19,10 +20,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .. import access
+from .. import access, lights
 from ..figures import LIGHTS, as_json, dashboard_figures, month_end
 from ..models import Level, Project, RoleCode, Rules, Stage
+from ..models.projects import HUNDRED_MILLION
 from ..querysets import today
+from ..services.reports import default_period, round_state
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 LIGHT_LIST_SIZE = 50
@@ -33,9 +36,10 @@ LIGHT_ORDER = Case(
 
 
 def parse_period(params):
-    """(year, month, errors) from ?year=&month=; a value that cannot be read falls back to today's."""
-    now = today()
-    year, month, errors = now.year, now.month, []
+    """(year, month, errors) from ?year=&month=; without them (or unreadable) the default period:
+    the month being reported (services.reports.default_period)."""
+    default_year, default_month = default_period(today())
+    year, month, errors = default_year, default_month, []
     raw_year, raw_month = params.get("year", ""), params.get("month", "")
     if raw_year:
         try:
@@ -43,7 +47,7 @@ def parse_period(params):
             if not MIN_YEAR <= year <= MAX_YEAR:
                 raise ValueError
         except ValueError:
-            year = now.year
+            year = default_year
             errors.append(
                 _("The year “%(value)s” is not a year between %(min)s and %(max)s; showing %(default)s.")
                 % {"value": raw_year[:20], "min": MIN_YEAR, "max": MAX_YEAR, "default": year}
@@ -54,7 +58,7 @@ def parse_period(params):
             if not 1 <= month <= 12:
                 raise ValueError
         except ValueError:
-            month = now.month
+            month = default_month
             errors.append(
                 _("The month “%(value)s” is not a month from 1 to 12; showing %(default)s.")
                 % {"value": raw_month[:20], "default": month}
@@ -259,24 +263,24 @@ def _cards(figures, links, text):
     def card(label, key, kind="count", link=None, value=None):
         return {"label": label, "text": text(f[key] if value is None else value, kind), "link": link}
 
+    def money_card(label, key):
+        # From 1亿 up the headline reads in 亿元, the exact 万元 figure beside it.
+        value = f[key]
+        wan = _("%(amount)s 10k yuan") % {"amount": text(value, "money")}
+        if value >= HUNDRED_MILLION:
+            yi = (value / HUNDRED_MILLION).quantize(Decimal("0.01"))
+            return {"label": label, "text": _("%(amount)s 100m yuan") % {"amount": yi}, "detail": wan,
+                    "link": links[key]}  # fmt: skip
+        return {"label": label, "text": wan, "link": links[key]}
+
     return [
         card(_("Key projects"), "projects", link=links["projects"]),
         card(_("New-build projects"), "new_projects", link=links["new_projects"]),
         card(_("New-build projects started"), "new_projects_started", link=links["new_projects_started"]),
         card(_("Start rate"), "start_rate", "rate", links["start_rate"]),
-        card(_("Planned investment (10k yuan)"), "planned_investment", "money", links["planned_investment"]),
-        card(
-            _("Completed investment (10k yuan)"),
-            "completed_investment",
-            "money",
-            links["completed_investment"],
-        ),
-        card(
-            _("New-build projects' completed investment (10k yuan)"),
-            "new_completed_investment",
-            "money",
-            links["new_completed_investment"],
-        ),
+        money_card(_("Planned investment"), "planned_investment"),
+        money_card(_("Completed investment"), "completed_investment"),
+        money_card(_("New-build projects' completed investment"), "new_completed_investment"),
         card(
             _("Investment completion rate"),
             "investment_completion_rate",
@@ -389,6 +393,8 @@ def dashboard(request):
         "is_leader": is_leader,
         "my_lights": my_lights,
         "warnings": warnings,
+        "light_legend": lights.legend(rules),
+        "round": round_state(year, month, on, rules),
         "warnings_more": figures["lights"]["red"] + figures["lights"]["yellow"] > len(warnings),
         "chart_labels": {
             "completed": _("Completed in the month"),
@@ -409,5 +415,15 @@ def dashboard_json(request):
     year, month, errors = parse_period(request.GET)
     if errors:
         return JsonResponse({"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False})
-    figures = dashboard_figures(year=year, month=month, user=request.user, today=today())
-    return JsonResponse(as_json(figures), json_dumps_params={"ensure_ascii": False})
+    on, rules = today(), Rules.current()
+    figures = dashboard_figures(year=year, month=month, user=request.user, today=on, rules=rules)
+    data = as_json(figures)
+    state = round_state(year, month, on, rules)
+    data["period"] = {
+        "year": year,
+        "month": month,
+        "is_default": (year, month) == default_period(on),
+        "round_deadline": state.deadline.isoformat(),
+        "round_locked": state.lock is not None,
+    }
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})

@@ -8,15 +8,16 @@ the version (someone else changed the issue → "reload").
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Case, Count, F, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import access
+from .. import access, slips
 from ..filters import IssueFilter
 from ..forms import (
     ApprovalDecisionForm,
@@ -31,7 +32,16 @@ from ..forms import (
     IssueResumeForm,
     IssueSendBackForm,
 )
-from ..models import ApprovalDecision, ApprovalRequest, Issue, IssueAction, Level, Notification, Rules
+from ..models import (
+    ApprovalDecision,
+    ApprovalRequest,
+    Issue,
+    IssueAction,
+    IssueStatus,
+    Level,
+    Notification,
+    Rules,
+)
 from ..querysets import today
 from ..rulebook import APPROVER_ROLES
 from ..services import issues as services
@@ -179,12 +189,16 @@ def _first_response(issue, limit):
     return None, False
 
 
+# The issue list: what still needs work first (open, in progress), then by deadline.
+UNRESOLVED_FIRST = Case(When(status__in=IssueStatus.unresolved(), then=Value(0)), default=Value(1))
+
+
 def issue_list(request):
     issues = (
         visible_issues(request)
         .active()
         .select_related("project__park", "department", "assignee")
-        .order_by("deadline", "pk")
+        .order_by(UNRESOLVED_FIRST, F("deadline").asc(nulls_last=True), "pk")
     )
     issue_filter = IssueFilter(request.GET, queryset=issues, request=request)
     page = Paginator(issue_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -338,24 +352,48 @@ def approval_decide(request, pk):
     return redirect("approval_list")
 
 
-def _slip(request, pk, level, field, template):
+SLIPS = {
+    # level: (its number's field, page template, page URL name, Word file URL name)
+    Level.LEADER: ("assignment_slip_no", "projects/issue_assignment_slip.html", "issue_assignment_slip",
+                   "issue_assignment_slip_docx"),
+    Level.SUPERVISION: ("supervision_slip_no", "projects/issue_supervision_slip.html",
+                        "issue_supervision_slip", "issue_supervision_slip_docx"),
+}  # fmt: skip
+
+
+def _slip(request, pk, level, as_docx=False):
+    field, template, page_url, docx_url = SLIPS[level]
     issue = _get_issue(request, pk)
     if issue.level < level or not getattr(issue, field):
         raise Http404
-    events = issue.events.filter(to_level__gte=Level.LEADER).select_related("by", "department")
-    return render(request, template, {"issue": issue, "events": events, "today": today()})
+    events = issue.events.select_related("by")
+    document = slips.issue_slip(issue, level, list(events))
+    if as_docx:
+        return slips.docx_response(document, f"{page_url.removeprefix('issue_')}-{issue.pk}.docx")
+    context = {
+        "document": document,
+        "docx_url": reverse(docx_url, args=[issue.pk]),
+        "back_url": issue.get_absolute_url(),
+    }
+    return render(request, template, context)
 
 
 def assignment_slip(request, pk):
     """交办单: printable, numbered; exists from level 3."""
-    return _slip(request, pk, Level.LEADER, "assignment_slip_no", "projects/issue_assignment_slip.html")
+    return _slip(request, pk, Level.LEADER)
+
+
+def assignment_slip_docx(request, pk):
+    return _slip(request, pk, Level.LEADER, as_docx=True)
 
 
 def supervision_slip(request, pk):
     """督办单: printable, numbered; exists at level 4."""
-    return _slip(
-        request, pk, Level.SUPERVISION, "supervision_slip_no", "projects/issue_supervision_slip.html"
-    )
+    return _slip(request, pk, Level.SUPERVISION)
+
+
+def supervision_slip_docx(request, pk):
+    return _slip(request, pk, Level.SUPERVISION, as_docx=True)
 
 
 # --- Message centre ---------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from ..forms import LedgerUploadForm
 from ..models import ColumnAlias, Department, Issue, NameKind, Park, Project, RoleCode
 from ..monthly_report import monthly_report, report_sheets
 from ..querysets import today
+from ..services.reports import default_period, round_state
 
 SESSION_KEY = "ledger_import"
 STORAGE_DIR = "ledger-imports"
@@ -195,16 +196,17 @@ def issue_export(request):
 
 
 def _report_period(request):
-    """Year and month from the query (default: the current month); bad values fall back, never a 500."""
-    now = today()
+    """Year and month from the query (default: the month being reported, PRODUCT.md "Default period");
+    bad values fall back to it, never a 500."""
+    default = default_period(today())
     try:
-        year = int(request.GET.get("year", now.year))
-        month = int(request.GET.get("month", now.month))
+        year = int(request.GET.get("year", default[0]))
+        month = int(request.GET.get("month", default[1]))
         datetime.date(year, month, 1)
     except (TypeError, ValueError, OverflowError):  # OverflowError: a 30-digit month (found by fuzzing)
-        return now.year, now.month
+        return default
     if not 2001 <= year <= 2100:
-        return now.year, now.month
+        return default
     return year, month
 
 
@@ -214,7 +216,12 @@ def monthly_report_page(request):
     return render(
         request,
         "projects/monthly_report.html",
-        {"report": report, "months": range(1, 13), "query": f"year={year}&month={month}"},
+        {
+            "report": report,
+            "months": range(1, 13),
+            "query": f"year={year}&month={month}",
+            "round": round_state(year, month, today()),
+        },
     )
 
 

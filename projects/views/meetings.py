@@ -5,11 +5,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .. import access
+from .. import access, slips
 from ..forms import MeetingDecisionFormSet, MeetingForm
-from ..models import MeetingItem
 from ..querysets import today
 from ..services.meetings import (
     MEETING_ROLES,
@@ -154,16 +154,22 @@ def meeting_agenda(request, pk):
     )
 
 
-def meeting_minutes(request, pk):
+def _minutes(request, pk):
     meeting = _meeting(request, pk)
-    return render(
-        request,
-        "projects/meeting_minutes.html",
-        {
-            "meeting": meeting,
-            "items": _items(meeting),
-            "attendees": meeting.attendees.all(),
-            "departments": meeting.departments.all(),
-            "decisions": MeetingItem.Decision,
-        },
-    )
+    items = _items(meeting).select_related("issue__project__enterprise")
+    return meeting, slips.meeting_minutes(meeting, items, meeting.attendees.all(), meeting.departments.all())
+
+
+def meeting_minutes(request, pk):
+    meeting, document = _minutes(request, pk)
+    context = {
+        "document": document,
+        "docx_url": reverse("meeting_minutes_docx", args=[meeting.pk]),
+        "back_url": meeting.get_absolute_url(),
+    }
+    return render(request, "projects/meeting_minutes.html", context)
+
+
+def meeting_minutes_docx(request, pk):
+    meeting, document = _minutes(request, pk)
+    return slips.docx_response(document, f"minutes-{meeting.pk}.docx")

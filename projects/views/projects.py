@@ -1,20 +1,22 @@
 import copy
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from .. import lights
+from ..access import RoleRequired
 from ..filters import ProjectFilter
 from ..forms import ProjectEditForm
-from ..models import Listing, Project
+from ..models import Listing, Project, Rules
 from ..plan_forms import DocumentForm
-from ..plans import annotate_states, node_light_reasons
+from ..plans import annotate_states
 from ..querysets import today
-from ..services.projects import EDITABLE_FIELDS, may_edit_project, project_update
+from ..services.projects import EDITABLE_FIELDS, EDITOR_ROLES, may_edit_project, project_update
 from .progress import _add_errors, next_stage_actions
 
 PAGE_SIZE = 50
@@ -36,7 +38,8 @@ def project_list(request):
     if project_filter.is_valid() and project_filter.form.cleaned_data.get("month"):
         month = int(project_filter.form.cleaned_data["month"])
     # The warning light of the chosen year (and cut-off month), before the `light` filter reads it.
-    project_filter.queryset = projects.with_light(year=year, month=month)
+    rules = Rules.current()
+    project_filter.queryset = projects.with_light(year=year, month=month, rules=rules)
     listing = Listing.objects.filter(project=OuterRef("pk"), year=year).order_by()  # no ordering join
     rows = project_filter.qs.order_by("code")
     # Paginate the primary keys, then annotate only the page's rows: the light and listing subqueries
@@ -57,7 +60,13 @@ def project_list(request):
     return render(
         request,
         "projects/project_list.html",
-        {"filter": project_filter, "page": page, "year": year, "query": query.urlencode()},
+        {
+            "filter": project_filter,
+            "page": page,
+            "year": year,
+            "query": query.urlencode(),
+            "light_legend": lights.legend(rules),
+        },
     )
 
 
@@ -89,7 +98,6 @@ def project_detail(request, pk):
         "nodes": nodes,
         "documents": project.documents.select_related("node", "permit__permit_type"),
         "document_form": DocumentForm(prefix="doc"),
-        "light_reasons": node_light_reasons(nodes),
         "visits": project.visits.active().prefetch_related("participants", "departments")[:20],
         "issues": project.issues.visible_to(request.user).active().select_related("department", "assignee"),
         "progress_notes": project.progress_notes.select_related("author").prefetch_related("photos"),
@@ -110,7 +118,7 @@ def project_edit(request, pk):
     what the user sees). A stale form is refused and shown again with what was typed."""
     project = get_object_or_404(visible_projects(request).select_related("park"), pk=pk)
     if not may_edit_project(request.user):
-        raise PermissionDenied
+        raise RoleRequired(*EDITOR_ROLES)
     # The form works on a copy: the page's heading keeps the saved name while the form is invalid.
     form = ProjectEditForm(
         request.POST or None, instance=copy.copy(project), initial={"version": project.version}

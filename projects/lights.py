@@ -1,0 +1,272 @@
+"""Warning lights 红黄绿灯 (PRODUCT.md "Warning lights"): the one place that decides a project's light
+and says why in words.
+
+- `annotate(projects, …)` adds `light` ('red' / 'yellow' / 'green') in the database, so a list
+  filters, counts and paginates by it in its one query (`ProjectQuerySet.with_light` calls it);
+- `reasons(project)` turns the same row's `light_*` annotations into the reasons, in the user's
+  language, with no query of its own (`Project.light_reasons`);
+- `legend(rules)` states the rules with the administrator's thresholds.
+
+A rule is written twice here, side by side: as a database condition in `annotate` and as the test
+on the fetched row in `reasons`. Add a rule to both (and to `legend`).
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import models
+from django.db.models import (
+    Case,
+    DateField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+RED, YELLOW, GREEN = "red", "yellow", "green"
+LIGHTS = (RED, YELLOW, GREEN)
+LABELS = {
+    RED: pgettext_lazy("warning light", "Red"),
+    YELLOW: pgettext_lazy("warning light", "Yellow"),
+    GREEN: pgettext_lazy("warning light", "Green"),
+}
+# A shape beside the colour, so the light reads without colour vision (and in black-and-white print).
+ICONS = {RED: "■", YELLOW: "▲", GREEN: "●"}
+NO_REASON = gettext_lazy("On track: no warning applies.")
+
+
+@dataclass(frozen=True)
+class Reason:
+    light: str  # RED or YELLOW
+    text: str
+
+
+def _behind_q(month, points, strict):
+    """Q: completion rate behind time progress by more than (`strict`) or at least `points`.
+
+    rate < time progress − points  ⇔  done·1200 < (100·month − 12·points)·planned: integers only,
+    no division or rounding in the database. `_behind` is the same test on a fetched row.
+    """
+    bound = 100 * month - 12 * points
+    if month <= 0 or bound < 0 or (bound == 0 and strict):
+        return Q(pk__in=[])  # the rate cannot be that far behind
+    lookup = "lt" if strict else "lte"
+    return Q(light_planned__gt=0, **{f"light_done_1200__{lookup}": F("light_planned") * Value(bound)})
+
+
+def _behind(project, points, strict):
+    month, planned = project.light_month, project.light_planned
+    bound = 100 * month - 12 * points
+    if month <= 0 or bound < 0 or (bound == 0 and strict) or not planned or planned <= 0:
+        return False
+    done_1200, limit = project.light_done * 1200, planned * bound
+    return done_1200 < limit if strict else done_1200 <= limit
+
+
+def annotate(projects, *, year=None, month=None, today=None, rules=None):
+    """`projects` annotated with `light` and the `light_*` values its reasons are read from.
+
+    The completion rate is the project's reports of months 1..`month` of `year` over its `year`
+    listing's planned investment, against time progress `month` ÷ 12; a project without a listing
+    of the year or with a zero plan has no lag rule. Defaults: today's year and month; for a past
+    year its December; for a future year no lag rule. `rules` saves the query for Rules.current().
+    Thresholds come from Rules (administrator-editable).
+    """
+    from .models import Issue, Level, ListingKind, MonthlyReport, PlanNode, Rules, Visit
+    from .workdays import latest_start_before
+
+    on = today or timezone.localdate()
+    if year is None:
+        year = on.year
+    if month is None:
+        month = on.month if year == on.year else (12 if year < on.year else 0)
+    rules = rules or Rules.current()
+    money = DecimalField(max_digits=20, decimal_places=2)
+    done = (
+        MonthlyReport.objects.filter(project=OuterRef("pk"), year=year, month__lte=month)
+        .order_by()
+        .values("project")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    overdue = Issue.objects.filter(project=OuterRef("pk")).overdue(on=on).order_by("pk")
+    visited = Visit.objects.filter(
+        project=OuterRef("pk"),
+        withdrawn_at__isnull=True,
+        date__gt=on - datetime.timedelta(days=rules.visit_gap_days),
+    )
+    # Late plan nodes (PlanNode.objects.late, the one rule): a key node planned on or before this day
+    # is late by more than red_node_days working days (one calendar read).
+    late_nodes = PlanNode.objects.filter(project=OuterRef("pk")).late(on=on).order_by("planned_on", "pk")
+    red_node_day = latest_start_before(on, rules.red_node_days + 1)
+    red_nodes = late_nodes.filter(is_key=True, planned_on__lte=red_node_day)
+    # The year's listing is a LEFT JOIN (one listing per project and year), not a subquery: the
+    # light's conditions name the listing's columns several times, and each subquery named would be
+    # run again for every row (scale issue).
+    qs = (
+        projects.annotate(
+            light_listing=FilteredRelation("listings", condition=Q(listings__year=year)),
+        )
+        .annotate(
+            light_kind=F("light_listing__kind"),
+            light_planned=ExpressionWrapper(F("light_listing__planned_investment"), output_field=money),
+            light_done=Coalesce(Subquery(done, output_field=money), Value(Decimal(0)), output_field=money),
+            # The first overdue issue's number (or None): the reason names it.
+            light_overdue_high=Subquery(overdue.filter(level__gte=Level.LEADER).values("pk")[:1]),
+            light_overdue_low=Subquery(overdue.filter(level__lte=Level.COORDINATION).values("pk")[:1]),
+            light_visited=Exists(visited),
+            # The most late key node beyond the threshold, else the most late node: its name and
+            # planned date for the reason.
+            light_node_red=Subquery(red_nodes.values("name")[:1]),
+            light_node_red_planned=Subquery(red_nodes.values("planned_on")[:1], output_field=DateField()),
+            light_node_late=Subquery(late_nodes.values("name")[:1]),
+            light_node_late_planned=Subquery(late_nodes.values("planned_on")[:1], output_field=DateField()),
+            # The period and thresholds the light was computed with, for `reasons` (constants).
+            light_month=Value(month, output_field=IntegerField()),
+            light_today=Value(on, output_field=DateField()),
+            light_red_points=Value(rules.red_lag_points, output_field=IntegerField()),
+            light_yellow_points=Value(rules.yellow_lag_points, output_field=IntegerField()),
+            light_visit_days=Value(rules.visit_gap_days, output_field=IntegerField()),
+        )
+        .annotate(light_done_1200=ExpressionWrapper(F("light_done") * Value(1200), output_field=money))
+    )
+    red = (
+        Q(light_kind=ListingKind.NEW, planned_start__lt=on, actual_start__isnull=True)
+        | _behind_q(month, rules.red_lag_points, strict=True)
+        | Q(light_overdue_high__isnull=False)
+        | Q(light_node_red__isnull=False)
+    )
+    yellow = (
+        _behind_q(month, rules.yellow_lag_points, strict=False)
+        | Q(light_visited=False)
+        | Q(light_overdue_low__isnull=False)
+        | Q(light_node_late__isnull=False)
+    )
+    return qs.annotate(
+        light=Case(
+            When(red, then=Value(RED)),
+            When(yellow, then=Value(YELLOW)),
+            default=Value(GREEN),
+            output_field=models.CharField(),
+        )
+    )
+
+
+def _one_decimal(value):
+    return Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def reasons(project):
+    """The reasons of a project's light, red ones first; [] for green or a row without `light`."""
+    from .models import ListingKind
+
+    if getattr(project, "light", None) in (None, GREEN):
+        return []
+    found = []
+    if (
+        project.light_kind == ListingKind.NEW
+        and project.planned_start
+        and project.actual_start is None
+        and project.planned_start < project.light_today
+    ):
+        found.append(
+            Reason(
+                RED,
+                _("Planned start %(date)s has passed; not started yet")
+                % {"date": date_format(project.planned_start, "Y-m-d")},
+            )
+        )
+    lag = None
+    if project.light_planned and project.light_planned > 0 and project.light_month > 0:
+        rate = project.light_done * 100 / project.light_planned
+        lag = {
+            "points": _one_decimal(Decimal(project.light_month) * 100 / 12 - rate),
+            "rate": _one_decimal(rate),
+        }
+    lag_text = _("Completion rate %(rate)s%% is %(points)s points behind time progress")
+    if _behind(project, project.light_red_points, strict=True):
+        found.append(Reason(RED, lag_text % lag))
+    elif _behind(project, project.light_yellow_points, strict=False):
+        found.append(Reason(YELLOW, lag_text % lag))
+    if project.light_overdue_high:
+        found.append(
+            Reason(
+                RED,
+                _("Issue #%(number)s is overdue at leader assignment or supervision")
+                % {"number": project.light_overdue_high},
+            )
+        )
+    if project.light_overdue_low:
+        found.append(
+            Reason(
+                YELLOW,
+                _("Issue #%(number)s is overdue at grid help or the coordination meeting")
+                % {"number": project.light_overdue_low},
+            )
+        )
+    node_reason = _node_reason(project)
+    if node_reason:
+        found.append(node_reason)
+    if not project.light_visited:
+        found.append(
+            Reason(YELLOW, _("Not visited in the last %(days)s days") % {"days": project.light_visit_days})
+        )
+    found.sort(key=lambda reason: reason.light != RED)
+    return found
+
+
+def _node_reason(project):
+    """The late node's reason: "节点 施工许可 逾期 12 个工作日（计划 …）" (its delay on the calendar: one
+    calendar read, only for a project whose light a late node lit)."""
+    from .plans import node_reason
+    from .workdays import working_days_between
+
+    name = getattr(project, "light_node_red", None)
+    planned = getattr(project, "light_node_red_planned", None)
+    light = RED
+    if not name:
+        name = getattr(project, "light_node_late", None)
+        planned = getattr(project, "light_node_late_planned", None)
+        light = YELLOW
+    if not name or planned is None:
+        return None
+    return Reason(light, node_reason(name, working_days_between(planned, project.light_today), planned))
+
+
+def legend(rules):
+    """[(light, text)]: the rules of each light with the zone's thresholds, for the lists' legend."""
+    return [
+        (
+            RED,
+            _(
+                "new-build project past its planned start and not started; completion rate more than "
+                "%(red)s points behind time progress; an issue overdue at level 3 or 4; a key node "
+                "more than %(node_days)s working days late"
+            )
+            % {"red": rules.red_lag_points, "node_days": rules.red_node_days},
+        ),
+        (
+            YELLOW,
+            _(
+                "completion rate %(yellow)s–%(red)s points behind time progress; not visited for "
+                "%(days)s days; an issue overdue at level 1 or 2; a late plan node"
+            )
+            % {"yellow": rules.yellow_lag_points, "red": rules.red_lag_points, "days": rules.visit_gap_days},
+        ),
+        (GREEN, _("none of these")),
+    ]

@@ -1,0 +1,49 @@
+"""The warning light as HTML: `{{ project|light_badge }}` (icon and word beside the colour) and
+`{{ project|light_details }}` (the badge with its reasons, folded on a phone).
+
+Built in Python rather than an {% include %}: the lists render it once per row.
+"""
+
+from django import template
+from django.utils.html import format_html, format_html_join
+
+from ..lights import ICONS, LABELS, NO_REASON
+
+register = template.Library()
+
+
+def _badge(light):
+    return format_html(
+        '<span class="light-badge light-{}"><span class="light-icon" aria-hidden="true">{}</span> {}</span>',
+        light,
+        ICONS[light],
+        LABELS[light],
+    )
+
+
+@register.filter
+def light_badge(project_or_light):
+    """The light of a project that `with_light()` annotated (or a light's name); '' without one."""
+    light = getattr(project_or_light, "light", project_or_light)
+    return _badge(light) if light in LABELS else ""
+
+
+@register.filter
+def light_details(project):
+    """The badge and, for red and yellow, the reasons in words: a <details> a phone user taps open
+    (static/js/app.js opens them on wider screens)."""
+    light = getattr(project, "light", None)
+    if light not in LABELS:
+        return ""
+    reasons = project.light_reasons
+    if not reasons:
+        return format_html('<span class="light-details" title="{}">{}</span>', NO_REASON, _badge(light))
+    return format_html(
+        '<details class="light-details"><summary>{}</summary><ul class="light-reasons">{}</ul></details>',
+        _badge(light),
+        format_html_join(
+            "",
+            '<li class="light-reason-{}"><span class="light-icon" aria-hidden="true">{}</span> {}</li>',
+            ((reason.light, ICONS[reason.light], reason.text) for reason in reasons),
+        ),
+    )
