@@ -1,4 +1,4 @@
-"""Reading node plans: each node's state and delay in working days, the light's node reasons, the chart.
+"""Reading node plans: each node's state and delay in working days, the reason's words, the chart.
 
 The rule "late" is `PlanNode.objects.late()` (querysets.py), which the warning light also reads; the
 delays here are counted on the official calendar with one calendar query for all the nodes shown.
@@ -59,18 +59,6 @@ def node_reason(name: str, delay_days: int, planned: datetime.date) -> str:
         "days": delay_days,
         "date": planned.isoformat(),
     }
-
-
-def node_light_reasons(nodes) -> list[dict]:
-    """The late ones of annotated nodes as light reasons: [{"light": "red"|"yellow", "text": …}]."""
-    return [
-        {
-            "light": "red" if node.is_red else "yellow",
-            "text": node_reason(node.name, node.delay_days, node.planned_on),
-        }
-        for node in nodes
-        if node.state == LATE
-    ]
 
 
 def responsible_q(staff) -> Q:

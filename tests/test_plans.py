@@ -27,7 +27,7 @@ from projects.models import (
     Stage,
     Visit,
 )
-from projects.plans import annotate_states, node_light_reasons
+from projects.plans import annotate_states
 from projects.services.plans import node_complete, node_update, plan_create
 
 pytestmark = pytest.mark.django_db
@@ -202,14 +202,21 @@ def test_late_nodes_turn_the_light_with_the_node_and_its_delay_as_reason(zone):
     node.planned_date = D(2025, 6, 5)  # 11 working days late: more than red_node_days (10)
     node.save()
     assert _light(project, today) == "red"
-    reasons = node_light_reasons(annotate_states(project.nodes.with_dates(), today))
+
+    def reasons():
+        lit = Project.objects.with_light(year=today.year, month=today.month, today=today).get(pk=project.pk)
+        return [(reason.light, reason.text) for reason in lit.light_reasons]
+
     with translation.override("zh-hans"):
-        texts = node_light_reasons(annotate_states(project.nodes.with_dates(), today))
+        assert reasons() == [("red", "节点 设备进场 逾期 11 个工作日（计划 2025-06-05）")]
     with translation.override("en"):
-        english = node_light_reasons(annotate_states(project.nodes.with_dates(), today))
-    assert reasons[0]["light"] == "red"
-    assert texts[0]["text"] == "节点 设备进场 逾期 11 个工作日（计划 2025-06-05）"
-    assert english[0]["text"] == "Node 设备进场 is 11 working days late (planned 2025-06-05)"
+        assert reasons() == [("red", "Node 设备进场 is 11 working days late (planned 2025-06-05)")]
+    node.is_key = False
+    node.save()
+    with translation.override("en"):
+        assert reasons() == [("yellow", "Node 设备进场 is 11 working days late (planned 2025-06-05)")]
+    node.is_key = True
+    node.save()
     Rules.objects.filter(pk=1).update(red_node_days=15)
     assert _light(project, today) == "yellow"  # the threshold is the administrator's
     node_complete(node=node, by=zone.grid, date=D(2025, 6, 19), expected_version=None)
