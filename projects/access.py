@@ -60,8 +60,9 @@ class RoleRequired(PermissionDenied):
     """A 403 that names the roles the action needs (the error page shows them)."""
 
     def __init__(self, *roles):
-        super().__init__(", ".join(roles))
-        self.roles = tuple(RoleCode(role) for role in roles)
+        order = list(RoleCode)
+        self.roles = tuple(sorted((RoleCode(role) for role in roles), key=order.index))
+        super().__init__(", ".join(self.roles))
 
 
 def require_role(user, *codes):

@@ -537,7 +537,7 @@ class Planner:
         for index, ((stem, industry, park), group) in enumerate(zip(pool, groups, strict=True)):
             enterprise_stem = STEMS[index % len(STEMS)]
             name = f"{enterprise_stem}{stem}{NAME_SUFFIX[index % len(NAME_SUFFIX)]}"
-            enterprise = f"镇江{enterprise_stem}{stem.split(' ')[0][:4]}有限公司"
+            enterprise = f"镇江{enterprise_stem}{stem.split(' ')[0]}有限公司"  # the whole stem: no word cut
             first_year = {
                 "new": self.year,
                 "district": self.year,
@@ -834,9 +834,8 @@ class Planner:
                 )
             )
         if p.actual_start and p.stage == Stage.CONSTRUCTION:
-            day = self.clamp_past(
-                max(p.actual_start + datetime.timedelta(days=120), self.today - datetime.timedelta(days=40))
-            )
+            # Before the topping-out milestone (start + 150 days), which this note must not contradict.
+            day = self.clamp_past(p.actual_start + datetime.timedelta(days=120))
             if day > p.actual_start:
                 p.notes.append((day, "主体结构施工中，钢结构吊装完成约七成。", "", "", p.grid))
         if p.actual_completion:

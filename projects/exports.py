@@ -273,7 +273,7 @@ def issue_export(issues, *, today, filename="issues.xlsx"):
         _("Assignee"),
         _("Deadline"),
         _("Overdue"),
-        _("Raised"),
+        _("Raised at"),
         _("Resolved"),
         _("Description"),
         _("Resolution"),

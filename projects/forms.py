@@ -588,11 +588,15 @@ class IssueEscalateForm(IssueActionForm):
         help_text=_("Empty: the issue's department, else the project's lead department."),
     )
 
-    def __init__(self, *args, **kwargs):
-        from .models import Department, RoleCode, Staff
+    def __init__(self, *args, target_level=None, **kwargs):
+        """`target_level`: the level the issue climbs to; the leader is picked only entering level 3."""
+        from .models import Department, Level, RoleCode, Staff
 
         super().__init__(*args, **kwargs)
-        self.fields["leader"].queryset = Staff.objects.filter(roles__code=RoleCode.LEADER).distinct()
+        if target_level == Level.LEADER:
+            self.fields["leader"].queryset = Staff.objects.filter(roles__code=RoleCode.LEADER).distinct()
+        else:
+            del self.fields["leader"]
         self.fields["department"].queryset = Department.objects.all()
 
 

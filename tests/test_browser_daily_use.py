@@ -145,3 +145,28 @@ def test_axe_finds_no_serious_violation(demo, open_as, live_server, viewport):
         if violations:
             found[name] = violations
     assert found == {}
+
+
+def test_a_phone_form_with_an_error_says_so_at_the_top(demo, open_as, live_server):
+    from django.contrib.auth import get_user_model
+
+    from projects.services.issues import issue_raise
+
+    project = Project.objects.filter(park__name="航空航天产业园").order_by("code").first()
+    grid = get_user_model().objects.get(username="grid")
+    issue = issue_raise(project=project, category="land", description="用地手续咨询", by=grid)
+    page = open_as("grid", PHONE)
+    page.goto(f"{live_server.url}/issues/{issue.pk}/")
+    escalate = page.locator("#action-escalate")
+    escalate.locator("summary").click()
+    # Entering level 2, the form asks nothing of level 3 (no committee leader to pick).
+    assert escalate.locator("[name=escalate-leader]").count() == 0
+    escalate.locator("button[type=submit]").click()
+    page.wait_for_selector(".error-summary")
+    summary = page.locator(".error-summary")
+    assert summary.bounding_box()["y"] < 200  # at the top, not 1,000 px below
+    assert "请修改以下标出的内容" in summary.inner_text()
+    assert page.evaluate("document.activeElement.name") == "escalate-reason"
+    screenshot(page, "form-error")
+    summary.locator("a").first.click()
+    assert page.evaluate("document.activeElement.name") == "escalate-reason"

@@ -36,3 +36,32 @@ def test_leader_on_a_phone_sees_their_lights_first(dash, browser_login, live_ser
     assert mine.bounding_box()["y"] < page.locator("#key-figures").bounding_box()["y"]
     assert mine.locator(".light-red").count() == 1  # D-4, not started
     assert mine.locator(".light-yellow").count() == 2
+
+
+def test_a_chart_bar_opens_the_list_behind_it(dash, browser_login, live_server):
+    page = browser_login("coordinator")
+    page.goto(f"{live_server.url}/dashboard/?year=2024&month=5")
+    page.wait_for_selector("body[data-charts-drawn='true']", state="attached")
+    # The first level with open issues: its bar's middle, in the chart's own coordinates.
+    point = page.evaluate(
+        """() => {
+          const chart = echarts.getInstanceByDom(document.getElementById("chart-issues"));
+          const data = chart.getOption().series[0].data;
+          const index = data.findIndex((value) => value > 0);
+          const [x, y] = chart.convertToPixel({seriesIndex: 0}, [data[index] / 2, index]);
+          return {x, y, index};
+        }"""
+    )
+    box = page.locator("#chart-issues").bounding_box()
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    page.wait_for_url(lambda url: url.endswith(f"/issues/?level={point['index'] + 1}&unresolved=1"))
+
+
+def test_a_chart_says_so_when_its_data_fails(dash, browser_login, live_server):
+    page = browser_login("coordinator")
+    page.route("**/dashboard.json*", lambda route: route.fulfill(status=500, body="boom"))
+    page.goto(f"{live_server.url}/dashboard/?year=2024&month=5")
+    page.wait_for_selector(".chart-failed")
+    assert page.locator(".chart-failed").count() == 3
+    assert "图表数据加载失败" in page.locator("#chart-investment").inner_text()
+    assert "33.3%" in page.locator("#key-figures").inner_text()  # the cards are unaffected

@@ -126,7 +126,8 @@ def test_department_staff_and_coordinators_see_who_waits_for_a_first_response(wo
 
 
 @pytest.mark.parametrize(
-    ("persona", "queries"), [("grid", 12), ("dept", 14), ("leader", 15), ("coordinator", 16)]
+    ("persona", "queries"),
+    [("grid", 12), ("dept", 14), ("leader", 15), ("coordinator", 16), ("supervisor", 13)],
 )
 def test_home_query_count_is_bounded(work, login, django_assert_num_queries, persona, queries):
     z = work
@@ -146,9 +147,21 @@ def test_home_query_count_is_bounded(work, login, django_assert_num_queries, per
     # session, user, staff + roles (2), unread count, Rules, then one query per section (my issues,
     # overdue, not visited, late nodes with the calendar days of their delays, upcoming meetings:
     # 6; "my projects" is a subquery of each) = 12. Leaders add their projects, awaiting assignment
-    # and their projects' open issues (3); coordinators add approvals and agenda candidates (2).
-    # Department staff and coordinators add the first-response counts (2): the calendar days that
-    # fix the "late" cut-off, one aggregate.
+    # and their projects' open issues (3); coordinators add approvals and agenda candidates (2);
+    # supervisors their level-4 items (1). Department staff and coordinators add the first-response
+    # counts (2): the calendar days that fix the "late" cut-off, one aggregate.
     with django_assert_num_queries(queries):
         response = client.get(reverse("home"))
     assert response.status_code == 200
+
+
+def test_a_grid_workers_open_issues_and_the_supervisors_level(work, login):
+    z = work
+    raised = issue_raise(project=z.project_a, category="land", description="网格员提出的诉求", by=z.grid)
+    mine = login(z.grid).get(reverse("home"))
+    assert raised in mine.context["my_issues"]
+    assert "网格员提出的诉求" in mine.content.decode().split('id="home-my-issues"')[1]
+    supervisor = login(z.supervisor).get(reverse("home"))
+    assert all(issue.level == 4 for issue in supervisor.context["supervision_issues"])
+    assert 'id="home-supervision"' in supervisor.content.decode()
+    assert "supervision_issues" not in login(z.grid).get(reverse("home")).context

@@ -359,9 +359,9 @@ def test_detail_query_count_does_not_grow_with_the_timeline(zone, login, django_
     client = login(zone.coordinator)
     client.get(f"/issues/{issue.pk}/")  # warm the session; the Rules row exists from here on
     # session, user, staff + roles (2), issue, rules, calendar days, unread count, events, requests,
-    # the coordinator's form choices (assign: departments, people; escalate: leaders, departments)
-    # = 14.
-    with django_assert_num_queries(14) as captured:
+    # the coordinator's form choices (assign: departments, people; escalate: departments — the
+    # leaders only entering level 3) = 13.
+    with django_assert_num_queries(13) as captured:
         client.get(f"/issues/{issue.pk}/")
     for n in range(8):
         issue_follow_up(issue=issue, by=zone.dept, text=f"第{n}次跟进")

@@ -35,10 +35,6 @@ EDITABLE_FIELDS = (
 )
 
 
-# Who may edit master data, for the 403 page's "needs the role of …" (the rulebook's EDIT grant).
-EDITOR_ROLES = (RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR)
-
-
 def may_edit_project(user, project: Project | None = None) -> bool:
     """The rulebook's ProjectAction.EDIT (coordinators, administrators); visibility is the caller's 404."""
     return may_act_on_project(user, ProjectAction.EDIT, project)

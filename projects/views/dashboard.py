@@ -396,6 +396,12 @@ def dashboard(request):
         "light_legend": lights.legend(rules),
         "round": round_state(year, month, on, rules),
         "warnings_more": figures["lights"]["red"] + figures["lights"]["yellow"] > len(warnings),
+        # Each chart's bars open the same lists as the cards and tables (static/js/dashboard.js).
+        "chart_links": {
+            "investment": links["completed_investment"],
+            "start_rate": {str(row["park_id"]): row["links"]["start_rate"] for row in figures["by_park"]},
+            "issues": links["issues_open_by_level"],
+        },
         "chart_labels": {
             "completed": _("Completed in the month"),
             "completed_cumulative": _("Completed, cumulative"),
@@ -404,6 +410,10 @@ def dashboard(request):
             "open_issues": _("Open issues"),
             "month": _("Month"),
             "levels": {level.code: str(level.label) for level in Level},
+            "failed": _(
+                "The chart's data could not be loaded. The figures above are not affected; reload the "
+                "page to try again."
+            ),
         },
     }
     return render(request, "projects/dashboard.html", context)

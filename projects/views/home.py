@@ -59,12 +59,15 @@ def home(request):
         .order_by("deadline", "pk")
     )
 
-    # My open issues: assigned to me; for department staff also their department's unassigned ones.
+    # My open issues: assigned to me; for department staff also their department's unassigned ones;
+    # for a grid worker those they raised and those at grid help (their level) on their projects.
     mine = Q(pk__in=[])
     if staff is not None:
         mine |= Q(assignee=staff)
         if staff.has_role(RoleCode.DEPARTMENT) and staff.department_id:
             mine |= Q(department=staff.department_id, assignee__isnull=True)
+        if staff.has_role(RoleCode.GRID_WORKER):
+            mine |= Q(raised_by=staff) | Q(level=Level.GRID_HELP, project__in=project_ids)
     context = {
         "today": on,
         "staff": staff,
@@ -96,9 +99,13 @@ def home(request):
             .order_by("date")[:5]
         ),
         "is_leader": staff is not None and staff.has_role(RoleCode.LEADER),
+        "is_supervisor": staff is not None and staff.has_role(RoleCode.SUPERVISOR),
         "is_coordinator": access.has_role(user, *MEETING_ROLES),
         "may_record_visits": access.has_role(user, *RECORDING_ROLES),
     }
+    if context["is_supervisor"]:
+        # The supervisor's own level: every open supervision item, by deadline.
+        context["supervision_issues"] = list(issues.filter(level=Level.SUPERVISION)[:LIMIT])
     if context["is_leader"]:
         # Their own projects first, with what is open on each.
         context["led_projects"] = list(

@@ -161,6 +161,8 @@ def _form(name, issue, user, data=None):
     kwargs = {"prefix": name}
     if name == IssueAction.ASSIGN:
         kwargs["may_set_deadline"] = services.may_set_deadline(user, issue)
+    if name == IssueAction.ESCALATE:
+        kwargs["target_level"] = issue.level + 1
     if data is None:
         return action.form_class(initial=_initial(issue, name), **kwargs)
     return action.form_class(data, **kwargs)

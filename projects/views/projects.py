@@ -12,11 +12,12 @@ from .. import lights
 from ..access import RoleRequired
 from ..filters import ProjectFilter
 from ..forms import ProjectEditForm
-from ..models import Listing, Project, Rules
+from ..models import Listing, Project, ProjectAction, Rules
 from ..plan_forms import DocumentForm
 from ..plans import annotate_states
 from ..querysets import today
-from ..services.projects import EDITABLE_FIELDS, EDITOR_ROLES, may_edit_project, project_update
+from ..rulebook import roles_granted
+from ..services.projects import EDITABLE_FIELDS, may_edit_project, project_update
 from .progress import _add_errors, next_stage_actions
 
 PAGE_SIZE = 50
@@ -118,7 +119,7 @@ def project_edit(request, pk):
     what the user sees). A stale form is refused and shown again with what was typed."""
     project = get_object_or_404(visible_projects(request).select_related("park"), pk=pk)
     if not may_edit_project(request.user):
-        raise RoleRequired(*EDITOR_ROLES)
+        raise RoleRequired(*roles_granted(ProjectAction.EDIT))
     # The form works on a copy: the page's heading keeps the saved name while the form is invalid.
     form = ProjectEditForm(
         request.POST or None, instance=copy.copy(project), initial={"version": project.version}

@@ -26,9 +26,50 @@ document.addEventListener("DOMContentLoaded", () => {
       details.open = true;
     });
   }
-  // A form with errors: focus the summary at the top; its links move to each field.
-  const summary = document.querySelector(".error-summary");
-  if (summary) {
-    summary.focus();
-  }
+  showErrorSummary();
 });
+
+// A form that came back with errors (Django marks the fields aria-invalid): a summary at the top of the
+// page links to each field, and the first one takes the focus, so a phone user sees what to fix.
+function showErrorSummary() {
+  const main = document.querySelector("main");
+  const fields = Array.from(document.querySelectorAll('main [aria-invalid="true"]'));
+  if (!main || fields.length === 0) {
+    return;
+  }
+  const summary = document.createElement("div");
+  summary.className = "alert alert-danger error-summary";
+  summary.setAttribute("role", "alert");
+  const heading = document.createElement("p");
+  heading.className = "fw-bold mb-1";
+  heading.textContent = main.dataset.errorSummary;
+  const list = document.createElement("ul");
+  list.className = "mb-0";
+  const reveal = (field) => {
+    const details = field.closest("details");
+    if (details) {
+      details.open = true;
+    }
+    field.focus();
+  };
+  fields.forEach((field) => {
+    const label = document.querySelector(`label[for="${field.id}"]`);
+    const box = field.closest(".mb-3, .round-row, .formset-row") || field.parentElement;
+    const error = box.querySelector(".invalid-feedback");
+    const link = document.createElement("a");
+    link.href = `#${field.id}`;
+    link.className = "alert-link";
+    link.textContent = [label && label.textContent.replace("*", "").trim(), error && error.textContent.trim()]
+      .filter(Boolean).join(": ");
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      reveal(field);
+    });
+    const item = document.createElement("li");
+    item.append(link);
+    list.append(item);
+  });
+  summary.append(heading, list);
+  main.prepend(summary);
+  reveal(fields[0]);
+}

@@ -8,16 +8,35 @@ document.addEventListener("DOMContentLoaded", () => {
     return;
   }
   const labels = JSON.parse(labelsElement.textContent);
+  const links = JSON.parse(document.getElementById("dashboard-links").textContent);
   const charts = [];
 
-  function draw(id, option) {
+  // `open(params)` → the URL of the list behind the clicked bar or point (the cards' lists).
+  function draw(id, option, open) {
     const element = document.getElementById(id);
     if (!element) {
       return;
     }
     const chart = echarts.init(element, null, { renderer: "canvas" });
     chart.setOption(option);
+    chart.on("click", (params) => {
+      const url = open(params);
+      if (url) {
+        window.location.href = url;
+      }
+    });
     charts.push(chart);
+  }
+
+  function failed() {
+    document.querySelectorAll(".dashboard-chart").forEach((element) => {
+      const message = document.createElement("p");
+      message.className = "alert alert-warning small chart-failed";
+      message.setAttribute("role", "status");
+      message.textContent = labels.failed;
+      element.replaceChildren(message);
+      element.classList.add("h-auto");
+    });
   }
 
   function investment(figures) {
@@ -42,7 +61,7 @@ document.addEventListener("DOMContentLoaded", () => {
           data: figures.monthly.map((m) => m.planned_cumulative),
         },
       ],
-    });
+    }, () => links.investment);
   }
 
   function startRate(figures) {
@@ -58,7 +77,7 @@ document.addEventListener("DOMContentLoaded", () => {
       series: [
         { name: labels.start_rate, type: "bar", data: figures.by_park.map((row) => row.start_rate) },
       ],
-    });
+    }, (params) => links.start_rate[String(figures.by_park[params.dataIndex].park_id)]);
   }
 
   function issues(figures) {
@@ -76,7 +95,7 @@ document.addEventListener("DOMContentLoaded", () => {
           data: codes.map((code) => figures.issues_open_by_level[code]),
         },
       ],
-    });
+    }, (params) => links.issues[codes[params.dataIndex]]);
   }
 
   fetch(source.dataset.src, { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -94,6 +113,7 @@ document.addEventListener("DOMContentLoaded", () => {
     })
     .catch((error) => {
       console.error(error);
+      failed();
     });
 
   window.addEventListener("resize", () => charts.forEach((chart) => chart.resize()));
