@@ -174,7 +174,7 @@ def ledger_template():
             )
         ],
         [_("项目级别: 省重点, 市重点 or 区重点. 项目类型: 新建 or 续建. Money in 万元, not negative.")],
-        [_("Dates as Excel dates or as text: 2023-03-15, 2023/3/15 or 2023年3月15日.")],
+        [_("Dates as Excel dates or as text: 2023-03-15, 2023/3/15, 2023.3.15 or 2023年3月15日.")],
         [_("An empty cell clears the value, except 实际开工日期: a recorded start date is kept.")],
         [
             _(

@@ -306,6 +306,10 @@ class MeetingForm(StyledCheckboxMixin, StyledForm):
     issues = SafeModelMultipleChoiceField(
         label=_("Agenda: issues to table"), queryset=None, required=False, widget=CheckboxList
     )
+    # Offered only after the service refused a second meeting in the same month.
+    same_month_confirmed = forms.BooleanField(
+        label=_("Yes, hold a second meeting this month"), required=False
+    )
 
     def __init__(self, *args, candidates=None, **kwargs):
         from .models import Department, Issue
@@ -746,3 +750,9 @@ class StageCorrectionForm(StyledForm):
             for value, label in StageDateField.choices
             if getattr(project, value) is not None
         ]
+
+
+class MeetingCancelForm(StyledForm):
+    reason = forms.CharField(
+        label=_("Why is the meeting cancelled?"), widget=forms.Textarea(attrs={"rows": 3})
+    )

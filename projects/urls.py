@@ -62,6 +62,7 @@ urlpatterns = [
     path("meetings/new/", meeting_views.meeting_new, name="meeting_new"),
     path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/agenda/", meeting_views.meeting_agenda, name="meeting_agenda"),
+    path("meetings/<int:pk>/cancel/", meeting_views.meeting_cancel_view, name="meeting_cancel"),
     path("meetings/<int:pk>/minutes/", meeting_views.meeting_minutes, name="meeting_minutes"),
     path("meetings/<int:pk>/minutes.docx", meeting_views.meeting_minutes_docx, name="meeting_minutes_docx"),
     # Progress, the monthly investment round, permits and milestones (issue 7, progress area)

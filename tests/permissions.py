@@ -154,6 +154,7 @@ ARGS = {
     "meeting_minutes": lambda o: {"pk": o.meeting.pk},
     "project_sign": lambda o: {"pk": o.z.project_a.pk},
     "project_file": lambda o: {"pk": o.z.project_a.pk},
+    "meeting_cancel": lambda o: {"pk": o.meeting.pk},
     "project_start": lambda o: {"pk": o.z.project_a.pk},
     "project_complete": lambda o: {"pk": o.z.project_a.pk},
     "project_production": lambda o: {"pk": o.z.project_a.pk},
@@ -291,6 +292,7 @@ TABLE = {
     "meeting_agenda":       ("Meetings", "L 404 404 404 200 200 200 200 404", "-"),
     "meeting_minutes":      ("Meetings", "L 404 404 404 200 200 200 200 404", "-"),
     "meeting_minutes_docx": ("Meetings", "L 404 404 404 200 200 200 200 404", "-"),
+    "meeting_cancel":       ("Meetings", "L 403 403 403 200 403 403 200 403", "L 403 403 403 ok 403 403 ok 403"),
     # The ledger in Excel and the monthly report
     "ledger_import":        ("Excel",    "L 403 403 403 200 403 403 200 403", "L 403 403 403 ok 403 403 ok 403"),
     "ledger_template":      ("Excel",    "L 200 200 200 200 200 200 200 200", "-"),

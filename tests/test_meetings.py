@@ -40,8 +40,9 @@ def tabled(zone):
     return z
 
 
-def make_meeting(z, issues=None):
+def make_meeting(z, issues=None, **options):
     return meeting_create(
+        **options,
         by=z.coordinator,
         date=today(),
         title="十一月重点项目调度会",
@@ -262,10 +263,79 @@ def test_printable_agenda(tabled, login):
 def test_meeting_list_query_count_is_bounded(tabled, login, django_assert_num_queries):
     z = tabled
     for _ in range(3):
-        make_meeting(z)
+        make_meeting(z, same_month_confirmed=True)
     client = login(z.coordinator)
     client.get(reverse("meeting_list"))
     # session, user, staff + roles (2), unread count, meetings with their counts and chairs = 6.
     with django_assert_num_queries(6):
         response = client.get(reverse("meeting_list"))
     assert len(response.context["meetings"]) == 3
+
+
+# --- a second meeting in the same month asks; a meeting is cancelled, never deleted (issue 14) --------
+
+
+def new_meeting_post(z, **extra):
+    return {
+        "date": today().isoformat(),
+        "title": "十一月重点项目调度会",
+        "chair": z.coordinator.staff.pk,
+        "issues": [z.permits.pk],
+        **extra,
+    }
+
+
+def test_a_second_meeting_in_the_same_month_asks_for_confirmation(tabled, login):
+    z = tabled
+    client = login(z.coordinator)
+    assert client.post(reverse("meeting_new"), new_meeting_post(z)).status_code == 302
+    # The untouched form posted again: refused with the question, nothing created.
+    response = client.post(reverse("meeting_new"), new_meeting_post(z, issues=[z.hiring.pk]))
+    assert response.status_code == 200 and Meeting.objects.count() == 1
+    assert 'name="same_month_confirmed"' in response.content.decode()
+    response = client.post(
+        reverse("meeting_new"), new_meeting_post(z, issues=[z.hiring.pk], same_month_confirmed="on")
+    )
+    assert response.status_code == 302 and Meeting.objects.count() == 2
+    with pytest.raises(ValidationError):
+        meeting_create(by=z.coordinator, date=today(), title="第三次")
+
+
+def test_a_cancelled_meeting_is_kept_and_its_issues_return_to_the_agenda_pool(tabled, login):
+    from projects.services.meetings import meeting_agenda_candidates
+
+    z = tabled
+    meeting = make_meeting(z, issues=[z.permits, z.hiring])
+    assert z.permits not in meeting_agenda_candidates()  # on an upcoming meeting's agenda
+    client = login(z.coordinator)
+    cancel = reverse("meeting_cancel", args=[meeting.pk])
+    assert client.post(cancel, {"reason": "  "}).status_code == 400
+    assert client.post(cancel, {"reason": "领导外出，改期至下周"}).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.is_cancelled and meeting.cancel_reason == "领导外出，改期至下周"
+    assert meeting.cancelled_by == z.coordinator.staff
+    assert meeting.items.count() == 2  # nothing deleted
+    assert {z.permits, z.hiring} <= set(meeting_agenda_candidates())
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert 'id="meeting-cancelled"' in page and 'id="meeting-decisions"' not in page
+    with pytest.raises(ValidationError):
+        meeting_record_decisions(meeting=meeting, by=z.coordinator, decisions=[])
+    # A cancelled meeting does not count for the monthly question.
+    meeting_create(by=z.coordinator, date=today(), title="改期后的调度会", issues=[z.permits])
+    assert login(z.grid).post(cancel, {"reason": "x"}).status_code == 403
+
+
+def test_a_held_meeting_cannot_be_cancelled(tabled):
+    from projects.services.meetings import meeting_cancel
+
+    z = tabled
+    meeting = make_meeting(z, issues=[z.permits])
+    item = meeting.items.get()
+    meeting_record_decisions(
+        meeting=meeting,
+        by=z.coordinator,
+        decisions=[{"item": item, "decision": "resolved", "note": "已办结"}],
+    )
+    with pytest.raises(ValidationError):
+        meeting_cancel(meeting=meeting, by=z.coordinator, reason="误建")
+    assert not Meeting.objects.get(pk=meeting.pk).is_cancelled

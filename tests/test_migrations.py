@@ -135,11 +135,11 @@ def test_milestones_move_into_the_plan_and_back_with_nothing_lost():
 
     before = free_nodes()
     assert len(before) > 100 and any("PPAP" in name for _code, name, *_rest in before)
-    call_command("migrate", "projects", "0008", verbosity=0)
+    call_command("migrate", "projects", "0009", verbosity=0)
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    state = MigrationExecutor(connection).loader.project_state(("projects", "0008_plans_nodes"))
+    state = MigrationExecutor(connection).loader.project_state(("projects", "0009_plans_nodes"))
     milestone = state.apps.get_model("projects", "Milestone")
     assert (
         sorted(milestone.objects.values_list("project__code", "name", "planned_date", "actual_date", "note"))

@@ -21,7 +21,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
-from ..models import ColumnAlias, Project
+from ..models import ColumnAlias, ListingKind, ListingLevel, Project
 from .columns import (
     AMOUNT,
     CODE,
@@ -45,11 +45,10 @@ from .columns import (
     UNIT_FACTORS,
     YEAR,
     CellError,
-    ListingKind,
-    ListingLevel,
     match_header,
     normalize_header,
     parse_money,
+    split_unit,
 )
 from .plan import CumulativeRow, ImportPlan, ListingRow, Problem, ProjectRow, ReportRow, display
 
@@ -66,8 +65,8 @@ UNIT_NOTE = re.compile(r"单位[:：]?\s*(亿元|万元|元)")
 SECTION_LEVELS = [
     (re.compile(r"省(级)?重[点大]"), ListingLevel.PROVINCE),
     (re.compile(r"市(级)?重[点大]"), ListingLevel.CITY),
+    (re.compile(r"(^|[^新])区(级)?重[点大]"), ListingLevel.DISTRICT),  # 新区重点 is the zone, not a level
 ]
-SECTION_LEVELS.append((re.compile(r"(^|[^新])区(级)?重[点大]"), ListingLevel.DISTRICT))
 SECTION_KINDS = [(re.compile(r"续建"), ListingKind.CONTINUING), (re.compile(r"新建|新开工"), ListingKind.NEW)]
 
 
@@ -132,16 +131,10 @@ def _match_cells(cells, columns, aliases):
             found = match_header(text, columns, aliases)
             if found:
                 if found.unit is None:
-                    found.unit = match_header_unit(upper)
+                    found.unit = split_unit(upper)[1] if upper else None  # a group's unit
                 break
         matches.append((upper + lower, found))
     return matches
-
-
-def match_header_unit(text):
-    from .columns import split_unit
-
-    return split_unit(text)[1] if text else None
 
 
 def _looks_like_sub_header(row):
@@ -294,9 +287,9 @@ def _section(label, level, kind):
     top = bool(match.group(1))
     new_level = next((value for pattern, value in SECTION_LEVELS if pattern.search(label)), None)
     new_kind = next((value for pattern, value in SECTION_KINDS if pattern.search(label)), None)
-    if top:
+    if top:  # 一、 starts afresh; （一） refines what its 一、 said
         return new_level, new_kind
-    return new_level or level, new_kind
+    return new_level or level, new_kind or kind
 
 
 def read_listings(plan, layout):

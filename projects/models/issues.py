@@ -264,6 +264,12 @@ class Meeting(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A meeting is cancelled with a reason, never deleted; its undecided issues return to the agenda pool.
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        Staff, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("cancelled by")
+    )
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     history = HistoricalRecords(m2m_fields=[attendees, departments])
 
     class Meta:
@@ -276,6 +282,10 @@ class Meeting(models.Model):
 
     def get_absolute_url(self):
         return reverse("meeting_detail", args=[self.pk])
+
+    @property
+    def is_cancelled(self):
+        return self.cancelled_at is not None
 
 
 class MeetingItem(models.Model):

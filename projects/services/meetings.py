@@ -45,12 +45,21 @@ def meetings_visible_to(user):
     )  # a subquery, so the m2m joins never duplicate rows
 
 
+def upcoming_meetings():
+    """Meetings still to be held: neither cancelled nor with decisions recorded."""
+    return Meeting.objects.filter(cancelled_at__isnull=True, held=False)
+
+
 def meeting_agenda_candidates(on: datetime.date | None = None):
-    """Issues to table: unresolved at level 2, and every unresolved issue past its deadline."""
+    """Issues to table: unresolved at level 2, and every unresolved issue past its deadline — the
+    agenda pool, less the issues already on the agenda of a meeting still to be held (a cancelled
+    meeting's issues are back in it)."""
     on = on or today()
+    tabled = MeetingItem.objects.filter(decision="", meeting__in=upcoming_meetings()).values("issue")
     return (
         Issue.objects.unresolved()
         .filter(Q(level=Level.COORDINATION) | overdue_q(on))
+        .exclude(pk__in=tabled)
         .select_related("project", "department")
         .order_by("level", "deadline", "pk")
     )
@@ -68,9 +77,28 @@ def meeting_create(
     attendees: Iterable[Staff] = (),
     departments: Iterable[Department] = (),
     issues: Sequence[Issue] = (),
+    same_month_confirmed: bool = False,
 ) -> Meeting:
-    """Create a meeting with its agenda (one MeetingItem per issue, in the given order)."""
+    """Create a meeting with its agenda (one MeetingItem per issue, in the given order).
+
+    The meetings are monthly: a second one in the same month is refused unless confirmed
+    (`same_month_confirmed`), so an untouched form posted twice never makes two.
+    """
     access.require_role(by, *MEETING_ROLES)
+    same_month = Meeting.objects.filter(
+        cancelled_at__isnull=True, date__year=date.year, date__month=date.month
+    ).order_by("date", "pk")
+    if not same_month_confirmed and (other := same_month.first()) is not None:
+        raise ValidationError(
+            {
+                "date": _(
+                    "There is already a meeting this month (%(date)s %(title)s). "
+                    "Confirm to create a second one."
+                )
+                % {"date": other.date, "title": other.title}
+            },
+            code="same_month",
+        )
     meeting = Meeting(
         date=date, title=title.strip(), number=number.strip(), location=location.strip(), chair=chair
     )
@@ -196,6 +224,8 @@ def meeting_record_decisions(*, meeting: Meeting, by, decisions: Sequence[dict])
     access.require_role(by, *MEETING_ROLES)
     staff = access.get_staff(by)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.is_cancelled:
+        raise ValidationError(_("This meeting was cancelled; table its issues at another meeting."))
     applied = 0
     for decision in decisions:
         if not decision.get("decision"):
@@ -211,3 +241,27 @@ def meeting_record_decisions(*, meeting: Meeting, by, decisions: Sequence[dict])
         meeting.held = True
         meeting.save(update_fields=["held"])
     return applied
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, by, reason: str) -> Meeting:
+    """Cancel a meeting not held yet, with a reason; nothing is deleted.
+
+    Its items stay (the record of what was tabled); their issues are back in the agenda pool
+    (`meeting_agenda_candidates`) for the next meeting.
+    """
+    access.require_role(by, *MEETING_ROLES)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.is_cancelled:
+        raise ValidationError(_("This meeting is already cancelled."))
+    if meeting.held or meeting.items.exclude(decision="").exists():
+        raise ValidationError(
+            _("Decisions of this meeting are recorded: it was held and cannot be cancelled.")
+        )
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the meeting is cancelled.")})
+    meeting.cancelled_at = timezone.now()
+    meeting.cancelled_by = access.get_staff(by)
+    meeting.cancel_reason = reason.strip()
+    meeting.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
+    return meeting

@@ -9,11 +9,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .. import access, slips
-from ..forms import MeetingDecisionFormSet, MeetingForm
+from ..forms import MeetingCancelForm, MeetingDecisionFormSet, MeetingForm
 from ..querysets import today
 from ..services.meetings import (
     MEETING_ROLES,
     meeting_agenda_candidates,
+    meeting_cancel,
     meeting_create,
     meeting_record_decisions,
     meetings_visible_to,
@@ -62,6 +63,7 @@ def meeting_new(request):
         "issues": list(candidates),
     }
     form = MeetingForm(data, candidates=candidates, initial=initial)
+    ask_same_month = False
     if data is not None and form.is_valid():
         cleaned = form.cleaned_data
         chosen = set(cleaned["issues"])
@@ -77,8 +79,11 @@ def meeting_new(request):
                 departments=cleaned["departments"],
                 # In the agenda's order: level, then deadline.
                 issues=[issue for issue in candidates if issue in chosen],
+                same_month_confirmed=cleaned["same_month_confirmed"],
             )
         except ValidationError as error:
+            if getattr(error, "error_dict", {}).get("date"):
+                ask_same_month = True
             for message in error.messages:
                 form.add_error(None, message)
         else:
@@ -87,14 +92,38 @@ def meeting_new(request):
             )
             return redirect(meeting)
     return render(
-        request, "projects/meeting_form.html", {"form": form, "candidates": candidates, "today": today()}
+        request,
+        "projects/meeting_form.html",
+        {"form": form, "candidates": candidates, "today": today(), "ask_same_month": ask_same_month},
+    )
+
+
+def meeting_cancel_view(request, pk):
+    """Cancel a meeting with a reason (MEETING_ROLES); its issues go back to the agenda pool."""
+    access.require_role(request.user, *MEETING_ROLES)
+    meeting = _meeting(request, pk)
+    form = MeetingCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting_cancel(meeting=meeting, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The meeting was cancelled; its issues are back on the agenda pool."))
+            return redirect(meeting)
+    return render(
+        request,
+        "projects/meeting_cancel.html",
+        {"meeting": meeting, "form": form},
+        status=400 if form.is_bound else 200,
     )
 
 
 def meeting_detail(request, pk):
     meeting = _meeting(request, pk)
     items = list(_items(meeting))
-    may_record = access.has_role(request.user, *MEETING_ROLES)
+    may_record = access.has_role(request.user, *MEETING_ROLES) and not meeting.is_cancelled
     open_items = [item for item in items if not item.decision]
     formset = None
     if may_record and open_items:

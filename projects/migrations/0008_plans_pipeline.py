@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("projects", "0006_entries_stage_corrections"),
+        ("projects", "0007_entries_meeting_cancel"),
     ]
 
     operations = [

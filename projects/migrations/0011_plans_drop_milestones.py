@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("projects", "0009_plans_templates_and_milestones"),
+        ("projects", "0010_plans_templates_and_milestones"),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("projects", "0007_plans_pipeline"),
+        ("projects", "0008_plans_pipeline"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -97,5 +97,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("projects", "0008_plans_nodes")]
+    dependencies = [("projects", "0009_plans_nodes")]
     operations = [migrations.RunPython(forwards, backwards)]
