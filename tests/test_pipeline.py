@@ -192,7 +192,13 @@ def test_sign_page_for_who_may_log_progress(zone, login):
     project = _project(zone, "T2", Stage.NEGOTIATING)
     url = reverse("project_sign", args=[project.pk])
     assert login(zone.dept).get(url).status_code in (403, 404)
-    response = login(zone.grid).post(url, {"sign-date": "2025-03-01", "sign-version": project.version})
+    client = login(zone.grid)
+    data = {"sign-date": "2025-03-01", "sign-version": project.version}
+    preview = client.post(url, data)  # first the confirmation of what changes
+    assert preview.status_code == 200
+    project.refresh_from_db()
+    assert project.stage == Stage.NEGOTIATING
+    response = client.post(url, {**data, "sign-confirm": "on"})
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.stage == Stage.SIGNED
