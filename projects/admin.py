@@ -128,9 +128,18 @@ class PermitInline(GuardedAutocomplete, admin.TabularInline):
     autocomplete_fields = ["handler"]
 
 
-class MilestoneInline(admin.TabularInline):
-    model = m.Milestone
+class PlanNodeInline(admin.TabularInline):
+    """The plan is adjusted on the plan page (services.plans writes through to stage dates and
+    permits); here it is only shown."""
+
+    model = m.PlanNode
     extra = 0
+    fields = ["order", "name", "is_key", "stage", "permit_type", "planned_date", "actual_date", "responsible"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(m.Project)
@@ -149,11 +158,13 @@ class ProjectAdmin(GuardedAutocomplete, SimpleHistoryAdmin):
     search_fields = ["code", "name", "enterprise__name"]
     list_select_related = ["enterprise", "park", "leader", "grid_worker"]
     autocomplete_fields = ["enterprise", "leader", "grid_worker"]
-    inlines = [ListingInline, MonthlyReportInline, PermitInline, MilestoneInline]
+    inlines = [ListingInline, MonthlyReportInline, PermitInline, PlanNodeInline]
     # The stage and its dates move only through the progress services (the rulebook's LOG_PROGRESS,
     # a progress note, the stage never contradicting the dates).
     readonly_fields = [
         "stage",
+        "signed_on",
+        "filed_on",
         "actual_start",
         "actual_completion",
         "production_date",
@@ -164,6 +175,13 @@ class ProjectAdmin(GuardedAutocomplete, SimpleHistoryAdmin):
     def get_queryset(self, request):
         # Filtering on listings joins several rows per project; show each project once.
         return super().get_queryset(request).distinct()
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:  # a new project gets its node plan from its type's template
+            from .services.plans import plan_create
+
+            plan_create(project=obj, by=request.user)
 
 
 @admin.register(m.Listing)
@@ -229,12 +247,38 @@ class PermitAdmin(GuardedAutocomplete, SimpleHistoryAdmin):
     autocomplete_fields = ["project", "handler"]
 
 
-@admin.register(m.Milestone)
-class MilestoneAdmin(GuardedAutocomplete, SimpleHistoryAdmin):
-    list_display = ["project", "name", "planned_date", "actual_date"]
-    search_fields = ["project__name", "name"]
-    list_select_related = ["project"]
-    autocomplete_fields = ["project"]
+@admin.register(m.NodeTemplate)
+class NodeTemplateAdmin(admin.ModelAdmin):
+    """The standard plan per project type: administrators edit order, department, offset, key flag."""
+
+    list_display = [
+        "project_type",
+        "order",
+        "name",
+        "department",
+        "offset_days",
+        "is_key",
+        "stage",
+        "permit_type",
+    ]
+    list_editable = ["order", "department", "offset_days", "is_key"]
+    list_filter = ["project_type"]
+    search_fields = ["name"]
+
+
+@admin.register(m.Document)
+class DocumentAdmin(SimpleHistoryAdmin):
+    """Documents are attached on the project's pages (type checked by content); here they are read."""
+
+    list_display = ["name", "project", "node", "permit", "content_type", "size", "uploaded_by", "uploaded_at"]
+    search_fields = ["name", "project__name", "project__code"]
+    list_select_related = ["project", "node", "permit", "uploaded_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(m.Visit)

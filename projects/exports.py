@@ -82,7 +82,7 @@ def _column_letter(index):
     return get_column_letter(index)
 
 
-LEDGER_WIDTHS = [14, 30, 26, 16, 8, 10, 10, 12, 14, 16, 14, 14, 10, 12, 12, 16, 40]
+LEDGER_WIDTHS = [14, 30, 26, 16, 8, 10, 10, 12, 14, 16, 14, 14, 10, 12, 12, 16, 40, 14, 14]
 
 
 def ledger_listing_rows(listings):
@@ -107,6 +107,8 @@ def ledger_listing_rows(listings):
             project.grid_worker.name if project.grid_worker else None,
             project.lead_department.name if project.lead_department else None,
             project.content,
+            project.signed_on,
+            project.filed_on,
         ]
 
 
@@ -165,6 +167,8 @@ EXAMPLE_ROW = [
     "李四",
     "经济发展局",
     "新建厂房两栋，冲压线及自动线若干",
+    datetime.date(2025, 11, 20),
+    datetime.date(2026, 1, 10),
 ]
 
 
@@ -194,6 +198,12 @@ def ledger_template():
         [_("项目级别: 省重点, 市重点 or 区重点. 项目类型: 新建 or 续建. Money in 万元, not negative.")],
         [_("Dates as Excel dates or as text: 2023-03-15, 2023/3/15, 2023.3.15 or 2023年3月15日.")],
         [_("An empty cell clears the value, except 实际开工日期: a recorded start date is kept.")],
+        [
+            _(
+                "签约日期 and 立项备案日期 (optional columns) move the stage to signed and to preparation; "
+                "empty, a recorded date is kept."
+            )
+        ],
         [_("项目阶段: 前期, 在建, 竣工 or 投产; empty follows the dates. An import never moves it back.")],
         [
             _(

@@ -131,13 +131,14 @@ def _listings(projects, year, month):
     )
 
 
-def dashboard_figures(*, year, month, user, today=None, rules=None):
+def dashboard_figures(*, year, month, user, today=None, rules=None, with_pipeline=True):
     """Every figure of the dashboard for year `year`, months 1..`month`, as `user` sees the zone.
 
     Queries (whatever the data size): listing totals with last year's 1亿+ count (1), by park (1),
     by level (1), by leader (1), monthly series (1), issue counts by park, leader and listing level
     (1), resolved issues' two dates (1), calendar overrides for those dates (0–1), visits in the
-    month (1), not visited (1), Rules (1), lights by park, leader and listing level (1), plus the
+    month (1), not visited (1), Rules (1), lights by park, leader and listing level (1), the pipeline
+    and its rows by park (2, unless `with_pipeline` is false), plus the
     staff profile for a user whose roles were not looked up yet. Pass `rules` (Rules.current())
     when the caller has it already.
 
@@ -233,6 +234,12 @@ def dashboard_figures(*, year, month, user, today=None, rules=None):
         counts[light] += n
     figures["lights"] = {light: counts[light] for light in LIGHTS}
     _add_row_figures(figures, issue_groups, light_groups)
+
+    if with_pipeline:
+        from .pipeline import pipeline_by_park, pipeline_figures
+
+        figures["pipeline"] = pipeline_figures(projects, year=year, month=month)
+        figures["pipeline_by_park"] = pipeline_by_park(projects, year=year, month=month)
     return figures
 
 

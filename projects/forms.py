@@ -375,7 +375,7 @@ class MeetingDecisionForm(StyledForm):
 MeetingDecisionFormSet = forms.formset_factory(MeetingDecisionForm, extra=0)
 
 
-# --- Progress, the monthly round, permits and milestones (progress area) ----------------------------
+# --- Progress, the monthly round and permits (progress area) ----------------------------------------
 # Kept in one block. Validation that needs the project state reuses the services' checks.
 
 
@@ -532,27 +532,6 @@ class PermitForm(StyledFormMixin, forms.ModelForm):
         ).items():
             if name not in self.errors:
                 self.add_error(name, error)
-        return cleaned
-
-
-class MilestoneForm(StyledFormMixin, forms.ModelForm):
-    class Meta:
-        from .models import Milestone
-
-        model = Milestone
-        fields = ["name", "planned_date", "actual_date", "note"]
-        widgets = {"planned_date": _date_widget(), "actual_date": _date_widget()}
-
-    def clean(self):
-        from .services.progress import milestone_errors
-
-        cleaned = super().clean()
-        if self.has_changed() and not cleaned.get("DELETE"):
-            for name, error in milestone_errors(
-                planned_date=cleaned.get("planned_date"), actual_date=cleaned.get("actual_date")
-            ).items():
-                if name not in self.errors:
-                    self.add_error(name, error)
         return cleaned
 
 

@@ -38,7 +38,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models.choices import Light
+from .models.choices import YEAR_MIN, Light
 
 RED, YELLOW, GREEN = Light.RED, Light.YELLOW, Light.GREEN
 LIGHTS = tuple(Light.values)
@@ -85,7 +85,8 @@ def annotate(projects, *, year=None, month=None, today=None, rules=None):
     year its December; for a future year no lag rule. `rules` saves the query for Rules.current().
     Thresholds come from Rules (administrator-editable).
     """
-    from .models import Issue, Level, ListingKind, MonthlyReport, Rules, Visit
+    from .models import Issue, Level, ListingKind, MonthlyReport, PlanNode, Rules, Visit
+    from .workdays import WorkingCalendar
 
     on = today or timezone.localdate()
     if year is None:
@@ -107,6 +108,12 @@ def annotate(projects, *, year=None, month=None, today=None, rules=None):
         withdrawn_at__isnull=True,
         date__gt=on - datetime.timedelta(days=rules.visit_gap_days),
     )
+    # Late plan nodes (PlanNode.objects.late, the one rule): a key node planned on or before this day
+    # is late by more than red_node_days working days (one calendar read, kept for the reasons' delays).
+    late_nodes = PlanNode.objects.filter(project=OuterRef("pk")).late(on=on).order_by("planned_on", "pk")
+    calendar = WorkingCalendar(datetime.date(YEAR_MIN, 1, 1), on)
+    red_node_day = calendar.latest_start_before(on, rules.red_node_days + 1)
+    red_nodes = late_nodes.filter(is_key=True, planned_on__lte=red_node_day)
     # The year's listing is a LEFT JOIN (one listing per project and year), not a subquery: the
     # light's conditions name the listing's columns several times, and each subquery named would be
     # run again for every row (scale issue).
@@ -122,6 +129,12 @@ def annotate(projects, *, year=None, month=None, today=None, rules=None):
             light_overdue_high=Subquery(overdue.filter(level__gte=Level.LEADER).values("pk")[:1]),
             light_overdue_low=Subquery(overdue.filter(level__lte=Level.COORDINATION).values("pk")[:1]),
             light_visited=Exists(visited),
+            # The most late key node beyond the threshold, else the most late node: its name and
+            # planned date for the reason.
+            light_node_red=Subquery(red_nodes.values("name")[:1]),
+            light_node_red_planned=Subquery(red_nodes.values("planned_on")[:1], output_field=DateField()),
+            light_node_late=Subquery(late_nodes.values("name")[:1]),
+            light_node_late_planned=Subquery(late_nodes.values("planned_on")[:1], output_field=DateField()),
             # The period and thresholds the light was computed with, for `reasons` (constants).
             light_month=Value(month, output_field=IntegerField()),
             light_today=Value(on, output_field=DateField()),
@@ -135,13 +148,15 @@ def annotate(projects, *, year=None, month=None, today=None, rules=None):
         Q(light_kind=ListingKind.NEW, planned_start__lt=on, actual_start__isnull=True)
         | _behind_q(month, rules.red_lag_points, strict=True)
         | Q(light_overdue_high__isnull=False)
+        | Q(light_node_red__isnull=False)
     )
     yellow = (
         _behind_q(month, rules.yellow_lag_points, strict=False)
         | Q(light_visited=False)
         | Q(light_overdue_low__isnull=False)
+        | Q(light_node_late__isnull=False)
     )
-    return qs.annotate(
+    lit = qs.annotate(
         light=Case(
             When(red, then=Value(RED)),
             When(yellow, then=Value(YELLOW)),
@@ -149,6 +164,8 @@ def annotate(projects, *, year=None, month=None, today=None, rules=None):
             output_field=models.CharField(),
         )
     )
+    lit._light_calendar = calendar  # the reasons count late nodes' delays on it (ProjectQuerySet)
+    return lit
 
 
 def _one_decimal(value):
@@ -203,12 +220,44 @@ def reasons(project):
                 % {"number": project.light_overdue_low},
             )
         )
+    node_reason = _node_reason(project)
+    if node_reason:
+        found.append(node_reason)
     if not project.light_visited:
         found.append(
             Reason(YELLOW, _("Not visited in the last %(days)s days") % {"days": project.light_visit_days})
         )
     found.sort(key=lambda reason: reason.light != RED)
     return found
+
+
+def _late_node(project):
+    """(light, node name, planned date) of the late node that lit the project's light, or None."""
+    name = getattr(project, "light_node_red", None)
+    planned = getattr(project, "light_node_red_planned", None)
+    light = RED
+    if not name:
+        name = getattr(project, "light_node_late", None)
+        planned = getattr(project, "light_node_late_planned", None)
+        light = YELLOW
+    if not name or planned is None:
+        return None
+    return light, name, planned
+
+
+def _node_reason(project):
+    """The late node's reason: "节点 施工许可 逾期 12 个工作日（计划 …）" (its delay counted on the
+    calendar annotate() read, which ProjectQuerySet hands to each fetched row)."""
+    from .plans import node_reason
+    from .workdays import WorkingCalendar
+
+    late = _late_node(project)
+    if late is None:
+        return None
+    light, name, planned = late
+    calendar = getattr(project, "light_calendar", None) or WorkingCalendar(planned, project.light_today)
+    delay = calendar.working_days_between(planned, project.light_today)
+    return Reason(light, node_reason(name, delay, planned))
 
 
 def legend(rules):
@@ -218,15 +267,16 @@ def legend(rules):
             RED,
             _(
                 "new-build project past its planned start and not started; completion rate more than "
-                "%(red)s points behind time progress; an issue overdue at level 3 or 4"
+                "%(red)s points behind time progress; an issue overdue at level 3 or 4; a key node "
+                "more than %(node_days)s working days late"
             )
-            % {"red": rules.red_lag_points},
+            % {"red": rules.red_lag_points, "node_days": rules.red_node_days},
         ),
         (
             YELLOW,
             _(
                 "completion rate %(yellow)s–%(red)s points behind time progress; not visited for "
-                "%(days)s days; an issue overdue at level 1 or 2"
+                "%(days)s days; an issue overdue at level 1 or 2; a late plan node"
             )
             % {"yellow": rules.yellow_lag_points, "red": rules.red_lag_points, "days": rules.visit_gap_days},
         ),

@@ -3,7 +3,7 @@
 import datetime
 
 from django.db import models
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from . import access
@@ -67,6 +67,23 @@ def missing_permit_types(project):
 
 
 class ProjectQuerySet(models.QuerySet):
+    # The working calendar lights.annotate() read (its late nodes' delays are counted on it): carried
+    # through clones and handed to the fetched rows, so a list reads the calendar once, not per row.
+    _light_calendar = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._light_calendar = self._light_calendar
+        return clone
+
+    def _fetch_all(self):
+        fresh = self._result_cache is None
+        super()._fetch_all()
+        if fresh and self._light_calendar is not None:
+            for row in self._result_cache:
+                if isinstance(row, models.Model):
+                    row.light_calendar = self._light_calendar
+
     def of_grid_worker(self, staff):
         """The projects in the care of grid worker `staff` (see grid_projects_q)."""
         return self.filter(grid_projects_q(staff))
@@ -237,7 +254,7 @@ class VisitQuerySet(models.QuerySet):
         return self.filter(withdrawn_at__isnull=True)
 
 
-class MilestoneQuerySet(models.QuerySet):
+class PlanNodeQuerySet(models.QuerySet):
     def visible_to(self, user):
         from .models import Project
 
@@ -245,6 +262,36 @@ class MilestoneQuerySet(models.QuerySet):
             return self.all()
         return self.filter(project__in=Project.objects.visible_to(user).values("pk"))
 
+    def with_dates(self):
+        """Annotate `planned_on`, `done_on` and `not_needed` from wherever each node's dates live
+        (the project's stage and planned dates, the permit, or the node itself); see models.plans."""
+        from .models import Permit, PermitStatus
+        from .models.plans import STAGE_PLANNED_FIELD
+        from .services.progress import STAGE_DATE_FIELD
+
+        permit = Permit.objects.filter(project=OuterRef("project"), permit_type=OuterRef("permit_type"))
+        planned = [
+            When(stage=stage, then=F(f"project__{field}")) for stage, field in STAGE_PLANNED_FIELD.items()
+        ]
+        done = [When(stage=stage, then=F(f"project__{field}")) for stage, field in STAGE_DATE_FIELD.items()]
+        done.append(
+            When(
+                permit_type__isnull=False,
+                then=Subquery(
+                    permit.filter(status=PermitStatus.APPROVED).values("approved_on")[:1],
+                    output_field=models.DateField(),
+                ),
+            )
+        )
+        return self.annotate(
+            planned_on=Case(*planned, default=F("planned_date"), output_field=models.DateField()),
+            done_on=Case(*done, default=F("actual_date"), output_field=models.DateField()),
+            not_needed=Exists(permit.filter(status=PermitStatus.NOT_NEEDED)),
+        )
+
     def late(self, on=None):
-        """Planned before `on` (default today) and not reached yet."""
-        return self.filter(planned_date__lt=on or today(), actual_date__isnull=True)
+        """Planned before `on` (default today), not done and not marked not needed."""
+        return self.with_dates().filter(planned_on__lt=on or today(), done_on__isnull=True, not_needed=False)
+
+    def open(self):
+        return self.with_dates().filter(done_on__isnull=True, not_needed=False)

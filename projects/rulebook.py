@@ -197,6 +197,16 @@ PROJECT_RULES = {
         grant(GRID_WORKER, when=[PROJECT_GRID_WORKER]),
     ),
     ProjectAction.DECIDE_STAGE_CORRECTION: (grant(COORDINATOR, ADMINISTRATOR),),
+    # The node plan (挂图作战): planned dates, responsible people, extra nodes, a node done — its stage
+    # and permit nodes write the stage dates and permits, so the same people as LOG_PROGRESS.
+    ProjectAction.EDIT_PLAN: (
+        grant(COORDINATOR, ADMINISTRATOR),
+        grant(GRID_WORKER, when=[PROJECT_GRID_WORKER]),
+    ),
+    ProjectAction.ATTACH_DOCUMENT: (
+        grant(COORDINATOR, ADMINISTRATOR),
+        grant(GRID_WORKER, when=[PROJECT_GRID_WORKER]),
+    ),
 }
 
 

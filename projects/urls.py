@@ -6,6 +6,7 @@ from .views import issues as issue_views
 from .views import jobs as job_views
 from .views import ledger as ledger_views
 from .views import meetings as meeting_views
+from .views import plans as plan_views
 from .views import progress as progress_views
 from .views import reports_round as round_views
 from .views import stage_corrections as stage_correction_views
@@ -71,6 +72,18 @@ urlpatterns = [
     path("meetings/<int:pk>/minutes.docx", meeting_views.meeting_minutes_docx, name="meeting_minutes_docx"),
     # Progress, the monthly investment round, permits and milestones (issue 7, progress area)
     path(
+        "projects/<int:pk>/sign/",
+        progress_views.project_stage_date,
+        {"action": "sign"},
+        name="project_sign",
+    ),
+    path(
+        "projects/<int:pk>/file/",
+        progress_views.project_stage_date,
+        {"action": "file"},
+        name="project_file",
+    ),
+    path(
         "projects/<int:pk>/start/",
         progress_views.project_stage_date,
         {"action": "start"},
@@ -90,7 +103,13 @@ urlpatterns = [
     ),
     path("projects/<int:pk>/progress/new/", progress_views.progress_new, name="progress_new"),
     path("projects/<int:pk>/permits/", progress_views.project_permits, name="project_permits"),
-    path("projects/<int:pk>/milestones/", progress_views.project_milestones, name="project_milestones"),
+    # Node plans (挂图作战) and documents (issue 15)
+    path("projects/<int:pk>/plan/", plan_views.project_plan, name="project_plan"),
+    path("projects/<int:pk>/plan/make/", plan_views.plan_make, name="plan_make"),
+    path("projects/<int:pk>/plan/add/", plan_views.plan_node_add, name="plan_node_add"),
+    path("projects/<int:pk>/plan/<int:node_pk>/", plan_views.plan_node, name="plan_node"),
+    path("projects/<int:pk>/documents/", plan_views.project_document_add, name="project_document_add"),
+    path("plan/nodes/", plan_views.zone_nodes, name="zone_nodes"),
     path("permits/missing/", progress_views.permits_missing, name="permits_missing"),
     path("round/", round_views.round_current, name="round_current"),
     path("round/status/", round_views.round_status_current, name="round_status_current"),

@@ -81,6 +81,12 @@ class WorkingCalendar:
     def add_working_days(self, start: datetime.date, days: int) -> datetime.date:
         return _walk_working_days(start, days, ONE_DAY, self.overrides)
 
+    def working_days_between(self, start: datetime.date, end: datetime.date) -> int:
+        return _count_working_days(start, end, self.overrides)
+
+    def latest_start_before(self, end: datetime.date, days: int) -> datetime.date:
+        return _latest_start_before(end, days, self.overrides)
+
 
 def add_working_days(start: datetime.date, days: int) -> datetime.date:
     """The `days`-th working day after `start` (start itself not counted); `start` when days is 0."""
@@ -97,10 +103,14 @@ def workday_on_or_before(day: datetime.date) -> datetime.date:
 def latest_start_before(end: datetime.date, days: int) -> datetime.date:
     """The last day `start` with working_days_between(start, end) >= `days`: a thing raised on or
     before it has waited `days` working days or more by `end`."""
+    return _latest_start_before(end, days)
+
+
+def _latest_start_before(end, days, overrides=None):
     if days < 1:
         raise ValueError("days must be positive")
     # The `days`-th working day counting back from `end` (counted) is the earliest start not yet late.
-    return _walk_working_days(end + ONE_DAY, days, -ONE_DAY) - ONE_DAY
+    return _walk_working_days(end + ONE_DAY, days, -ONE_DAY, overrides) - ONE_DAY
 
 
 def working_days_between(start: datetime.date, end: datetime.date) -> int:
@@ -110,7 +120,12 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
     """
     if end < start:
         return -working_days_between(end, start)
-    overrides = _overrides(start + ONE_DAY, end)
+    return _count_working_days(start, end, _overrides(start + ONE_DAY, end))
+
+
+def _count_working_days(start, end, overrides):
+    if end < start:
+        return -_count_working_days(end, start, overrides)
     count = 0
     day = start
     while day < end:

@@ -20,14 +20,14 @@ YEAR = 2024
 # /dashboard/ for a zone-wide role: session, user, staff profile with its roles (2), Rules (1), the
 # figures (listing totals with last year's 1亿+, by park, by level, by leader, monthly series, issue
 # counts by park, leader and level, resolved issues' two dates, calendar overrides for them, visits
-# in the month, not visited, lights by park, leader and level: 11), the red/yellow list (1; a
-# leader's own lights are one more), the period's round lock (1) and unread notifications (1) = 19.
-# The breakdowns' issue and light figures are sums of the grouped issue and light counts: no query
-# of their own.
-DASHBOARD_QUERIES = 19
-# /dashboard.json: session, user, staff with roles (2), the figures (11) with Rules (1), the
-# period's round lock (1) = 17.
-JSON_QUERIES = 17
+# in the month, not visited, lights by park, leader and level with the calendar days of the late-node
+# threshold, the pipeline and its rows by park: 14), the red/yellow list with its calendar read (2; a
+# leader's own lights are one more), the period's round lock (1) and unread notifications (1) = 23.
+# The breakdowns' issue and light figures are sums of the grouped counts: no query of their own.
+DASHBOARD_QUERIES = 23
+# /dashboard.json: session, user, staff with roles (2), the figures (14) with Rules (1), the
+# period's round lock (1) = 20.
+JSON_QUERIES = 20
 
 
 @pytest.fixture

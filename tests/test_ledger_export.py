@@ -68,14 +68,17 @@ def add_history(zone):
 
 def ledger_figures(year, user):
     figures = dashboard_figures(year=year, month=12, user=user)
+    # The ledger is the listed projects (the pipeline's projects in talks or signed are not in it).
+    listed = Project.objects.filter(listings__isnull=False).distinct()
     return {
-        "projects": Project.objects.count(),
+        "projects": listed.count(),
         "listings": Listing.objects.count(),
-        "total": Project.objects.aggregate(s=Sum("total_investment"))["s"],
+        "total": Project.objects.filter(pk__in=listed.values("pk")).aggregate(s=Sum("total_investment"))["s"],
         "planned": Listing.objects.aggregate(s=Sum("planned_investment"))["s"],
         "reports": MonthlyReport.objects.aggregate(n=Count("pk"), s=Sum("amount")),
-        "started": Project.objects.filter(actual_start__isnull=False).count(),
-        "stages": sorted(Project.objects.values_list("code", "stage")),
+        "started": listed.filter(actual_start__isnull=False).count(),
+        "signed_filed": sorted(listed.values_list("code", "signed_on", "filed_on")),
+        "stages": sorted(listed.values_list("code", "stage")),
         "dashboard": {
             key: figures[key]
             for key in (

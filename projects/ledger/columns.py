@@ -117,6 +117,8 @@ def parse_date(value):
 LEVELS = {"省重点": ListingLevel.PROVINCE, "市重点": ListingLevel.CITY, "区重点": ListingLevel.DISTRICT}
 KINDS = {"新建": ListingKind.NEW, "续建": ListingKind.CONTINUING}
 STAGES = {
+    "在谈": Stage.NEGOTIATING,
+    "签约": Stage.SIGNED,
     "前期": Stage.PREPARATION,
     "在建": Stage.CONSTRUCTION,
     "竣工": Stage.COMPLETED,
@@ -150,7 +152,7 @@ def parse_stage(value):
     text = re.sub(r"\s+", "", str(value))
     if text in STAGES or text in Stage.values:
         return STAGES.get(text, text)
-    raise CellError(_("unknown stage (expected 前期, 在建, 竣工 or 投产)"))
+    raise CellError(_("unknown stage (expected 在谈, 签约, 前期, 在建, 竣工 or 投产)"))
 
 
 # --- the table of columns ----------------------------------------------------------------------
@@ -188,6 +190,9 @@ LEADER = "挂钩委领导"
 GRID_WORKER = "网格员"
 DEPARTMENT = "牵头部门"
 CONTENT = "建设内容"
+# The pipeline's dates (签约, 立项备案): optional; empty, a recorded date is kept.
+SIGNED_ON = "签约日期"
+FILED_ON = "立项备案日期"
 MONTH = "月份"
 AMOUNT = "当月完成投资（万元）"
 # Not a template column: a zone's year-to-date figure (1-5月累计完成), turned into month M's amount.
@@ -239,6 +244,8 @@ LISTING_COLUMNS = [
     Column(GRID_WORKER, (r"网格员", r"项目网格员"), _text(50), own=True, blank=""),
     Column(DEPARTMENT, (r"牵头部门", r"责任单位", r"牵头单位", r"责任部门"), _text(100), own=True, blank=""),
     Column(CONTENT, (r"建设内容", r"建设内容及规模", r"建设规模及内容"), _text(), own=True, blank=""),
+    Column(SIGNED_ON, (r"签约(日期|时间)",), parse_date, own=True),
+    Column(FILED_ON, (r"立项备案(日期|时间)", r"备案(日期|时间)"), parse_date, own=True),
 ]
 REPORT_COLUMNS = [
     Column(CODE, (r"项目编号", r"编号"), _text(30), required=True),

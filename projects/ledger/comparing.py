@@ -16,6 +16,7 @@ from .columns import (
     CONTENT,
     DEPARTMENT,
     ENTERPRISE,
+    FILED_ON,
     GRID_WORKER,
     INDUSTRY,
     KIND,
@@ -28,6 +29,7 @@ from .columns import (
     PLANNED,
     PLANNED_START,
     PROJECT_HEADERS,
+    SIGNED_ON,
     STAGE,
     STAGE_LABELS,
     TOTAL,
@@ -138,6 +140,8 @@ def project_current(project):
         GRID_WORKER: project.grid_worker.name if project.grid_worker else "",
         DEPARTMENT: project.lead_department.name if project.lead_department else "",
         CONTENT: project.content,
+        SIGNED_ON: project.signed_on,
+        FILED_ON: project.filed_on,
     }
 
 
@@ -149,11 +153,17 @@ def project_label(plan, state, code):
     return code
 
 
-def effective_stage(wanted_stage, actual_start, current_stage=None):
-    """The stage a project gets: the file's, else the current one moved to construction by a start date."""
+def effective_stage(wanted_stage, actual_start, current_stage=None, *, filed_on=None, signed_on=None):
+    """The stage a project gets: the file's, else the current one, moved forward by its dates (a
+    start → under construction, a filing → preparation, a signing → signed); never back."""
     stage = wanted_stage or current_stage or Stage.PREPARATION
-    if actual_start and stage == Stage.PREPARATION:
-        stage = Stage.CONSTRUCTION
+    for date, reached in (
+        (actual_start, Stage.CONSTRUCTION),
+        (filed_on, Stage.PREPARATION),
+        (signed_on, Stage.SIGNED),
+    ):
+        if date and Stage.rank(stage) < Stage.rank(reached):
+            return reached
     return stage
 
 
@@ -168,7 +178,7 @@ def _stage_problem(wanted, current_stage):
             "current": STAGE_LABELS[current_stage],
             "stage": STAGE_LABELS[stage],
         }
-    if stage != Stage.PREPARATION and wanted[ACTUAL_START] is None:
+    if Stage.rank(stage) >= Stage.rank(Stage.CONSTRUCTION) and wanted[ACTUAL_START] is None:
         return _("stage %(stage)s needs an actual start date") % {"stage": STAGE_LABELS[stage]}
     return None
 
@@ -220,7 +230,9 @@ def compare(plan, state=None):
             problem = _stage_problem(wanted, None)
             if problem:
                 plan.db_problems.append(Problem(listings_sheet, project_row.row, STAGE, problem))
-            wanted[STAGE] = effective_stage(wanted[STAGE], wanted[ACTUAL_START])
+            wanted[STAGE] = effective_stage(
+                wanted[STAGE], wanted[ACTUAL_START], filed_on=wanted[FILED_ON], signed_on=wanted[SIGNED_ON]
+            )
             project_row.effective = wanted
             plan.changes.append(
                 Change(
@@ -243,10 +255,19 @@ def compare(plan, state=None):
                     _("empty, the recorded start %(date)s is kept") % {"date": current[ACTUAL_START]},
                 )
             )
+        for header in (SIGNED_ON, FILED_ON):  # kept silently: most zones' tables do not carry them
+            if wanted[header] is None:
+                wanted[header] = current[header]
         problem = _stage_problem(wanted, project.stage)
         if problem:
             plan.db_problems.append(Problem(listings_sheet, project_row.row, STAGE, problem))
-        wanted[STAGE] = effective_stage(wanted[STAGE], wanted[ACTUAL_START], project.stage)
+        wanted[STAGE] = effective_stage(
+            wanted[STAGE],
+            wanted[ACTUAL_START],
+            project.stage,
+            filed_on=wanted[FILED_ON],
+            signed_on=wanted[SIGNED_ON],
+        )
         project_row.effective = wanted
         diffs = [
             (

@@ -34,12 +34,14 @@ from .columns import (
     CONTENT,
     DEPARTMENT,
     ENTERPRISE,
+    FILED_ON,
     GRID_WORKER,
     INDUSTRY,
     LEADER,
     NAME,
     PARK,
     PLANNED_START,
+    SIGNED_ON,
     STAGE,
     TOTAL,
 )
@@ -125,6 +127,8 @@ def ledger_apply(plan, *, by, as_correction=False) -> ImportResult:
             "planned_start": values[PLANNED_START],
             "actual_start": values[ACTUAL_START],
             "stage": values[STAGE],
+            "signed_on": values[SIGNED_ON],
+            "filed_on": values[FILED_ON],
             "leader": person(values[LEADER], RoleCode.LEADER),
             "grid_worker": person(values[GRID_WORKER], RoleCode.GRID_WORKER),
             "lead_department": departments.get(values[DEPARTMENT]),
@@ -133,13 +137,14 @@ def ledger_apply(plan, *, by, as_correction=False) -> ImportResult:
         project = projects.get(code)
         if project is None:
             project = Project(code=code, **wanted)
-            _require_stage_rule(
-                by, project, project.actual_start is not None or project.stage != Stage.PREPARATION
-            )
+            moves = project.actual_start or project.signed_on or project.filed_on
+            _require_stage_rule(by, project, moves is not None or project.stage != Stage.PREPARATION)
             to_create.append(project)
             continue
         changed = [name for name, value in wanted.items() if getattr(project, name) != value]
-        _require_stage_rule(by, project, "actual_start" in changed or "stage" in changed)
+        _require_stage_rule(
+            by, project, bool({"actual_start", "signed_on", "filed_on", "stage"} & set(changed))
+        )
         for name in changed:
             setattr(project, name, wanted[name])
         if changed:
@@ -149,6 +154,10 @@ def ledger_apply(plan, *, by, as_correction=False) -> ImportResult:
             to_update.append(project)
     for project in bulk_create_with_history(to_create, Project, batch_size=500, **history):
         projects[project.code] = project
+    # A new project gets its node plan from its type's template (services.plans).
+    from ..services.plans import plans_create_bulk
+
+    plans_create_bulk(to_create, history_user=history["default_user"])
     if to_update:
         fields = sorted(update_fields | {"version", "updated_at"})
         bulk_update_with_history(to_update, Project, fields, batch_size=500, **history)

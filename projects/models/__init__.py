@@ -15,6 +15,7 @@ from .choices import (
     ListingLevel,
     PermitStatus,
     ProjectAction,
+    ProjectType,
     RoleCode,
     Satisfaction,
     Stage,
@@ -26,9 +27,9 @@ from .jobs import Job
 from .ledger import ColumnAlias, NameAlias, NameKind
 from .notifications import DigestLog, Notification
 from .org import Contact, Department, Enterprise, Park, Role, Staff
+from .plans import Document, NodeTemplate, PlanNode
 from .projects import (
     Listing,
-    Milestone,
     MonthLock,
     MonthlyReport,
     Permit,
@@ -55,6 +56,7 @@ __all__ = [
     "CorrectionStatus",
     "Department",
     "DigestLog",
+    "Document",
     "Enterprise",
     "Issue",
     "IssueAction",
@@ -71,17 +73,19 @@ __all__ = [
     "NameAlias",
     "NameKind",
     "MeetingItem",
-    "Milestone",
     "MonthLock",
     "MonthlyReport",
+    "NodeTemplate",
     "Notification",
     "Park",
     "Permit",
     "PermitStatus",
     "PermitType",
     "Photo",
+    "PlanNode",
     "ProgressNote",
     "Project",
+    "ProjectType",
     "ProjectAction",
     "ReportCorrection",
     "Role",

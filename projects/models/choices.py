@@ -14,6 +14,10 @@ class RoleCode(models.TextChoices):
 
 
 class Stage(models.TextChoices):
+    """The pipeline (PRODUCT.md "Pipeline"): tracked from the first talks, each step with its date."""
+
+    NEGOTIATING = "negotiating", _("Negotiating")
+    SIGNED = "signed", _("Signed")
     PREPARATION = "preparation", _("Preparation")
     CONSTRUCTION = "construction", _("Under construction")
     COMPLETED = "completed", _("Completed")
@@ -21,7 +25,7 @@ class Stage(models.TextChoices):
 
     @classmethod
     def rank(cls, stage):
-        """Position in the life of a project: preparation 0 … production 3."""
+        """Position in the life of a project: negotiating 0 … production 5."""
         return list(cls.values).index(stage)
 
 
@@ -119,6 +123,14 @@ class IssueEventKind(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class ProjectType(models.TextChoices):
+    """What kind of works a project is; its node plan comes from the template of its type."""
+
+    NEW_BUILD = "new_build", _("Industrial new-build")
+    EXPANSION = "expansion", _("Expansion / technical upgrade")
+    INFRASTRUCTURE = "infrastructure", _("Infrastructure")
+
+
 class IssueAction(models.TextChoices):
     """What someone may do to an existing issue; the rulebook (services.issues.policy.RULEBOOK) says who.
 
@@ -150,6 +162,8 @@ class ProjectAction(models.TextChoices):
     EDIT = "edit", _("Edit the project's master data")
     REQUEST_STAGE_CORRECTION = "request_stage_correction", _("Request the correction of a stage date")
     DECIDE_STAGE_CORRECTION = "decide_stage_correction", _("Approve or reject a stage date correction")
+    EDIT_PLAN = "edit_plan", _("Adjust the node plan and mark its nodes done")
+    ATTACH_DOCUMENT = "attach_document", _("Attach documents to the project, its nodes and permits")
 
 
 class Light(models.TextChoices):

@@ -48,6 +48,11 @@ class Rules(models.Model):
     visit_gap_days = models.PositiveSmallIntegerField(
         _("yellow light: not visited for (days)"), default=30, validators=[MinValueValidator(1)]
     )
+    red_node_days = models.PositiveSmallIntegerField(
+        _("red light: a key node late by more than (working days)"),
+        default=10,
+        help_text=_("Any late node turns the light yellow; a key node this late turns it red."),
+    )
     report_deadline_day = models.PositiveSmallIntegerField(
         _("monthly report due by this day of the next month"),
         default=5,

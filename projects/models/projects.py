@@ -1,4 +1,4 @@
-"""Projects and what is logged about them: listings, investment, progress, permits, milestones."""
+"""Projects and what is logged about them: listings, investment, progress, permits (plans: plans.py)."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -10,8 +10,17 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..dates import validate_happened
-from ..querysets import MilestoneQuerySet, ProjectQuerySet
-from .choices import YEAR_MAX, YEAR_MIN, CorrectionStatus, ListingKind, ListingLevel, PermitStatus, Stage
+from ..querysets import ProjectQuerySet
+from .choices import (
+    YEAR_MAX,
+    YEAR_MIN,
+    CorrectionStatus,
+    ListingKind,
+    ListingLevel,
+    PermitStatus,
+    ProjectType,
+    Stage,
+)
 from .org import Department, Enterprise, Park, Staff
 
 # Money is Decimal in 万元 (10,000 yuan): up to 99,999,999.9999 万元 is enough for any factory.
@@ -33,6 +42,11 @@ class Project(models.Model):
         _("total investment (10k yuan)"), validators=[MinValueValidator(0)], **MONEY
     )
     content = models.TextField(_("construction content"), blank=True)
+    project_type = models.CharField(
+        _("project type"), max_length=20, choices=ProjectType.choices, default=ProjectType.NEW_BUILD
+    )
+    signed_on = models.DateField(_("signing date"), null=True, blank=True)
+    filed_on = models.DateField(_("filing date (立项备案)"), null=True, blank=True)
     planned_start = models.DateField(_("planned start"), null=True, blank=True)
     actual_start = models.DateField(_("actual start"), null=True, blank=True, validators=[validate_happened])
     planned_completion = models.DateField(_("planned completion"), null=True, blank=True)
@@ -85,7 +99,16 @@ class Project(models.Model):
             ),
             # The stage never contradicts the dates (PRODUCT.md "Figures").
             models.CheckConstraint(
-                condition=Q(actual_start__isnull=True) | ~Q(stage=Stage.PREPARATION),
+                condition=Q(signed_on__isnull=True) | ~Q(stage=Stage.NEGOTIATING),
+                name="project_signed_not_negotiating",
+            ),
+            models.CheckConstraint(
+                condition=Q(filed_on__isnull=True) | ~Q(stage__in=[Stage.NEGOTIATING, Stage.SIGNED]),
+                name="project_filed_in_preparation_or_later",
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_start__isnull=True)
+                | ~Q(stage__in=[Stage.NEGOTIATING, Stage.SIGNED, Stage.PREPARATION]),
                 name="project_started_not_in_preparation",
             ),
             models.CheckConstraint(
@@ -388,33 +411,6 @@ class Permit(models.Model):
 
     def __str__(self):
         return f"{self.project.code} {self.permit_type}"
-
-
-class Milestone(models.Model):
-    project = models.ForeignKey(Project, models.CASCADE, related_name="milestones", verbose_name=_("project"))
-    name = models.CharField(_("name"), max_length=200)
-    planned_date = models.DateField(_("planned date"), null=True, blank=True)
-    actual_date = models.DateField(_("actual date"), null=True, blank=True, validators=[validate_happened])
-    note = models.CharField(_("note"), max_length=200, blank=True)
-    history = HistoricalRecords()
-
-    objects = MilestoneQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["planned_date", "pk"]
-        verbose_name = _("milestone")
-        verbose_name_plural = _("milestones")
-        indexes = [
-            # Late milestones (home page, project page): only the ones not reached yet, by date.
-            models.Index(
-                fields=["planned_date", "id"],
-                condition=Q(actual_date__isnull=True),
-                name="milestone_open_by_date",
-            )
-        ]
-
-    def __str__(self):
-        return self.name
 
 
 class Photo(models.Model):

@@ -1,6 +1,7 @@
-"""A project's life on record: start, completion and production dates, the progress log, permits and
-milestones. Every write checks the project's optimistic version (when the caller passes one), keeps
-the stage and the dates consistent (PRODUCT.md "Figures": the stage never contradicts the date) and
+"""A project's life on record: the stage dates (signing, filing, start, completion, production), the
+progress log and permits (the node plan writes through these: services/plans.py). Every write
+checks the project's optimistic version (when the caller passes one), keeps the stage and the dates
+consistent (PRODUCT.md "Figures": the stage never contradicts the date) and
 bumps the version, all in one transaction.
 """
 
@@ -12,13 +13,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import access
-from ..models import Milestone, Permit, PermitStatus, ProgressNote, Project, ProjectAction, Stage
+from ..models import Permit, PermitStatus, ProgressNote, Project, ProjectAction, Stage
 from ..querysets import today
 from ..rulebook import may_act_on_project, require_project_action
 from .errors import StaleVersion, check_version  # noqa: F401 (StaleVersion: callers import it here)
 
-# Which date records each stage; a stage is reached when its date is set.
+# Which date records each stage; a stage is reached when its date is set (in pipeline order).
 STAGE_DATE_FIELD = {
+    Stage.SIGNED: "signed_on",
+    Stage.PREPARATION: "filed_on",
     Stage.CONSTRUCTION: "actual_start",
     Stage.COMPLETED: "actual_completion",
     Stage.PRODUCTION: "production_date",
@@ -60,14 +63,26 @@ def _bump(project: Project) -> None:
     project.save()
 
 
+def _stage_date_labels():
+    return {
+        Stage.SIGNED: _("the signing"),
+        Stage.PREPARATION: _("the filing"),
+        Stage.CONSTRUCTION: _("the start"),
+        Stage.COMPLETED: _("the completion"),
+        Stage.PRODUCTION: _("the production date"),
+    }
+
+
 def stage_change_errors(project: Project, stage: str, date: datetime.date) -> dict:
     """Field errors for moving `project` to `stage` on `date` (empty when fine).
 
-    Stages only move forward; each needs the dates of the stages before it, and its own date may not
-    be in the future nor before the previous stage's date.
+    Stages only move forward; a completion needs the start and production the completion; the date
+    may not be in the future, before an earlier step's date nor after a later step's date.
     """
     errors = {}
-    if Stage.rank(stage) < Stage.rank(project.stage):
+    # An earlier step's missing date may be filled in (a project listed before its filing was
+    # recorded); a recorded one is corrected through a request, never moved back here.
+    if Stage.rank(stage) < Stage.rank(project.stage) and getattr(project, STAGE_DATE_FIELD[stage]):
         errors["stage"] = _(
             "A project cannot go back from %(current)s to %(stage)s; ask an administrator to correct it."
         ) % {"current": Stage(project.stage).label, "stage": Stage(stage).label}
@@ -84,23 +99,31 @@ def stage_change_errors(project: Project, stage: str, date: datetime.date) -> di
         errors["stage"] = _("Record the start of construction first.")
     if stage == Stage.PRODUCTION and project.actual_completion is None:
         errors["stage"] = _("Record the completion first.")
-    if stage == Stage.CONSTRUCTION and project.actual_completion and date > project.actual_completion:
-        errors["date"] = _("The start cannot be after the completion (%(date)s).") % {
-            "date": project.actual_completion
-        }
-    if stage == Stage.COMPLETED:
-        if project.actual_start and date < project.actual_start:
-            errors["date"] = _("The completion cannot be before the start (%(date)s).") % {
-                "date": project.actual_start
-            }
-        if project.production_date and date > project.production_date:
-            errors["date"] = _("The completion cannot be after the production date (%(date)s).") % {
-                "date": project.production_date
-            }
-    if stage == Stage.PRODUCTION and project.actual_completion and date < project.actual_completion:
-        errors["date"] = _("Production cannot start before the completion (%(date)s).") % {
-            "date": project.actual_completion
-        }
+    labels = _stage_date_labels()
+    # The messages users already know for the neighbouring steps; the others name the step.
+    known = {
+        (Stage.CONSTRUCTION, Stage.COMPLETED): _("The start cannot be after the completion (%(date)s)."),
+        (Stage.COMPLETED, Stage.CONSTRUCTION): _("The completion cannot be before the start (%(date)s)."),
+        (Stage.COMPLETED, Stage.PRODUCTION): _(
+            "The completion cannot be after the production date (%(date)s)."
+        ),
+        (Stage.PRODUCTION, Stage.COMPLETED): _("Production cannot start before the completion (%(date)s)."),
+    }
+    rank = Stage.rank(stage)
+    for other, field in STAGE_DATE_FIELD.items():
+        other_date = getattr(project, field)
+        if other == stage or other_date is None:
+            continue
+        before = Stage.rank(other) < rank and date < other_date
+        after = Stage.rank(other) > rank and date > other_date
+        if before or after:
+            generic = (
+                _("The date cannot be before %(step)s (%(date)s).")
+                if before
+                else _("The date cannot be after %(step)s (%(date)s).")
+            )
+            message = known.get((stage, other), generic)
+            errors["date"] = message % {"step": labels[other], "date": other_date}
     return errors
 
 
@@ -185,6 +208,8 @@ def _apply_stage_date(project: Project, stage: str, date: datetime.date) -> tupl
 
 def _stage_note_text(stage: str, date: datetime.date) -> str:
     texts = {
+        Stage.SIGNED: _("Signed on %(date)s."),
+        Stage.PREPARATION: _("Filed (立项备案) on %(date)s."),
         Stage.CONSTRUCTION: _("Construction started on %(date)s."),
         Stage.COMPLETED: _("Construction completed on %(date)s."),
         Stage.PRODUCTION: _("Production started on %(date)s."),
@@ -203,14 +228,15 @@ def project_record_stage_date(
     text: str = "",
     doubts_confirmed: bool = False,
 ) -> ProgressNote:
-    """Record the actual start (开工), completion (竣工) or production (投产) date of a project.
+    """Record the signing (签约), filing (立项备案), actual start (开工), completion (竣工) or
+    production (投产) date of a project.
 
     The stage moves with the date (never back); a progress note records the change. A date already
     recorded is not overwritten: it is corrected through `stage_correction_request`. An implausible
     date (`stage_date_doubts`) is refused unless `doubts_confirmed` (the page's second confirmation).
     """
     if stage not in STAGE_DATE_FIELD:
-        raise ValidationError({"stage": _("Choose construction, completion or production.")})
+        raise ValidationError({"stage": _("Choose signing, filing, construction, completion or production.")})
     _require_logging(by, project)
     locked = _lock(project, expected_version)
     doubts = stage_date_doubts(locked, stage, date)
@@ -275,7 +301,14 @@ def project_production(
 
 def _refresh(project: Project, locked: Project) -> None:
     """Copy the saved state onto the caller's instance so it holds the new version."""
-    for field in ["stage", "actual_start", "actual_completion", "production_date", "version", "updated_at"]:
+    for field in [
+        "stage",
+        *STAGE_DATE_FIELD.values(),
+        "planned_start",
+        "planned_completion",
+        "version",
+        "updated_at",
+    ]:
         setattr(project, field, getattr(locked, field))
 
 
@@ -313,8 +346,16 @@ def progress_note_add(
     if stage and stage != project.stage or expected_version is not None:
         locked = _lock(project, expected_version)
         if stage and stage != locked.stage:
-            if stage == Stage.PREPARATION:
-                raise ValidationError({"stage": _("A project cannot go back to preparation.")})
+            if Stage.rank(stage) < Stage.rank(locked.stage):
+                raise ValidationError(
+                    {
+                        "stage": _(
+                            "A project cannot go back from %(current)s to %(stage)s; "
+                            "ask an administrator to correct it."
+                        )
+                        % {"current": Stage(locked.stage).label, "stage": Stage(stage).label}
+                    }
+                )
             before, after = _apply_stage_date(locked, stage, stage_date or date)
             _bump(locked)
             _refresh(project, locked)
@@ -369,41 +410,4 @@ def permit_errors(*, status: str, applied_on, approved_on) -> dict:
         errors["status"] = _("A permit with an approval date is approved.")
     if status == PermitStatus.IN_PROGRESS and not applied_on:
         errors["applied_on"] = _("Enter the date it was applied for.")
-    return errors
-
-
-@transaction.atomic
-def milestones_save(
-    *,
-    project: Project,
-    by,
-    changed: Sequence[Milestone],
-    deleted: Sequence[Milestone] = (),
-    expected_version: int | None,
-) -> int:
-    """Create, update and delete a project's milestones in one go; bumps the project's version."""
-    _require_logging(by, project)
-    locked = _lock(project, expected_version)
-    for milestone in [*changed, *deleted]:
-        if milestone.pk and milestone.project_id != locked.pk:
-            raise ValidationError(_("This milestone belongs to another project."))
-    for milestone in changed:
-        milestone.project = locked
-        milestone.full_clean()
-        milestone.save()
-    for milestone in deleted:
-        if milestone.pk:
-            milestone.delete()
-    if changed or deleted:
-        _bump(locked)
-        _refresh(project, locked)
-    return len(changed) + len(deleted)
-
-
-def milestone_errors(*, planned_date, actual_date) -> dict:
-    errors = {}
-    if actual_date and actual_date > today():
-        errors["actual_date"] = _("The date cannot be in the future.")
-    if not planned_date and not actual_date:
-        errors["planned_date"] = _("Enter the planned date or the actual date.")
     return errors

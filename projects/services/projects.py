@@ -24,6 +24,7 @@ EDITABLE_FIELDS = (
     "enterprise",
     "park",
     "industry",
+    "project_type",
     "total_investment",
     "content",
     "planned_start",

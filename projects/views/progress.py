@@ -1,4 +1,4 @@
-"""Logging a project's life: start/completion/production dates, progress notes, permits, milestones.
+"""Logging a project's life: the stage dates (signing … production), progress notes, permits.
 
 Every view starts from `Project.objects.visible_to(user)` (404 outside it); writing needs
 `may_log_progress` (403 otherwise: department staff, leaders and supervisors read only).
@@ -10,12 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ..forms import MilestoneForm, PermitForm, ProgressNoteForm, StageDateForm, add_service_errors
-from ..models import Milestone, Permit, PermitType, Project, Stage
+from ..forms import PermitForm, ProgressNoteForm, StageDateForm, add_service_errors
+from ..models import Permit, PermitType, Project, Stage
 from ..querysets import missing_permit_types, today
 from ..services.progress import (
     may_log_progress,
-    milestones_save,
     permits_save,
     progress_note_add,
     project_record_stage_date,
@@ -23,6 +22,8 @@ from ..services.progress import (
 )
 
 STAGE_ACTIONS = {
+    "sign": (Stage.SIGNED, "signed_on"),
+    "file": (Stage.PREPARATION, "filed_on"),
     "start": (Stage.CONSTRUCTION, "actual_start"),
     "complete": (Stage.COMPLETED, "actual_completion"),
     "production": (Stage.PRODUCTION, "production_date"),
@@ -31,6 +32,8 @@ STAGE_ACTIONS = {
 
 def _titles():
     return {
+        "sign": _("Record the signing (签约)"),
+        "file": _("Record the filing (立项备案)"),
         "start": _("Record the start of construction (开工)"),
         "complete": _("Record the completion (竣工)"),
         "production": _("Record the start of production (投产)"),
@@ -56,25 +59,23 @@ def _form_version(request, project: Project) -> str:
 
 
 def project_progress_context(request, project: Project) -> dict:
-    """What the project page shows from this area: may the user log, missing permits, late milestones."""
+    """What the project page shows from this area: may the user log, missing permits, next dates."""
     may_log = may_log_progress(request.user, project)
     return {
         "may_log_progress": may_log,
         "missing_permits": list(missing_permit_types(project)),
-        "late_milestones": list(project.milestones.late()),
         "stage_forms": _stage_forms(project) if may_log else [],
         "today": today(),
     }
 
 
 def next_stage_actions(project: Project) -> list[str]:
-    """The date to record next: the start, then the completion, then production."""
-    if project.actual_start is None:
-        return ["start"]
-    if project.actual_completion is None:
-        return ["complete"]
-    if project.production_date is None:
-        return ["production"]
+    """The date to record next: the step after the project's stage (signing … production)."""
+    following = {Stage(stage): action for action, (stage, _field) in STAGE_ACTIONS.items()}
+    stages = list(Stage)
+    rank = Stage.rank(project.stage)
+    if rank + 1 < len(stages):
+        return [following[stages[rank + 1]]]
     return []
 
 
@@ -225,57 +226,6 @@ def project_permits(request, pk):
         request,
         "projects/permits_form.html",
         {"project": project, "rows": rows, "error": error, "version": _form_version(request, project)},
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def project_milestones(request, pk):
-    project = project_for_logging(request, pk)
-    from django.forms import modelformset_factory
-
-    MilestoneFormSet = modelformset_factory(Milestone, form=MilestoneForm, extra=2, can_delete=True)
-    queryset = project.milestones.all()
-    formset = MilestoneFormSet(request.POST or None, queryset=queryset, prefix="milestone")
-    error = None
-    if request.method == "POST":
-        version_field = StageDateForm.base_fields["version"]
-        try:
-            version = version_field.clean(request.POST.get("version"))
-        except ValidationError:
-            version = -1
-        if formset.is_valid():
-            changed = [
-                form.save(commit=False)
-                for form in formset.forms
-                if form.has_changed() and not form.cleaned_data.get("DELETE")
-            ]
-            deleted = [form.instance for form in formset.deleted_forms if form.instance.pk]
-            try:
-                milestones_save(
-                    project=project,
-                    by=request.user,
-                    changed=changed,
-                    deleted=deleted,
-                    expected_version=version,
-                )
-            except ValidationError as exc:
-                error = " ".join(exc.messages)
-            else:
-                messages.success(request, _("Milestones saved."))
-                return redirect(project)
-        else:
-            error = _("Please correct the errors below.")
-    return render(
-        request,
-        "projects/milestones_form.html",
-        {
-            "project": project,
-            "formset": formset,
-            "error": error,
-            "version": _form_version(request, project),
-            "today": today(),
-        },
         status=400 if request.method == "POST" else 200,
     )
 

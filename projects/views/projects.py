@@ -13,6 +13,8 @@ from ..access import RoleRequired
 from ..filters import ProjectFilter
 from ..forms import ProjectEditForm, add_service_errors
 from ..models import Listing, Project, ProjectAction, Rules
+from ..plan_forms import DocumentForm
+from ..plans import annotate_states
 from ..querysets import today
 from ..rulebook import roles_granted
 from ..services.projects import EDITABLE_FIELDS, may_edit_project, project_update
@@ -88,12 +90,15 @@ def project_detail(request, pk):
         }
         for year in years
     ]
+    nodes = annotate_states(project.nodes.with_dates(), today())
     context = {
         "project": project,
         "listings": project.listings.all(),
         "investment_by_year": investment_by_year,
         "permits": project.permits.select_related("permit_type", "handler"),
-        "milestones": project.milestones.all(),
+        "nodes": nodes,
+        "documents": project.documents.select_related("node", "permit__permit_type"),
+        "document_form": DocumentForm(prefix="doc"),
         "visits": project.visits.active().prefetch_related("participants", "departments")[:20],
         "issues": project.issues.visible_to(request.user).active().select_related("department", "assignee"),
         "progress_notes": project.progress_notes.select_related("author").prefetch_related("photos"),
@@ -101,7 +106,7 @@ def project_detail(request, pk):
         "today": today(),
         "may_edit_project": may_edit_project(request.user),
     }
-    # Progress area (issue 7): may the user log, missing permits, late milestones, next-date forms.
+    # Progress area (issue 7): may the user log, missing permits, late nodes, next-date forms.
     from .progress import project_progress_context
 
     context.update(project_progress_context(request, project))
