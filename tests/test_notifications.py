@@ -99,14 +99,25 @@ def _overdue(z, **changes):
     return issue
 
 
-def test_digest_once_a_day(zone, mailoutbox):
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """call_command, with the deliveries it hands over sent as they are after a real commit."""
+
+    def _run(*args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command(*args, **kwargs)
+
+    return _run
+
+
+def test_digest_once_a_day(zone, mailoutbox, run):
     for user in (zone.dept, zone.grid, zone.grid_b, zone.coordinator, zone.supervisor):
         user.email = f"{user.username}@example.com"
         user.save()
     issue = _overdue(zone)
     _overdue(zone, level=Level.COORDINATION)
     out = StringIO()
-    call_command("send_digest", stdout=out)
+    run("send_digest", stdout=out)
     recipients = sorted(mail.to[0] for mail in mailoutbox)
     # dept (its department), grid (its park), coordinator (the level-2 one); not grid_b, not supervisor.
     assert recipients == ["coordinator@example.com", "dept@example.com", "grid@example.com"]
@@ -117,37 +128,37 @@ def test_digest_once_a_day(zone, mailoutbox):
     # The same day again: nothing.
     mailoutbox.clear()
     out = StringIO()
-    call_command("send_digest", stdout=out)
+    run("send_digest", stdout=out)
     assert mailoutbox == []
     assert "0 digest(s)." in out.getvalue()
 
 
-def test_digest_dry_run_sends_and_records_nothing(zone, mailoutbox):
+def test_digest_dry_run_sends_and_records_nothing(zone, mailoutbox, run):
     zone.dept.email = "dept@example.com"
     zone.dept.save()
     _overdue(zone)
     out = StringIO()
-    call_command("send_digest", "--dry-run", stdout=out)
+    run("send_digest", "--dry-run", stdout=out)
     assert "dept: 1 item(s)" in out.getvalue()
     assert mailoutbox == [] and not DigestLog.objects.exists()
 
 
-def test_digest_skips_suspended_and_people_without_items(zone, mailoutbox):
+def test_digest_skips_suspended_and_people_without_items(zone, mailoutbox, run):
     zone.dept.email = "dept@example.com"
     zone.dept.save()
     _overdue(zone, suspended=True)
-    call_command("send_digest", stdout=StringIO())
+    run("send_digest", stdout=StringIO())
     assert mailoutbox == []
 
 
-def test_digest_reminds_of_a_first_response_past_the_limit(zone, mailoutbox):
+def test_digest_reminds_of_a_first_response_past_the_limit(zone, mailoutbox, run):
     zone.dept.email = "dept@example.com"
     zone.dept.save()
     late = issue_raise(project=zone.project_a, category="permits", description="环评批复未响应", by=zone.grid)
     Issue.objects.filter(pk=late.pk).update(raised_at=timezone.now() - datetime.timedelta(days=10))
     # Raised today: not late yet, so not in the digest.
     issue_raise(project=zone.project_a, category="permits", description="今天提出", by=zone.grid)
-    call_command("send_digest", stdout=StringIO())
+    run("send_digest", stdout=StringIO())
     (mail_,) = [m for m in mailoutbox if m.to == ["dept@example.com"]]
     assert f"#{late.pk}" in mail_.body and "环评批复未响应" in mail_.body
     assert "今天提出" not in mail_.body
@@ -155,13 +166,13 @@ def test_digest_reminds_of_a_first_response_past_the_limit(zone, mailoutbox):
     assert "?first_response=late" in mail_.body  # no overdue item: the list of late responses
 
 
-def test_a_digest_of_both_kinds_links_the_unresolved_list(zone, mailoutbox):
+def test_a_digest_of_both_kinds_links_the_unresolved_list(zone, mailoutbox, run):
     zone.dept.email = "dept@example.com"
     zone.dept.save()
     late = issue_raise(project=zone.project_a, category="permits", description="未响应", by=zone.grid)
     Issue.objects.filter(pk=late.pk).update(raised_at=timezone.now() - datetime.timedelta(days=10))
     overdue = _overdue(zone)
-    call_command("send_digest", stdout=StringIO())
+    run("send_digest", stdout=StringIO())
     (mail_,) = [m for m in mailoutbox if m.to == ["dept@example.com"]]
     assert f"#{late.pk}" in mail_.body and f"#{overdue.pk}" in mail_.body
     assert "?unresolved=1" in mail_.body

@@ -16,7 +16,7 @@ from .choices import (
 )
 from .config import CalendarDay, CategoryRoute, Rules
 from .issues import ApprovalRequest, Issue, IssueEvent, Meeting, MeetingItem
-from .notifications import DigestLog, Notification
+from .notifications import Channel, Delivery, DigestLog, GroupRobot, Notification, ReminderLog
 from .org import Contact, Department, Enterprise, Park, Role, Staff
 from .projects import (
     Listing,
@@ -37,11 +37,14 @@ __all__ = [
     "CalendarDay",
     "Category",
     "CategoryRoute",
+    "Channel",
     "Contact",
     "CorrectionStatus",
     "Department",
+    "Delivery",
     "DigestLog",
     "Enterprise",
+    "GroupRobot",
     "Issue",
     "IssueEvent",
     "IssueEventKind",
@@ -63,6 +66,7 @@ __all__ = [
     "Photo",
     "ProgressNote",
     "Project",
+    "ReminderLog",
     "ReportCorrection",
     "Role",
     "RoleCode",
