@@ -358,9 +358,10 @@ def delivery_attempt(delivery_id):
 
 
 def zone_text(message, **params):
-    """`message` (marked with gettext_noop) in the zone's language, with its named placeholders filled."""
+    """`message` (marked with gettext_noop, or a lazy translation) in the zone's language, with its
+    named placeholders filled."""
     with translation.override(settings.LANGUAGE_CODE):
-        text = translation.gettext(message)
+        text = translation.gettext(message) if isinstance(message, str) else str(message)
         return text % {key: str(value) for key, value in params.items()} if params else text
 
 

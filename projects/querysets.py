@@ -197,6 +197,28 @@ class IssueQuerySet(models.QuerySet):
         """Not withdrawn."""
         return self.filter(withdrawn_at__isnull=True)
 
+    def responsible(self, staff):
+        """The issues that are this person's to push (the digest's and the reminders' one
+        definition): assigned to them, their department's, their projects' (grid worker; committee
+        leader from level 3 or the assigning leader), level 2 for coordinators, level 4 for
+        supervisors. Nothing for None."""
+        from .models import Level, RoleCode
+
+        if staff is None:
+            return self.none()
+        mine = Q(assignee=staff)
+        if staff.has_role(RoleCode.DEPARTMENT) and staff.department_id:
+            mine |= Q(department=staff.department_id)
+        if staff.has_role(RoleCode.GRID_WORKER):
+            mine |= Q(project__grid_worker=staff) | Q(project__park__in=staff.parks.all())
+        if staff.has_role(RoleCode.LEADER):
+            mine |= Q(project__leader=staff, level__gte=Level.LEADER) | Q(assigned_by_leader=staff)
+        if staff.has_role(RoleCode.COORDINATOR):
+            mine |= Q(level=Level.COORDINATION)
+        if staff.has_role(RoleCode.SUPERVISOR):
+            mine |= Q(level=Level.SUPERVISION)
+        return self.filter(mine)
+
     def unresolved(self):
         """Open or in progress (the dashboard's "open")."""
         from .models import IssueStatus

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from .. import access
-from ..models import DigestLog, Issue, Level, RoleCode
+from ..models import DigestLog, Issue
 from ..notifications import deliver, zone_text
 from ..querysets import today
 
@@ -26,25 +26,13 @@ LATE_RESPONSE_LINE = gettext_noop(
 
 def digest_items(user, on=None, late_issues=None):
     """Overdue issues, and issues awaiting a first response past the limit, that are this person's to
-    push: assigned to them, their department's, their projects' (grid worker, committee leader from
-    level 3), level 2 for coordinators, level 4 for supervisors. Each issue carries `is_overdue`.
+    push (IssueQuerySet.responsible). Each issue carries `is_overdue`.
 
     `late_issues`: Issue.objects.first_response_late(on), built once for a run over many people (it
     reads the rules and the calendar)."""
     staff = access.get_staff(user)
     if staff is None:
         return Issue.objects.none()
-    mine = Q(assignee=staff)
-    if staff.has_role(RoleCode.DEPARTMENT) and staff.department_id:
-        mine |= Q(department=staff.department_id)
-    if staff.has_role(RoleCode.GRID_WORKER):
-        mine |= Q(project__grid_worker=staff) | Q(project__park__in=staff.parks.all())
-    if staff.has_role(RoleCode.LEADER):
-        mine |= Q(project__leader=staff, level__gte=Level.LEADER) | Q(assigned_by_leader=staff)
-    if staff.has_role(RoleCode.COORDINATOR):
-        mine |= Q(level=Level.COORDINATION)
-    if staff.has_role(RoleCode.SUPERVISOR):
-        mine |= Q(level=Level.SUPERVISION)
     on = on or today()
     overdue = Q(pk__in=Issue.objects.overdue(on).values("pk"))
     if late_issues is None:
@@ -52,7 +40,7 @@ def digest_items(user, on=None, late_issues=None):
     late = Q(pk__in=late_issues.values("pk"))
     return (
         Issue.objects.filter(overdue | late)
-        .filter(mine)
+        .responsible(staff)
         .annotate(is_overdue=ExpressionWrapper(overdue, output_field=BooleanField()))
         .select_related("project", "department")
         .order_by("deadline", "pk")

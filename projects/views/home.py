@@ -17,6 +17,7 @@ from ..models import (
 )
 from ..querysets import raised_too_long_ago, today
 from ..services.meetings import MEETING_ROLES, meeting_agenda_candidates, meetings_visible_to
+from ..services.reminders import due_soon_for
 from .visits import RECORDING_ROLES
 
 LIMIT = 20
@@ -68,6 +69,7 @@ def home(request):
         "today": on,
         "staff": staff,
         "visit_gap_days": rules.visit_gap_days,
+        "due_soon": due_soon_for(user, on, rules),
         "my_issues": list(issues.filter(mine)[:LIMIT]),
         "overdue_issues": list(issues.overdue(on).filter(project__in=project_ids)[:LIMIT]),
         "not_visited": list(
