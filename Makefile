@@ -27,6 +27,9 @@ node_modules/.installed: package.json package-lock.json
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_demo --if-empty
+	# The background worker runs beside the server and stops with it (Ctrl+C).
+	DEBUG=1 $(BIN)/python manage.py run_jobs & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install

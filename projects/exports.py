@@ -19,12 +19,19 @@ from .models import IssueStatus, Listing, MonthlyReport
 
 CHUNK = 2000
 DATE_FORMAT = "yyyy-mm-dd"
+# Text Excel (or LibreOffice, or a CSV save of the sheet) would take for a formula when edited.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def _cells(sheet, values, bold=False):
     cells = []
     for value in values:
         cell = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            # User text is always text: openpyxl writes a string that starts with "=" as a formula.
+            cell.data_type = "s"
+            if value.startswith(FORMULA_STARTS):
+                cell.quotePrefix = True  # stays text when the cell is edited; the value is unchanged
         if bold:
             cell.font = Font(bold=True)
         elif isinstance(value, datetime.date):

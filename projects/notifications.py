@@ -7,8 +7,9 @@ the WeCom and DingTalk group robots (PRODUCT.md "Reaching people before it is la
 a provider adapter (`projects/sms.py`).
 
 Delivery never breaks what triggered it: each sender's share of a message becomes a `Delivery`
-row, written in the caller's transaction and sent after it commits by `delivery_attempt()`, which
-records the outcome and raises on failure so that the background queue retries it with backoff.
+row, written in the caller's transaction, and a background job (projects/jobs.py) queued when it
+commits runs `delivery_attempt()`, which records the outcome and raises on failure, so that the
+queue retries it with growing pauses. Subjects are always one line.
 A sender that fails leaves the other senders, the save and the command untouched. Administrators
 read the rows (what, when, to whom, how it went) in the admin.
 
@@ -18,7 +19,6 @@ by where the message goes (one group robot each), so that a retry resends only t
 """
 
 import base64
-import contextlib
 import hashlib
 import hmac
 import logging
@@ -30,10 +30,11 @@ from dataclasses import dataclass
 import requests
 from django.conf import settings
 from django.core.mail import send_mass_mail
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_noop
+
+from . import jobs
 
 DEFAULT_SENDERS = ["projects.notifications.EmailSender"]
 # Seconds a robot or SMS provider may take to answer before the attempt counts as failed.
@@ -42,8 +43,10 @@ HTTP_TIMEOUT = 10
 # the same bound keeps a reminder readable on a phone in both.
 WECOM_MAX_BYTES = 4096
 DINGTALK_MAX_BYTES = 4096
-# A failed delivery is tried this many times in all (the queue's backoff spaces the retries).
-MAX_ATTEMPTS = 5
+# A failed delivery is retried this many times by the queue (after 1, 4, 16, 64 and 256 minutes).
+DELIVERY_RETRIES = 5
+MAX_ATTEMPTS = DELIVERY_RETRIES + 1
+SUBJECT_LENGTH = 78
 
 log = logging.getLogger(__name__)
 
@@ -291,6 +294,11 @@ def senders():
     ]
 
 
+def one_line(text, limit=SUBJECT_LENGTH):
+    """`text` as a single line (line breaks and tabs become spaces), at most `limit` characters."""
+    return " ".join(str(text).split())[:limit]
+
+
 def absolute(url):
     if not url or url.startswith(("http://", "https://")):
         return url
@@ -298,14 +306,14 @@ def absolute(url):
 
 
 def deliver(*, recipients, subject, text, url=""):
-    """Hand a message to every configured sender: a Delivery row per sender and target, sent in the
-    background once the caller's transaction commits (no in-app row)."""
+    """Hand a message to every configured sender: a Delivery row per sender and target, queued for
+    the background worker once the caller's transaction commits (no in-app row)."""
     from .models import Delivery
 
     users = [user for user in recipients if user is not None]
     if not users:
         return []
-    subject = " ".join(str(subject).split())[:200]  # one line, whatever the text it came from
+    subject = one_line(subject)
     url = absolute(url)
     rows = []
     for path, sender in senders():
@@ -320,16 +328,16 @@ def deliver(*, recipients, subject, text, url=""):
             )
             row.recipients.set(share)
             rows.append(row)
-    ids = [row.pk for row in rows]
-    transaction.on_commit(lambda: enqueue_deliveries(ids))
+    for row in rows:
+        jobs.enqueue(send_delivery, row.pk)
     return rows
 
 
-def enqueue_deliveries(ids):
-    """Seam for the background queue: until the queue takes them, each is tried once right now."""
-    for delivery_id in ids:
-        with contextlib.suppress(DeliveryError):  # recorded on the row and logged
-            delivery_attempt(delivery_id)
+@jobs.background(retries=DELIVERY_RETRIES)
+def send_delivery(delivery_id):
+    """The background job behind `deliver`: one sender's share of one message, retried by the queue
+    (after 1, 4, 16, 64 and 256 minutes) while delivery_attempt raises."""
+    delivery_attempt(delivery_id)
 
 
 def delivery_attempt(delivery_id):
@@ -339,13 +347,14 @@ def delivery_attempt(delivery_id):
     from .models import Delivery
 
     claimed = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING)
-    row = claimed.prefetch_related("recipients__staff__parks").first()
+    row = claimed.first()
     if row is None:
         return
     message = Message(subject=row.subject, text=row.text, url=row.url)
     try:
         sender = import_string(row.sender)()
-        sender.send(recipients=sorted(row.recipients.all(), key=lambda user: user.pk), message=message)
+        recipients = row.recipients.filter(is_active=True).select_related("staff").order_by("pk")
+        sender.send(recipients=list(recipients.prefetch_related("staff__parks")), message=message)
     except Exception as exc:  # any sender's failure is recorded, never propagated as itself
         attempts = row.attempts + 1
         status = Delivery.Status.FAILED if attempts >= MAX_ATTEMPTS else Delivery.Status.PENDING

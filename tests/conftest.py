@@ -2,9 +2,11 @@
 
 import os
 import shutil
+from io import StringIO
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 
 import tests.hypothesis_profiles  # noqa: F401  (registers and loads the hypothesis profile)
 from tests.zone import build_zone
@@ -30,6 +32,25 @@ def pytest_configure(config):
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def run_jobs(monkeypatch):
+    """`run_jobs()` runs the queued background jobs with the real worker (`run_jobs --until-empty`).
+
+    Jobs are queued when a transaction commits: wrap the action in
+    `django_capture_on_commit_callbacks(execute=True)` first. The worker drops its database
+    connection between jobs, as a request does; inside a test that connection holds the test's
+    transaction, so here it is kept.
+    """
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
+
+    def run():
+        out = StringIO()
+        call_command("run_jobs", "--until-empty", stdout=out)
+        return out.getvalue()
+
+    return run
 
 
 @pytest.fixture

@@ -2,15 +2,18 @@
 server playing its API (exact payload, signature), and a failing channel retried and isolated."""
 
 import base64
+import datetime
 import hashlib
 import hmac
 import urllib.parse
 
 import pytest
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from projects import notifications
 from projects.models import Delivery, GroupRobot, Notification
-from projects.notifications import delivery_attempt, dingtalk_sign, notify
+from projects.notifications import dingtalk_sign, notify
 from projects.sms import aliyun_signature
 from tests.loopback import OK, Loopback
 
@@ -36,14 +39,27 @@ def channels(settings, api):
     return settings
 
 
-def send(zone, capture, recipients, text="施工许可证 明天到期", url="/issues/7/"):
-    with capture(execute=True):
-        notify(recipients=recipients, text=text, url=url)
+@pytest.fixture
+def send(django_capture_on_commit_callbacks, run_jobs):
+    """`send(recipients, text=, url=)`: notify, commit, and let the real worker deliver."""
+
+    def _send(recipients, text="施工许可证 明天到期", url="/issues/7/"):
+        with django_capture_on_commit_callbacks(execute=True):
+            notify(recipients=recipients, text=text, url=url)
+        run_jobs()
+
+    return _send
 
 
-def test_wecom_markdown_payload(zone, channels, api, django_capture_on_commit_callbacks):
+def retry_now(run_jobs):
+    """Run the retries the queue scheduled for later (a minute, four, …) now."""
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+    run_jobs()
+
+
+def test_wecom_markdown_payload(zone, channels, api, send):
     channels.NOTIFICATION_SENDERS = [WECOM]
-    send(zone, django_capture_on_commit_callbacks, [zone.dept])
+    send([zone.dept])
     (request,) = api.requests
     assert request["method"] == "POST" and request["path"] == "/cgi-bin/webhook/send"
     assert request["query"] == {"key": "zone-key"}
@@ -62,24 +78,25 @@ def test_wecom_markdown_payload(zone, channels, api, django_capture_on_commit_ca
 
 
 def test_wecom_content_stays_within_4096_bytes_and_keeps_the_link(
-    zone, channels, api, django_capture_on_commit_callbacks
+    zone, channels, api, django_capture_on_commit_callbacks, run_jobs
 ):
     channels.NOTIFICATION_SENDERS = [WECOM]
     with django_capture_on_commit_callbacks(execute=True):  # a digest's text is not cut like notify()'s
         notifications.deliver(
             recipients=[zone.dept], subject="每日汇总", text="需要补充材料" * 1000, url="/issues/7/"
         )
+    run_jobs()
     content = api.requests[0]["json"]["markdown"]["content"]
     assert 4000 < len(content.encode()) <= 4096
     assert content.endswith("(https://newzone.example/issues/7/)")
     assert "…" in content
 
 
-def test_dingtalk_signed_markdown_with_mentions(zone, channels, api, django_capture_on_commit_callbacks):
+def test_dingtalk_signed_markdown_with_mentions(zone, channels, api, send):
     channels.NOTIFICATION_SENDERS = [DINGTALK]
     zone.dept.staff.mobile = "13800001111"
     zone.dept.staff.save()
-    send(zone, django_capture_on_commit_callbacks, [zone.dept, zone.grid])
+    send([zone.dept, zone.grid])
     (request,) = api.requests
     assert request["path"] == "/robot/send"
     query = request["query"]
@@ -108,15 +125,13 @@ def test_dingtalk_sign_matches_the_documented_algorithm():
     assert dingtalk_sign("this is secret", 1700000000000) == urllib.parse.quote_plus(base64.b64encode(digest))
 
 
-def test_a_park_or_department_robot_wins_over_the_zone(
-    zone, channels, api, django_capture_on_commit_callbacks
-):
+def test_a_park_or_department_robot_wins_over_the_zone(zone, channels, api, send):
     channels.NOTIFICATION_SENDERS = [WECOM]
     GroupRobot.objects.create(channel="wecom", park=zone.park_a, webhook_url=f"{api.url}/park?key=park-a")
     GroupRobot.objects.create(
         channel="wecom", department=zone.approval, webhook_url=f"{api.url}/dept?key=approval"
     )
-    send(zone, django_capture_on_commit_callbacks, [zone.grid, zone.dept, zone.coordinator])
+    send([zone.grid, zone.dept, zone.coordinator])
     by_path = {request["path"]: request for request in api.requests}
     assert set(by_path) == {"/park", "/dept", "/cgi-bin/webhook/send"}
     assert "王网格" in by_path["/park"]["json"]["markdown"]["content"]
@@ -129,9 +144,7 @@ def test_a_park_or_department_robot_wins_over_the_zone(
     ]
 
 
-def test_each_person_chooses_their_channels(
-    zone, channels, api, mailoutbox, django_capture_on_commit_callbacks
-):
+def test_each_person_chooses_their_channels(zone, channels, api, mailoutbox, send):
     channels.NOTIFICATION_SENDERS = [EMAIL, WECOM]
     zone.dept.email = "dept@example.com"
     zone.dept.save()
@@ -141,7 +154,7 @@ def test_each_person_chooses_their_channels(
     zone.grid.save()
     zone.grid.staff.notify_email = False
     zone.grid.staff.save()
-    send(zone, django_capture_on_commit_callbacks, [zone.dept, zone.grid])
+    send([zone.dept, zone.grid])
     assert [mail.to for mail in mailoutbox] == [["dept@example.com"]]
     (request,) = api.requests
     content = request["json"]["markdown"]["content"]
@@ -157,7 +170,7 @@ def test_each_person_chooses_their_channels(
     ],
 )
 def test_a_failing_robot_is_retried_and_isolated(
-    zone, channels, api, mailoutbox, monkeypatch, django_capture_on_commit_callbacks, answer, error
+    zone, channels, api, mailoutbox, monkeypatch, django_capture_on_commit_callbacks, run_jobs, answer, error
 ):
     monkeypatch.setattr(notifications, "HTTP_TIMEOUT", 0.5)
     channels.NOTIFICATION_SENDERS = [WECOM, EMAIL]
@@ -168,6 +181,7 @@ def test_a_failing_robot_is_retried_and_isolated(
 
     with django_capture_on_commit_callbacks(execute=True):
         issue = issue_raise(project=zone.project_a, category="permits", description="施工许可", by=zone.grid)
+    run_jobs()
     # The save stands, the in-app row is there, the e-mail went out, the robot's failure is recorded.
     assert issue.pk and Notification.objects.filter(recipient=zone.dept, issue=issue).exists()
     assert [mail.to for mail in mailoutbox] == [["dept@example.com"]]
@@ -175,29 +189,29 @@ def test_a_failing_robot_is_retried_and_isolated(
     assert robot.status == Delivery.Status.PENDING and robot.attempts == 1
     assert error in robot.last_error
     assert Delivery.objects.get(sender=EMAIL).status == Delivery.Status.SENT
-    # The retry (the background queue's) succeeds, and a second run of the same job sends nothing more.
-    delivery_attempt(robot.pk)
-    delivery_attempt(robot.pk)
+    # The queue retries it a minute later, and the retry succeeds; a job run twice sends once.
+    (retry,) = DBTaskResult.objects.filter(status="READY")
+    assert retry.run_after - timezone.now() > datetime.timedelta(seconds=50)
+    retry_now(run_jobs)
+    notifications.delivery_attempt(robot.pk)
     robot.refresh_from_db()
     assert robot.status == Delivery.Status.SENT and robot.attempts == 2 and robot.last_error == ""
     assert len(api.requests) == 2
 
 
-def test_a_delivery_gives_up_after_the_last_attempt(zone, channels, api, django_capture_on_commit_callbacks):
+def test_a_delivery_gives_up_after_the_last_attempt(zone, channels, api, send, run_jobs):
     channels.NOTIFICATION_SENDERS = [WECOM]
     api.answers = [(500, {}, 0)]
-    send(zone, django_capture_on_commit_callbacks, [zone.dept])
+    send([zone.dept])
+    for _retry in range(notifications.DELIVERY_RETRIES + 2):
+        retry_now(run_jobs)
     robot = Delivery.objects.get()
-    for _attempt in range(notifications.MAX_ATTEMPTS - 1):
-        with pytest.raises(notifications.DeliveryError):
-            delivery_attempt(robot.pk)
-    robot.refresh_from_db()
     assert robot.status == Delivery.Status.FAILED and robot.attempts == notifications.MAX_ATTEMPTS
-    delivery_attempt(robot.pk)  # failed for good: nothing is tried any more
-    assert len(api.requests) == notifications.MAX_ATTEMPTS
+    assert len(api.requests) == notifications.MAX_ATTEMPTS == 6
+    assert "HTTP 500" in DBTaskResult.objects.failed().get().traceback
 
 
-def test_sms_through_the_aliyun_adapter(zone, channels, api, django_capture_on_commit_callbacks):
+def test_sms_through_the_aliyun_adapter(zone, channels, api, send):
     channels.NOTIFICATION_SENDERS = [SMS]
     channels.SMS_PROVIDER = "projects.sms.AliyunSmsProvider"
     channels.ALIYUN_SMS_ENDPOINT = f"{api.url}/"
@@ -212,7 +226,7 @@ def test_sms_through_the_aliyun_adapter(zone, channels, api, django_capture_on_c
         user.staff.save()
     zone.coordinator.staff.mobile = "13700003333"  # has not chosen SMS
     zone.coordinator.staff.save()
-    send(zone, django_capture_on_commit_callbacks, [zone.dept, zone.grid, zone.coordinator])
+    send([zone.dept, zone.grid, zone.coordinator])
     (request,) = api.requests
     query = dict(request["query"])
     signature = query.pop("Signature")
@@ -225,7 +239,7 @@ def test_sms_through_the_aliyun_adapter(zone, channels, api, django_capture_on_c
     assert Delivery.objects.get().status == Delivery.Status.SENT
 
 
-def test_sms_provider_refusal_is_a_failed_attempt(zone, channels, api, django_capture_on_commit_callbacks):
+def test_sms_provider_refusal_is_a_failed_attempt(zone, channels, api, send):
     channels.NOTIFICATION_SENDERS = [SMS]
     channels.SMS_PROVIDER = "projects.sms.AliyunSmsProvider"
     channels.ALIYUN_SMS_ENDPOINT = f"{api.url}/"
@@ -235,12 +249,12 @@ def test_sms_provider_refusal_is_a_failed_attempt(zone, channels, api, django_ca
     zone.dept.staff.mobile = "13800001111"
     zone.dept.staff.notify_sms = True
     zone.dept.staff.save()
-    send(zone, django_capture_on_commit_callbacks, [zone.dept])
+    send([zone.dept])
     delivery = Delivery.objects.get()
     assert delivery.status == Delivery.Status.PENDING and "BUSINESS_LIMIT_CONTROL" in delivery.last_error
 
 
-def test_a_subject_is_one_line(zone, channels, api, django_capture_on_commit_callbacks):
+def test_a_subject_is_one_line(zone, channels, api, send):
     channels.NOTIFICATION_SENDERS = [WECOM]
-    send(zone, django_capture_on_commit_callbacks, [zone.dept], text="施工许可证办理\r\n需要补充材料")
+    send([zone.dept], text="施工许可证办理\r\n需要补充材料")
     assert Delivery.objects.get().subject == "新区项目服务平台：施工许可证办理 需要补充材料"

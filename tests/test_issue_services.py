@@ -219,7 +219,7 @@ def test_department_staff_act_only_on_their_department(zone):
 
 
 def test_assignment_notifies_the_assignee_and_the_department(
-    zone, django_capture_on_commit_callbacks, mailoutbox
+    zone, django_capture_on_commit_callbacks, mailoutbox, run_jobs
 ):
     zone.dept.email = "dept@example.com"
     zone.dept.save()
@@ -232,6 +232,7 @@ def test_assignment_notifies_the_assignee_and_the_department(
             assignee=zone.dept.staff,
             note="请跟进",
         )
+    run_jobs()
     assert issue.department == zone.approval
     assert Notification.objects.filter(recipient=zone.dept, issue=issue).count() == 1
     assert [m.to for m in mailoutbox] == [["dept@example.com"]]

@@ -110,14 +110,17 @@ def test_who_is_reminded(zone):
     }
 
 
-def test_one_message_per_person_with_a_line_per_item(zone, mailoutbox, django_capture_on_commit_callbacks):
+def test_one_message_per_person_with_a_line_per_item(
+    zone, mailoutbox, django_capture_on_commit_callbacks, run_jobs
+):
     zone.dept.email = "dept@example.com"
     zone.dept.save()
     first = due_issue(zone, D(2026, 11, 20))
     second = due_issue(zone, D(2026, 11, 19), description="环评批复")
     with django_capture_on_commit_callbacks(execute=True):
         reminders_send(on=D(2026, 11, 19))
-    (mail,) = mailoutbox
+    run_jobs()
+    (mail,) = [mail for mail in mailoutbox if mail.subject.startswith("截止提醒")]
     assert mail.subject == "截止提醒：2 项即将到期（其中有今天到期的）"
     assert mail.body.splitlines()[:2] == [
         f"#{second.pk} {zone.project_a.name} — 环评批复（网格帮办，期限 2026-11-19）：今天到期",
@@ -188,9 +191,11 @@ def test_home_shows_what_is_due_soon(zone, login):
     ] == []
 
 
-def test_send_reminders_delivers_to_wecom(zone, settings, django_capture_on_commit_callbacks):
+def test_send_reminders_then_run_jobs_delivers_to_wecom(
+    zone, settings, django_capture_on_commit_callbacks, run_jobs
+):
     """Done when: NOTIFICATION_SENDERS names the WeCom sender and WECOM_WEBHOOK_URL a listener;
-    send_reminders delivers a message naming an issue due tomorrow."""
+    send_reminders then run_jobs --until-empty deliver a message naming an issue due tomorrow."""
     issue = due_issue(zone, today() + datetime.timedelta(days=1), description="施工许可证办理")
     with Loopback() as api:
         settings.NOTIFICATION_SENDERS = ["projects.notifications.WeComRobotSender"]
@@ -199,6 +204,8 @@ def test_send_reminders_delivers_to_wecom(zone, settings, django_capture_on_comm
         out = StringIO()
         with django_capture_on_commit_callbacks(execute=True):
             call_command("send_reminders", stdout=out)
+        assert api.requests == []  # nothing leaves inside the command: the worker sends
+        run_jobs()
         contents = [request["json"]["markdown"]["content"] for request in api.requests]
     grid = next(content for content in contents if "赵审批" in content)  # dept's: this one issue
     assert f"#{issue.pk} {zone.project_a.name} — 施工许可证办理" in grid and "明天到期" in grid

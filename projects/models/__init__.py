@@ -16,6 +16,7 @@ from .choices import (
 )
 from .config import CalendarDay, CategoryRoute, Rules
 from .issues import ApprovalRequest, Issue, IssueEvent, Meeting, MeetingItem
+from .jobs import Job
 from .notifications import Channel, Delivery, DigestLog, GroupRobot, Notification, ReminderLog
 from .org import Contact, Department, Enterprise, Park, Role, Staff
 from .projects import (
@@ -49,6 +50,7 @@ __all__ = [
     "IssueEvent",
     "IssueEventKind",
     "IssueStatus",
+    "Job",
     "Level",
     "Listing",
     "ListingKind",

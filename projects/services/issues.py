@@ -10,6 +10,7 @@ with the time limits of `Rules.current()`, which an administrator edits in the a
 """
 
 import datetime
+import logging
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -40,6 +41,8 @@ from ..notifications import notify, zone_text
 from ..querysets import today
 from ..workdays import add_working_days
 from .errors import StaleObjectError
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "StaleObjectError",
@@ -777,6 +780,7 @@ class Escalation:
     WOULD_ESCALATE = "would_escalate"
     AT_TOP = "at_top"  # level 4: nothing higher; reported only
     LOST_RACE = "lost_race"  # changed by someone else meanwhile (another server, a user)
+    FAILED = "failed"  # this issue could not be moved (logged); the run goes on with the next
 
     issue_id: int
     outcome: str
@@ -819,10 +823,13 @@ def escalate_overdue(*, on: datetime.date | None = None, dry_run: bool = False) 
             department = issue.department or issue.project.lead_department
             leader = issue.project.leader
         outcome = Escalation.WOULD_ESCALATE
-        if not dry_run and not _auto_escalate(issue, new_level, deadline, department, leader, on):
-            outcome = Escalation.LOST_RACE
-        elif not dry_run:
-            outcome = Escalation.ESCALATED
+        if not dry_run:
+            try:
+                moved = _auto_escalate(issue, new_level, deadline, department, leader, on)
+                outcome = Escalation.ESCALATED if moved else Escalation.LOST_RACE
+            except Exception:  # one broken issue must not stop the rest of the run
+                logger.exception("Issue #%s could not be escalated", issue.pk)
+                outcome = Escalation.FAILED
         results.append(
             Escalation(
                 outcome=outcome,

@@ -1,6 +1,6 @@
 """Raise every overdue issue one level (cron, any number of servers): a thin loop over the service."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from projects.services.issues import Escalation, escalate_overdue
 
@@ -18,6 +18,7 @@ class Command(BaseCommand):
             Escalation.WOULD_ESCALATE: "would escalate",
             Escalation.AT_TOP: "at level 4, nothing higher (report)",
             Escalation.LOST_RACE: "skipped, changed meanwhile",
+            Escalation.FAILED: "FAILED (see the log); the others went on",
         }
         for result in results:
             target = f" -> {result.to_level}" if result.to_level else ""
@@ -40,3 +41,6 @@ class Command(BaseCommand):
             f"{prefix}{counts[Escalation.ESCALATED] + counts[Escalation.WOULD_ESCALATE]} to escalate, "
             f"{counts[Escalation.AT_TOP]} at level 4, {counts[Escalation.LOST_RACE]} skipped."
         )
+        if counts[Escalation.FAILED]:
+            # Exit non-zero so cron reports it, after every other issue was dealt with.
+            raise CommandError(f"{counts[Escalation.FAILED]} issue(s) could not be escalated.")

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0003_default_routes'),
+        ('projects', '0004_robust_jobs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
