@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import accountability as accountability_views
 from .views import audit, home, projects
 from .views import dashboard as dashboard_views
 from .views import issues as issue_views
@@ -18,6 +19,11 @@ urlpatterns = [
     # Dashboard and its figures as JSON (issue 4, dashboard area)
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("dashboard.json", dashboard_views.dashboard_json, name="dashboard_json"),
+    path(
+        "dashboard/accountability/",
+        accountability_views.dashboard_accountability,
+        name="dashboard_accountability",
+    ),
     # The ledger in Excel: import, template, exports, monthly report (issue 4, ledger area)
     path("ledger/import/", ledger_views.ledger_import, name="ledger_import"),
     path("ledger/template.xlsx", ledger_views.ledger_template, name="ledger_template"),

@@ -193,6 +193,7 @@ TABLE = {
     # Dashboard (figures over what each role sees; a user without a profile gets the clear message)
     "dashboard":            ("Dashboard", "L 200 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405 405"),
     "dashboard_json":       ("Dashboard", "L 200 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405 405"),
+    "dashboard_accountability": ("Dashboard", "L 200 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405 405"),
     # Progress, stage dates, permits, milestones (grid worker of the project, coordinator, administrator)
     "project_start":        ("Progress", "L 200 404 404 200 403 403 200 404", "L ok 404 404 ok 403 403 ok 404"),
     "project_complete":     ("Progress", "L 200 404 404 200 403 403 200 404", "L ok 404 404 ok 403 403 ok 404"),

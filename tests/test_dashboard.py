@@ -24,8 +24,12 @@ YEAR = 2024
 # leader's own lights are one more) and unread notifications (1) = 18. The breakdowns' issue and
 # light figures are sums of the grouped issue and light counts: no query of their own.
 DASHBOARD_QUERIES = 18
-# /dashboard.json: session, user, staff with roles (2), the figures (11) with Rules (1) = 16.
-JSON_QUERIES = 16
+# /dashboard.json: session, user, staff with roles (2), the figures (11) with Rules (1) = 16, and
+# the accountability figures (12): by department the grouped counts, the two pairs of days and the
+# extensions (4; no issue of this zone has a department, so no calendar or names); by grid worker
+# the workers and their parks (2), the grouped counts, day pairs, calendar and extensions (5);
+# satisfaction (1) = 28.
+JSON_QUERIES = 28
 
 
 @pytest.fixture

@@ -357,5 +357,5 @@ def dashboard_json(request):
     year, month, errors = parse_period(request.GET)
     if errors:
         return JsonResponse({"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False})
-    figures = dashboard_figures(year=year, month=month, user=request.user, today=today())
+    figures = dashboard_figures(year=year, month=month, user=request.user, today=today(), accountability=True)
     return JsonResponse(as_json(figures), json_dumps_params={"ensure_ascii": False})
