@@ -740,3 +740,14 @@ class ProjectEditForm(StyledFormMixin, ProjectVersionMixin, forms.ModelForm):
             if name not in self.errors:
                 self.add_error(name, error)
         return cleaned
+
+
+class ChannelsForm(StyledFormMixin, forms.ModelForm):
+    """The channels a person is reached through besides the message centre, and their mobile number."""
+
+    class Meta:
+        from .models import Staff
+
+        model = Staff
+        fields = ["notify_email", "notify_wecom", "notify_dingtalk", "notify_sms", "mobile"]
+        widgets = {"mobile": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"})}

@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import accountability as accountability_views
 from .views import audit, home, projects
+from .views import channels as channels_views
 from .views import dashboard as dashboard_views
 from .views import issues as issue_views
 from .views import ledger as ledger_views
@@ -44,6 +45,7 @@ urlpatterns = [
     path("approvals/", issue_views.approval_list, name="approval_list"),
     path("approvals/<int:pk>/decide/", issue_views.approval_decide, name="approval_decide"),
     path("notifications/", issue_views.notification_list, name="notification_list"),
+    path("notifications/channels/", channels_views.notification_channels, name="notification_channels"),
     path("notifications/read-all/", issue_views.notification_read_all, name="notification_read_all"),
     path("notifications/<int:pk>/read/", issue_views.notification_read, name="notification_read"),
     # Site visits and coordination meetings (issue 3, visits area)

@@ -237,6 +237,7 @@ TABLE = {
     "approval_list":          ("Issues",   "L 403 403 403 200 403 403 200 403", "-"),
     "approval_decide":        ("Issues",   "L 405 405 405 405 405 405 405 405", "L 403 403 403 ok 403 403 ok 403"),
     "notification_list":      ("Issues",   "L 200 200 200 200 200 200 200 200", "-"),
+    "notification_channels":  ("Issues",   "L 200 200 200 200 200 200 200 200", "L ok ok ok ok ok ok ok ok"),
     "notification_read":      ("Issues",   "L 405 405 405 405 405 405 405 405", "L ok 404 404 404 404 404 404 404"),
     "notification_read_all":  ("Issues",   "L 405 405 405 405 405 405 405 405", "L ok ok ok ok ok ok ok ok"),
     # Site visits

@@ -258,3 +258,27 @@ def test_a_subject_is_one_line(zone, channels, api, send):
     channels.NOTIFICATION_SENDERS = [WECOM]
     send([zone.dept], text="施工许可证办理\r\n需要补充材料")
     assert Delivery.objects.get().subject == "新区项目服务平台：施工许可证办理 需要补充材料"
+
+
+def test_each_person_sets_their_channels_on_their_own_page(zone, login):
+    client = login(zone.grid)
+    page = client.get("/notifications/channels/")
+    assert page.status_code == 200 and 'inputmode="tel"' in page.text
+    # SMS without a number is refused with a message in Chinese, and nothing is saved.
+    page = client.post("/notifications/channels/", {"notify_email": "on", "notify_sms": "on", "mobile": ""})
+    assert page.status_code == 200 and "短信提醒需要手机号码" in page.text
+    page = client.post("/notifications/channels/", {"notify_sms": "on", "mobile": "12345"})
+    assert "请输入11位手机号码" in page.text
+    zone.grid.staff.refresh_from_db()
+    assert zone.grid.staff.notify_sms is False and zone.grid.staff.notify_email is True
+    response = client.post(
+        "/notifications/channels/", {"notify_dingtalk": "on", "notify_sms": "on", "mobile": "13900002222"}
+    )
+    assert response.status_code == 302
+    zone.grid.staff.refresh_from_db()
+    s = zone.grid.staff
+    assert (s.notify_email, s.notify_wecom, s.notify_dingtalk, s.notify_sms, s.mobile) == (
+        False, False, True, True, "13900002222",
+    )  # fmt: skip
+    # Only one's own profile: the page has no way to name another person.
+    assert zone.dept.staff.notify_sms is False

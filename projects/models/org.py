@@ -1,6 +1,7 @@
 """Who is who: parks, departments, enterprises and the zone's staff."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -126,6 +127,10 @@ class Staff(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.notify_sms and not self.mobile:
+            raise ValidationError({"mobile": _("SMS needs a mobile number.")})
 
     def role_codes(self):
         """The set of role codes, cached on the instance for the request."""
