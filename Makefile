@@ -9,6 +9,8 @@ PORT ?= 8000
 # Tests run with production-like settings (DEBUG=0) and a throwaway key.
 TEST_ENV := SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=localhost,127.0.0.1,testserver DEBUG=0
 PYTEST_ARGS ?=
+# pytest-xdist workers: one per core by default; 0 runs the suite in one process.
+TEST_WORKERS ?= auto
 
 .PHONY: install run test lint format messages bench loadtest clean
 
@@ -33,7 +35,7 @@ run: install
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
-	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

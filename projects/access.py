@@ -23,8 +23,24 @@ def get_staff(user):
     return user._newzone_staff
 
 
+def actor(by):
+    """(user, staff or None) of whoever acts: the services accept a user or their Staff profile.
+
+    None (a command acting as the system) gives (None, None).
+    """
+    from .models import Staff
+
+    if by is None:
+        return None, None
+    if isinstance(by, Staff):
+        return by.user, by
+    return by, get_staff(by)
+
+
 def role_codes(user):
     """The user's roles; a superuser is an administrator whether or not it has a profile."""
+    if user is None:
+        return set()
     staff = get_staff(user)
     codes = set(staff.role_codes()) if staff else set()
     if user.is_authenticated and user.is_superuser:

@@ -1,12 +1,18 @@
 """The Django admin, for administrators: every model with its columns, search, filters and inlines."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import models as m
+from .services import issues as issue_services
 
 admin.site.site_header = _("Newzone administration")
 admin.site.site_title = _("Newzone")
@@ -59,6 +65,23 @@ class DepartmentAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+@admin.register(m.NameAlias)
+class NameAliasAdmin(admin.ModelAdmin):
+    """Names a ledger writes for known parks, departments and people, confirmed by an importer."""
+
+    list_display = ["alias", "kind", "park", "department", "staff", "created_by", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["alias", "park__name", "department__name", "staff__name"]
+    autocomplete_fields = ["park", "department", "staff"]
+    readonly_fields = ["created_by", "created_at"]
+
+
+@admin.register(m.ColumnAlias)
+class ColumnAliasAdmin(admin.ModelAdmin):
+    list_display = ["header", "field", "created_at"]
+    search_fields = ["header"]
+
+
 class ContactInline(admin.TabularInline):
     model = m.Contact
     extra = 0
@@ -104,9 +127,18 @@ class PermitInline(admin.TabularInline):
     autocomplete_fields = ["handler"]
 
 
-class MilestoneInline(admin.TabularInline):
-    model = m.Milestone
+class PlanNodeInline(admin.TabularInline):
+    """The plan is adjusted on the plan page (services.plans writes through to stage dates and
+    permits); here it is only shown."""
+
+    model = m.PlanNode
     extra = 0
+    fields = ["order", "name", "is_key", "stage", "permit_type", "planned_date", "actual_date", "responsible"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(m.Project)
@@ -125,12 +157,30 @@ class ProjectAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "name", "enterprise__name"]
     list_select_related = ["enterprise", "park", "leader", "grid_worker"]
     autocomplete_fields = ["enterprise", "leader", "grid_worker"]
-    inlines = [ListingInline, MonthlyReportInline, PermitInline, MilestoneInline]
-    readonly_fields = ["created_at", "updated_at"]
+    inlines = [ListingInline, MonthlyReportInline, PermitInline, PlanNodeInline]
+    # The stage and its dates move only through the progress services (the rulebook's LOG_PROGRESS,
+    # a progress note, the stage never contradicting the dates).
+    readonly_fields = [
+        "stage",
+        "signed_on",
+        "filed_on",
+        "actual_start",
+        "actual_completion",
+        "production_date",
+        "created_at",
+        "updated_at",
+    ]
 
     def get_queryset(self, request):
         # Filtering on listings joins several rows per project; show each project once.
         return super().get_queryset(request).distinct()
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:  # a new project gets its node plan from its type's template
+            from .services.plans import plan_create
+
+            plan_create(project=obj, by=request.user)
 
 
 @admin.register(m.Listing)
@@ -196,12 +246,38 @@ class PermitAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["project", "handler"]
 
 
-@admin.register(m.Milestone)
-class MilestoneAdmin(SimpleHistoryAdmin):
-    list_display = ["project", "name", "planned_date", "actual_date"]
-    search_fields = ["project__name", "name"]
-    list_select_related = ["project"]
-    autocomplete_fields = ["project"]
+@admin.register(m.NodeTemplate)
+class NodeTemplateAdmin(admin.ModelAdmin):
+    """The standard plan per project type: administrators edit order, department, offset, key flag."""
+
+    list_display = [
+        "project_type",
+        "order",
+        "name",
+        "department",
+        "offset_days",
+        "is_key",
+        "stage",
+        "permit_type",
+    ]
+    list_editable = ["order", "department", "offset_days", "is_key"]
+    list_filter = ["project_type"]
+    search_fields = ["name"]
+
+
+@admin.register(m.Document)
+class DocumentAdmin(SimpleHistoryAdmin):
+    """Documents are attached on the project's pages (type checked by content); here they are read."""
+
+    list_display = ["name", "project", "node", "permit", "content_type", "size", "uploaded_by", "uploaded_at"]
+    search_fields = ["name", "project__name", "project__code"]
+    list_select_related = ["project", "node", "permit", "uploaded_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(m.Visit)
@@ -215,42 +291,164 @@ class VisitAdmin(SimpleHistoryAdmin):
     inlines = [PhotoInline]
 
 
-class IssueEventInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):
+    """Rows a service writes (the timeline, approval requests): shown, never added, edited or removed."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class IssueEventInline(ReadOnlyInline):
     model = m.IssueEvent
-    extra = 0
     fields = ["at", "kind", "by", "from_level", "to_level", "department", "deadline", "text"]
-    autocomplete_fields = ["by"]
 
 
-class ApprovalRequestInline(admin.TabularInline):
+class ApprovalRequestInline(ReadOnlyInline):
     model = m.ApprovalRequest
-    extra = 0
-    autocomplete_fields = ["requested_by", "decided_by"]
+    fields = ["kind", "status", "new_deadline", "reason", "requested_by", "decided_by", "decision_note"]
+
+
+class ReasonForm(forms.Form):
+    """The reason an administrator gives for an admin action on the selected issues."""
+
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=200)
+
+
+def _issue_admin_action(service, title, extra=None):
+    """An admin action that asks for a reason, then calls the issue service on each selected issue.
+
+    The service asks the rulebook, as on the issue page: an issue it refuses is reported, not changed.
+    """
+
+    def action(modeladmin, request, queryset):
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return TemplateResponse(
+                request,
+                "admin/projects/issue/action_reason.html",
+                {
+                    **modeladmin.admin_site.each_context(request),
+                    "title": title,
+                    "form": form,
+                    "issues": queryset,
+                    "action": request.POST["action"],
+                    "opts": modeladmin.model._meta,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        done = 0
+        for issue in queryset.select_related("project", "department"):
+            try:
+                with transaction.atomic():
+                    service(
+                        issue=issue, by=request.user, **{(extra or "reason"): form.cleaned_data["reason"]}
+                    )
+            except PermissionDenied:
+                modeladmin.message_user(
+                    request,
+                    _("Issue #%(pk)s: the rulebook does not allow this now; nothing changed.")
+                    % {"pk": issue.pk},
+                    messages.WARNING,
+                )
+            except ValidationError as exc:
+                modeladmin.message_user(request, f"#{issue.pk}: {' '.join(exc.messages)}", messages.ERROR)
+            else:
+                done += 1
+        modeladmin.message_user(request, _("%(count)s issue(s) changed.") % {"count": done}, messages.SUCCESS)
+        return None
+
+    action.short_description = title
+    action.__name__ = f"act_{service.__name__}"
+    return action
+
+
+# The ladder's fields: the issue services own them (a change bumps the version and writes the timeline).
+ISSUE_SERVICE_FIELDS = [
+    "project",
+    "visit",
+    "category",
+    "level",
+    "status",
+    "department",
+    "assignee",
+    "assigned_by_leader",
+    "deadline",
+    "level_entered_at",
+    "raised_by",
+    "raised_at",
+    "first_response_at",
+    "resolution",
+    "resolved_at",
+    "solved_on_site",
+    "feedback",
+    "satisfaction",
+    "closed_at",
+    "suspended",
+    "flagged_for_committee",
+    "assignment_slip_no",
+    "supervision_slip_no",
+    "withdrawn_reason",
+    "withdrawn_at",
+    "version",
+]
 
 
 @admin.register(m.Issue)
 class IssueAdmin(SimpleHistoryAdmin):
+    """Read-only: an administrator acts through the issue page or the actions here, which call the
+    services (and so the rulebook), never by editing the ladder's fields."""
+
     list_display = ["pk", "project", "category", "level", "status", "department", "deadline", "suspended"]
     list_filter = ["level", "status", "category", "suspended", "flagged_for_committee", "department"]
     search_fields = ["description", "project__name", "project__code"]
     list_select_related = ["project", "department"]
-    autocomplete_fields = ["project", "visit", "assignee", "assigned_by_leader", "raised_by"]
+    readonly_fields = ISSUE_SERVICE_FIELDS + ["description"]
     inlines = [IssueEventInline, ApprovalRequestInline]
     date_hierarchy = "raised_at"
+    actions = [
+        _issue_admin_action(issue_services.issue_withdraw, _("Withdraw the selected issues")),
+        _issue_admin_action(issue_services.issue_escalate, _("Escalate the selected issues one level")),
+        _issue_admin_action(
+            issue_services.issue_flag_for_committee, _("Flag the selected issues for the committee")
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        # Issues are raised on a project's page or during a visit (issue_raise).
+        return False
 
 
 @admin.register(m.ApprovalRequest)
 class ApprovalRequestAdmin(admin.ModelAdmin):
+    """Read-only: a coordinator or administrator decides on /approvals/ (approval_decide)."""
+
     list_display = ["issue", "kind", "status", "new_deadline", "requested_by", "requested_at", "decided_by"]
     list_filter = ["kind", "status"]
     list_select_related = ["issue", "requested_by", "decided_by"]
-    autocomplete_fields = ["issue", "requested_by", "decided_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class MeetingItemInline(admin.TabularInline):
+    """The agenda; decisions are recorded on the meeting page (meeting_record_decisions)."""
+
     model = m.MeetingItem
     extra = 0
     autocomplete_fields = ["issue"]
+    readonly_fields = ["decision", "department", "deadline", "note"]
 
 
 @admin.register(m.Meeting)

@@ -23,7 +23,18 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .models import Issue, Listing, Meeting, Milestone, MonthlyReport, Permit, ProgressNote, Project, Visit
+from .models import (
+    Document,
+    Issue,
+    Listing,
+    Meeting,
+    MonthlyReport,
+    Permit,
+    PlanNode,
+    ProgressNote,
+    Project,
+    Visit,
+)
 
 # The models whose history can be shown, by the name used in /history/<model>/<pk>/.
 AUDITED = {
@@ -31,14 +42,15 @@ AUDITED = {
     "listing": Listing,
     "monthlyreport": MonthlyReport,
     "permit": Permit,
-    "milestone": Milestone,
+    "plannode": PlanNode,
+    "document": Document,
     "progressnote": ProgressNote,
     "visit": Visit,
     "issue": Issue,
     "meeting": Meeting,
 }
 # What belongs on a project's page, besides the project itself.
-PROJECT_PARTS = (Listing, MonthlyReport, Permit, Milestone, ProgressNote)
+PROJECT_PARTS = (Listing, MonthlyReport, Permit, PlanNode, Document, ProgressNote)
 
 # Related objects whose __str__ reads another relation: fetch that relation with them.
 RELATED_SELECT = {Visit: ["project"], Issue: [], Project: []}
@@ -179,7 +191,7 @@ def _label(model, record, related):
         return f"{record.year}-{record.month:02d}"
     if model is Permit:
         return related.show(model._meta.get_field("permit_type"), record.permit_type_id)
-    if model is Milestone:
+    if model in (PlanNode, Document):
         return record.name
     if model is ProgressNote:
         return _show_value(model._meta.get_field("date"), record.date)
@@ -245,7 +257,7 @@ def build_timeline(sources, newest_first=True):
 
 
 def project_timeline(project, newest_first=True):
-    """The project and its listings, reports, permits, milestones and progress notes, in one list."""
+    """The project and its listings, reports, permits, plan nodes, documents and progress notes."""
     sources = [(Project, _history_queryset(Project).filter(id=project.pk))]
     sources += [(model, _history_queryset(model).filter(project_id=project.pk)) for model in PROJECT_PARTS]
     return build_timeline(sources, newest_first)

@@ -30,6 +30,7 @@ from .models import (
     CategoryRoute,
     Contact,
     Department,
+    Document,
     Enterprise,
     Issue,
     IssueEvent,
@@ -41,7 +42,6 @@ from .models import (
     ListingLevel,
     Meeting,
     MeetingItem,
-    Milestone,
     MonthLock,
     MonthlyReport,
     Notification,
@@ -49,6 +49,7 @@ from .models import (
     Permit,
     PermitStatus,
     PermitType,
+    PlanNode,
     ProgressNote,
     Project,
     Role,
@@ -60,6 +61,8 @@ from .models import (
     Visit,
     VisitKind,
 )
+from .models.plans import STAGE_PLANNED_FIELD
+from .services.plans import plans_create_bulk
 
 PASSWORD = "demo-pass-2026"
 SEED = 2026
@@ -133,6 +136,15 @@ USERS = [
     ("gas", "彭飞", "客户经理", [D], GAS, [], False),
 ]
 DEMO_LOGINS = ["grid", "dept", "coordinator", "leader", "supervisor", "admin"]
+
+# The pipeline before listing (PRODUCT.md "Pipeline"): even ones in talks, odd ones signed, not filed.
+PIPELINE = [
+    ("航空航天产业园", "航宇精密航空结构件"),
+    ("新材料产业园", "科瑞高性能碳纤维复材"),
+    ("生命健康产业园", "康泽生物创新药中试基地"),
+    ("高新技术产业园", "芯源车规级功率半导体封测"),
+    ("港口物流园", "港联冷链物流枢纽"),
+]
 
 STATOR_CODE_SUFFIX = "01"
 STATOR = (
@@ -426,7 +438,11 @@ class ProjectPlan:
     listings: list = field(default_factory=list)  # (year, level, kind, planned)
     reports: list = field(default_factory=list)  # (year, month, amount)
     permits: list = field(default_factory=list)  # (type name, status, applied, approved)
-    milestones: list = field(default_factory=list)  # (name, planned, actual, note)
+    signed_on: datetime.date | None = None
+    filed_on: datetime.date | None = None
+    # The grid worker's adjustments of the template plan, and nodes added by hand:
+    # (name, planned, actual, note); a stage node's actual date is the project's stage date.
+    nodes: list = field(default_factory=list)
     notes: list = field(default_factory=list)  # (date, text, stage_from, stage_to, author)
     visits: list = field(default_factory=list)  # VisitPlan
     issues: list = field(default_factory=list)  # IssuePlan
@@ -543,7 +559,9 @@ class Planner:
             self.fill_permits(project)
             self.fill_notes(project)
             self.fill_visits(project)
+            self.fill_pipeline(project)
         self.fill_issues()
+        self.pipeline_projects()
         return self
 
     def new_project(self, code, name, enterprise, park, industry, group):
@@ -833,32 +851,79 @@ class Planner:
             self.stator_story(p)
         elif p.stage != Stage.PREPARATION and p.actual_start:
             start = p.actual_start
-            p.milestones = [
-                ("主体结构封顶", start + datetime.timedelta(days=150), None, ""),
-                ("设备进场安装", start + datetime.timedelta(days=240), None, ""),
-                ("竣工验收", p.planned_completion, p.actual_completion, ""),
+            end = p.actual_completion or self.today
+            p.nodes = [
+                ("主体封顶", min(start + datetime.timedelta(days=150), end), None, ""),
+                ("设备进场", min(start + datetime.timedelta(days=240), end), None, ""),
             ]
-            p.milestones = [
+            p.nodes = [
                 (
                     name,
                     planned,
                     actual or (planned if planned <= self.today - datetime.timedelta(days=10) else None),
                     note,
                 )
-                for name, planned, actual, note in p.milestones
+                for name, planned, actual, note in p.nodes
             ]
-            if p.stage == Stage.CONSTRUCTION:
-                p.milestones[-1] = (p.milestones[-1][0], p.planned_completion, None, "")
             if p.pace < 0.7 and p.stage == Stage.CONSTRUCTION:
-                name, planned, _actual, _note = p.milestones[1]
-                p.milestones[1] = (name, planned, None, "设备到货延迟")
+                name, planned, _actual, _note = p.nodes[1]
+                p.nodes[1] = (name, planned, None, "设备到货延迟")
+        if p.planned_completion and not getattr(p, "is_stator", False):
+            # Production follows the completion: the grid worker moves the template's date there.
+            # Commissioning after the acceptance takes a few months.
+            after = datetime.timedelta(days=150 if p.actual_completion else 90)
+            p.nodes.append(("投产", (p.actual_completion or p.planned_completion) + after, None, ""))
+
+    def fill_pipeline(self, p):
+        """The filing is the 立项备案 permit's approval; the signing came some weeks before."""
+        filing = next((approved for name, _s, _a, approved in p.permits if name == "立项备案"), None)
+        if filing is None:
+            return
+        p.filed_on = filing
+        # Signed about six months before the start, as the template plans it (and before the filing).
+        start = p.actual_start or p.planned_start or filing
+        p.signed_on = min(start - datetime.timedelta(days=190), filing - datetime.timedelta(days=20))
+
+    def pipeline_projects(self):
+        """Projects not listed yet (PRODUCT.md "Pipeline"): in talks, and signed but not yet filed."""
+        for index, (park, stem) in enumerate(PIPELINE):
+            signed = index % 2 == 1
+            project = ProjectPlan(
+                code=f"QY{self.year}-{index + 1:03d}",
+                name=f"{stem}项目",
+                enterprise=f"{stem[:6]}科技有限公司",
+                park=park,
+                industry="先进制造",
+                group="pipeline",
+                total=Decimal(15000 + 5000 * index),
+                stage=Stage.SIGNED if signed else Stage.NEGOTIATING,
+                leader=self.leaders[index % len(self.leaders)],
+                grid=self.grid_of_park[park],
+                lead_department=EDB,
+                content=f"拟建设{stem}，一期用地约 {80 + 20 * index} 亩。",
+                contact=("周" + "明亮华"[index % 3], "投资总监", f"1390000{index:04d}"),
+            )
+            if signed:
+                project.signed_on = self.clamp_past(self.today - datetime.timedelta(days=30 + 25 * index))
+            self.projects.append(project)
 
     def stator_story(self, p):
         """The article's stator plant: building 1 running trials, building 2 being fitted out."""
         y, prev = self.year, self.prev
         b1 = self.clamp_past(datetime.date(y, 5, 20))
-        p.milestones = [
-            ("1号、2号厂房主体结构封顶", datetime.date(prev, 12, 31), datetime.date(prev, 12, 26), ""),
+        p.nodes = [
+            (
+                "主体封顶",
+                datetime.date(prev, 12, 31),
+                datetime.date(prev, 12, 26),
+                "1号、2号厂房主体结构封顶",
+            ),
+            (
+                "设备进场",
+                datetime.date(y, 3, 15),
+                self.clamp_past(datetime.date(y, 3, 10)),
+                "进口定制冲压线到厂",
+            ),
             (
                 "1号厂房 5 条冲压线和 6 条自动线完成调试和试生产",
                 datetime.date(y, 5, 31),
@@ -878,10 +943,10 @@ class Planner:
                 "",
             ),
             (
-                "大规模量产",
+                "投产",
                 max(datetime.date(y + 1, 3, 31), self.today + datetime.timedelta(days=120)),
                 None,
-                "PPAP 认定通过后进入量产",
+                "大规模量产：PPAP 认定通过后进入量产",
             ),
         ]
         p.notes.append(
@@ -1506,6 +1571,8 @@ class Writer:
                     planned_completion=p.planned_completion,
                     actual_completion=p.actual_completion,
                     production_date=p.production_date,
+                    signed_on=p.signed_on,
+                    filed_on=p.filed_on,
                     stage=p.stage,
                     leader=self.staff[p.leader],
                     grid_worker=self.staff[p.grid],
@@ -1546,15 +1613,7 @@ class Writer:
                 for name, status, applied, approved in p.permits
             ]
         )
-        Milestone.objects.bulk_create(
-            [
-                Milestone(
-                    project=rows[p.code], name=name, planned_date=planned, actual_date=actual, note=note
-                )
-                for p in todo
-                for name, planned, actual, note in p.milestones
-            ]
-        )
+        self.write_plans(todo, rows)
         ProgressNote.objects.bulk_create(
             [
                 ProgressNote(
@@ -1671,6 +1730,75 @@ class Writer:
         self.write_notifications(issue_plans, issues)
         return True
 
+    def write_plans(self, todo, rows):
+        """Each project's plan from its template (services.plans), then the grid worker's adjustments:
+        the dates the demo knows for the free and production nodes, and the nodes added by hand."""
+        plans_create_bulk([rows[p.code] for p in todo])
+        nodes = {}
+        for node in PlanNode.objects.filter(project__in=[rows[p.code] for p in todo]):
+            nodes[(node.project_id, node.name)] = node
+        changed, extra = [], []
+        for p in todo:
+            project = rows[p.code]
+            for name, planned, actual, note in p.nodes:
+                node = nodes.get((project.pk, name))
+                if node is None:
+                    extra.append(
+                        PlanNode(
+                            project=project,
+                            name=name,
+                            order=100 + len(extra),
+                            planned_date=planned,
+                            actual_date=actual,
+                            note=note,
+                            is_key="PPAP" in name,
+                            responsible=self.staff[p.grid],
+                        )
+                    )
+                    continue
+                if not node.stage:
+                    node.actual_date = actual
+                if node.stage not in STAGE_PLANNED_FIELD:
+                    node.planned_date = planned
+                node.note = note
+                changed.append(node)
+        PlanNode.objects.bulk_update(changed, ["planned_date", "actual_date", "note"], batch_size=500)
+        PlanNode.objects.bulk_create(extra)
+        self.count(PlanNode, len(nodes) + len(extra))
+        for p in todo:
+            if getattr(p, "is_stator", False):
+                self.write_documents(rows[p.code], self.staff[p.grid])
+
+    def write_documents(self, project, grid):
+        """A few documents of the stator plant: its construction permit, its contract, its plan."""
+        from django.core.files.base import ContentFile
+
+        from .services.documents import document_attach
+
+        permit_node = project.nodes.filter(permit_type__name="施工许可").first()
+        permit = project.permits.filter(permit_type__name="施工许可").first()
+        files = [
+            ("施工许可证（扫描件）.pdf", demo_pdf("Construction permit"), permit_node, permit, "施工许可证"),
+            (
+                "投资合作协议.xlsx",
+                demo_xlsx(["投资合作协议要点", "总投资 6.2 亿元", "两栋厂房"]),
+                None,
+                None,
+                "签约材料",
+            ),
+            ("2号厂房设备安装计划.xlsx", demo_xlsx(["设备", "冲压线 5 条", "安装调试中"]), None, None, ""),
+        ]
+        for name, content, node, permit_row, description in files:
+            document_attach(
+                project=project,
+                by=grid,
+                file=ContentFile(content, name=name),
+                description=description,
+                node=node,
+                permit=permit_row,
+            )
+        self.count(Document, len(files))
+
     def write_notifications(self, issue_plans, issues):
         notifications = []
         for (p, i), issue in zip(issue_plans, issues, strict=True):
@@ -1742,6 +1870,42 @@ class Writer:
                 )
             MeetingItem.objects.bulk_create(items)
             self.count(Meeting)
+
+
+def demo_pdf(title):
+    """A one-page PDF (a real file, so the document check by content accepts it)."""
+    body = f"BT /F1 18 Tf 72 720 Td ({title}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(body) + body + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer << /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def demo_xlsx(lines):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for line in lines:
+        book.active.append([line])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def load_demo(today=None):

@@ -69,7 +69,7 @@ def _column_letter(index):
     return get_column_letter(index)
 
 
-LEDGER_WIDTHS = [14, 30, 26, 16, 8, 10, 10, 12, 14, 16, 14, 14, 12, 12, 16, 40]
+LEDGER_WIDTHS = [14, 30, 26, 16, 8, 10, 10, 12, 14, 16, 14, 14, 10, 12, 12, 16, 40, 14, 14]
 
 
 def ledger_listing_rows(listings):
@@ -89,10 +89,13 @@ def ledger_listing_rows(listings):
             listing.planned_investment,
             project.planned_start,
             project.actual_start,
+            ledger.STAGE_LABELS[project.stage],
             project.leader.name if project.leader else None,
             project.grid_worker.name if project.grid_worker else None,
             project.lead_department.name if project.lead_department else None,
             project.content,
+            project.signed_on,
+            project.filed_on,
         ]
 
 
@@ -144,10 +147,13 @@ EXAMPLE_ROW = [
     20000,
     datetime.date(2026, 3, 1),
     datetime.date(2026, 3, 15),
+    "在建",
     "张三",
     "李四",
     "经济发展局",
     "新建厂房两栋，冲压线及自动线若干",
+    datetime.date(2025, 11, 20),
+    datetime.date(2026, 1, 10),
 ]
 
 
@@ -177,7 +183,26 @@ def ledger_template():
         [_("项目级别: 省重点, 市重点 or 区重点. 项目类型: 新建 or 续建. Money in 万元, not negative.")],
         [_("Dates as Excel dates or as text: 2023-03-15, 2023/3/15 or 2023年3月15日.")],
         [_("An empty cell clears the value, except 实际开工日期: a recorded start date is kept.")],
-        [_("Parks, enterprises, departments and people are matched by name; new names are created.")],
+        [
+            _(
+                "签约日期 and 立项备案日期 (optional columns) move the stage to signed and to preparation; "
+                "empty, a recorded date is kept."
+            )
+        ],
+        [_("项目阶段: 前期, 在建, 竣工 or 投产; empty follows the dates. An import never moves it back.")],
+        [
+            _(
+                "Parks, departments and people are matched by name or by a confirmed alias; an unknown "
+                "name is a question in the preview (this is X, or create new), never created silently."
+            )
+        ],
+        [
+            _(
+                "A zone's own table is read too: headers such as 项目/建设单位/所在园区/计划总投资（亿元）, "
+                "two-row headers, 单位 notes, section rows (一、省重点项目), 合计 rows, no 项目编号, "
+                "the year in the title and 1-M月累计完成 columns."
+            )
+        ],
         [_("月度投资: one row per project and month (1–12), the month's completed investment in 万元.")],
         [
             _(

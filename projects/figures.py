@@ -129,13 +129,14 @@ def _listings(projects, year, month):
     )
 
 
-def dashboard_figures(*, year, month, user, today=None, rules=None, accountability=False):
+def dashboard_figures(*, year, month, user, today=None, rules=None, with_pipeline=True, accountability=False):
     """Every figure of the dashboard for year `year`, months 1..`month`, as `user` sees the zone.
 
     Queries (whatever the data size): listing totals with last year's 1亿+ count (1), by park (1),
     by level (1), by leader (1), monthly series (1), issue counts by park, leader and listing level
     (1), resolved issues' two dates (1), calendar overrides for those dates (0–1), visits in the
-    month (1), not visited (1), Rules (1), lights by park, leader and listing level (1), plus the
+    month (1), not visited (1), Rules (1), lights by park, leader and listing level (1), the pipeline
+    and its rows by park (2, unless `with_pipeline` is false), plus the
     staff profile for a user whose roles were not looked up yet. Pass `rules` (Rules.current())
     when the caller has it already. `accountability=True` adds `by_department`, `by_grid_worker` and
     `satisfaction` (projects/accountability.py: about a dozen queries more).
@@ -241,6 +242,11 @@ def dashboard_figures(*, year, month, user, today=None, rules=None, accountabili
         figures["by_department"] = acc.by_department(**period, today=today, rules=rules)
         figures["by_grid_worker"] = acc.by_grid_worker(**period, today=today, rules=rules)
         figures["satisfaction"] = acc.satisfaction(**period)
+    if with_pipeline:
+        from .pipeline import pipeline_by_park, pipeline_figures
+
+        figures["pipeline"] = pipeline_figures(projects, year=year, month=month)
+        figures["pipeline_by_park"] = pipeline_by_park(projects, year=year, month=month)
     return figures
 
 

@@ -24,6 +24,13 @@ from .models.projects import HUNDRED_MILLION
 from .querysets import today
 
 LIGHTS = [("red", _("Red")), ("yellow", _("Yellow")), ("green", _("Green"))]
+PIPELINE_STEPS = [
+    ("signed", _("Signed")),
+    ("filed", _("Filed (立项备案)")),
+    ("started", _("Started")),
+    ("completed", _("Completed")),
+    ("producing", _("In production")),
+]
 
 
 def leaders(request):
@@ -69,6 +76,17 @@ class ProjectFilter(django_filters.FilterSet):
     )
     not_visited = django_filters.NumberFilter(
         label=_("Not visited for (days)"), method="filter_not_visited", min_value=1, max_value=3660
+    )
+    # The dashboard's pipeline figures (四库五率): signed in Y−1..Y (`pipeline_year`) up to the cut-off
+    # `month`, having reached the step by then — the rule `projects.pipeline` counts with.
+    pipeline = django_filters.ChoiceFilter(
+        label=_("Pipeline step reached"), choices=PIPELINE_STEPS, method="filter_pipeline"
+    )
+    pipeline_year = django_filters.NumberFilter(
+        label=_("Signed in this or the previous year"),
+        method="filter_nothing",
+        min_value=2000,
+        max_value=2100,
     )
 
     class Meta:
@@ -122,6 +140,15 @@ class ProjectFilter(django_filters.FilterSet):
         if "light" not in queryset.query.annotations:
             queryset = queryset.with_light(year=self._year(), month=self._month())
         return queryset.filter(light=value)
+
+    def filter_pipeline(self, queryset, name, value):
+        from . import pipeline
+
+        year = self.form.cleaned_data.get("pipeline_year")
+        year = int(year) if year else today().year
+        month = self._month() or 12
+        on = pipeline.cutoff(year, month)
+        return queryset.filter(pipeline.cohort_q(year, month) & pipeline.reached_q(value, on))
 
     def filter_not_visited(self, queryset, name, value):
         return queryset.not_visited_since(int(value))

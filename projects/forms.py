@@ -345,30 +345,19 @@ class MeetingDecisionForm(StyledForm):
         )
 
     def clean(self):
-        from .models import MeetingItem
+        from .services.meetings import decision_errors
 
         cleaned = super().clean()
-        decision = cleaned.get("decision")
-        if decision == MeetingItem.Decision.ASSIGN:
-            if not cleaned.get("department"):
-                self.add_error("department", _("Choose the department that must act."))
-            if not cleaned.get("deadline"):
-                self.add_error("deadline", _("Give the deadline."))
-        elif decision == MeetingItem.Decision.RESOLVED:
-            if not (cleaned.get("note") or "").strip():
-                self.add_error("note", _("Write how it was resolved."))
-        elif decision == MeetingItem.Decision.ESCALATE:
-            if not cleaned.get("leader"):
-                self.add_error("leader", _("Choose the committee leader who will assign it."))
-            if not (cleaned.get("note") or "").strip():
-                self.add_error("note", _("Give the reason for escalating."))
+        for name, error in decision_errors(cleaned).items():
+            if name not in self.errors:
+                self.add_error(name, error)
         return cleaned
 
 
 MeetingDecisionFormSet = forms.formset_factory(MeetingDecisionForm, extra=0)
 
 
-# --- Progress, the monthly round, permits and milestones (progress area) ----------------------------
+# --- Progress, the monthly round and permits (progress area) ----------------------------------------
 # Kept in one block. Validation that needs the project state reuses the services' checks.
 
 
@@ -400,6 +389,13 @@ class StageDateForm(StyledFormMixin, ProjectVersionMixin):
     date = forms.DateField(label=_("Date"), widget=_date_widget())
     text = forms.CharField(
         label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    # The first post shows what would change; only the second (confirm) writes. An implausible date
+    # needs its reasons confirmed as well (services.progress.stage_date_doubts).
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    doubts_confirmed = forms.BooleanField(
+        label=_("I have checked: this date is right despite the reasons above"), required=False
     )
 
     def __init__(self, *args, project, stage, **kwargs):
@@ -514,27 +510,6 @@ class PermitForm(StyledFormMixin, forms.ModelForm):
         ).items():
             if name not in self.errors:
                 self.add_error(name, error)
-        return cleaned
-
-
-class MilestoneForm(StyledFormMixin, forms.ModelForm):
-    class Meta:
-        from .models import Milestone
-
-        model = Milestone
-        fields = ["name", "planned_date", "actual_date", "note"]
-        widgets = {"planned_date": _date_widget(), "actual_date": _date_widget()}
-
-    def clean(self):
-        from .services.progress import milestone_errors
-
-        cleaned = super().clean()
-        if self.has_changed() and not cleaned.get("DELETE"):
-            for name, error in milestone_errors(
-                planned_date=cleaned.get("planned_date"), actual_date=cleaned.get("actual_date")
-            ).items():
-                if name not in self.errors:
-                    self.add_error(name, error)
         return cleaned
 
 
@@ -667,10 +642,14 @@ class IssueFeedbackForm(IssueActionForm):
 
 
 class ApprovalDecisionForm(StyledForm):
-    decision = forms.ChoiceField(
-        label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))]
-    )
+    decision = forms.ChoiceField(label=_("Decision"), choices=())
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .models import ApprovalDecision
+
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = ApprovalDecision.choices
 
 
 # --- A project's master data (projects/services/projects.py) ----------------------------------------
@@ -751,3 +730,26 @@ class ChannelsForm(StyledFormMixin, forms.ModelForm):
         model = Staff
         fields = ["notify_email", "notify_wecom", "notify_dingtalk", "notify_sms", "mobile"]
         widgets = {"mobile": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"})}
+
+
+class StageCorrectionForm(StyledForm):
+    """A request to correct a recorded stage date (or to clear one recorded by mistake)."""
+
+    field = forms.ChoiceField(label=_("Which date"))
+    new_date = forms.DateField(
+        label=_("Correct date"),
+        required=False,
+        widget=_date_widget(),
+        help_text=_("Leave empty to clear the date."),
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, project, **kwargs):
+        from .models import StageDateField
+
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = [
+            (value, f"{label} ({getattr(project, value)})")
+            for value, label in StageDateField.choices
+            if getattr(project, value) is not None
+        ]

@@ -150,10 +150,16 @@ def accountability_tables(*, year, month, user, today=None):
 
 def monthly_report(*, year, month, user, today=None):
     """The report as plain data for the page and the workbook."""
-    current = _with_month(dashboard_figures(year=year, month=month, user=user, today=today))
+    current = _with_month(
+        dashboard_figures(year=year, month=month, user=user, today=today, with_pipeline=False)
+    )
     prev_year, prev_month = previous_month(year, month)
-    previous = _with_month(dashboard_figures(year=prev_year, month=prev_month, user=user, today=today))
-    last_year = _with_month(dashboard_figures(year=year - 1, month=month, user=user, today=today))
+    previous = _with_month(
+        dashboard_figures(year=prev_year, month=prev_month, user=user, today=today, with_pipeline=False)
+    )
+    last_year = _with_month(
+        dashboard_figures(year=year - 1, month=month, user=user, today=today, with_pipeline=False)
+    )
 
     def compare(key, label, is_rate, now, before, year_ago):
         value, prev, ago = now.get(key), before.get(key), year_ago.get(key)

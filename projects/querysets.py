@@ -29,7 +29,19 @@ def today():
     return timezone.localdate()
 
 
+def grid_projects_q(staff, prefix=""):
+    """Q: the projects in `staff`'s care as a grid worker — in their parks, or naming them.
+
+    The one definition of "a grid worker's projects"; `prefix` ("project__") reads it from another model.
+    """
+    return Q(**{f"{prefix}park__in": staff.parks.all()}) | Q(**{f"{prefix}grid_worker": staff})
+
+
 class ProjectQuerySet(models.QuerySet):
+    def of_grid_worker(self, staff):
+        """The projects in the care of grid worker `staff` (see grid_projects_q)."""
+        return self.filter(grid_projects_q(staff))
+
     def visible_to(self, user):
         """Projects the user may see (PRODUCT.md "Roles"); nothing for a user without a role."""
         if access.sees_everything(user):
@@ -41,7 +53,7 @@ class ProjectQuerySet(models.QuerySet):
 
         allowed = Q(pk__in=[])
         if staff.has_role(RoleCode.GRID_WORKER):
-            allowed |= Q(park__in=staff.parks.all()) | Q(grid_worker=staff)
+            allowed |= grid_projects_q(staff)
         if staff.has_role(RoleCode.DEPARTMENT) and staff.department_id:
             department = staff.department_id
             allowed |= (
@@ -91,9 +103,11 @@ class ProjectQuerySet(models.QuerySet):
         listing's planned investment, against time progress `month` ÷ 12; a project without a listing
         of the year or with a zero plan has no lag rule. Defaults: today's year and month; for a past
         year its December; for a future year no lag rule. `rules` saves the query for Rules.current().
-        Thresholds come from Rules (administrator-editable).
+        Thresholds come from Rules (administrator-editable). A late node (PlanNode.objects.late) turns
+        the light yellow, a key node late by more than Rules.red_node_days working days red.
         """
-        from .models import Issue, Level, ListingKind, MonthlyReport, Rules, Visit
+        from .models import Issue, Level, ListingKind, MonthlyReport, PlanNode, Rules, Visit
+        from .workdays import latest_start_before
 
         on = today or timezone.localdate()
         if year is None:
@@ -110,6 +124,9 @@ class ProjectQuerySet(models.QuerySet):
             .values("total")
         )
         overdue = Issue.objects.filter(project=OuterRef("pk")).overdue(on=on)
+        late_nodes = PlanNode.objects.filter(project=OuterRef("pk")).late(on=on)
+        # A key node late by more than red_node_days working days: planned on or before this day.
+        red_node_day = latest_start_before(on, rules.red_node_days + 1)
         visited = Visit.objects.filter(
             project=OuterRef("pk"),
             withdrawn_at__isnull=True,
@@ -131,6 +148,8 @@ class ProjectQuerySet(models.QuerySet):
                 light_overdue_high=Exists(overdue.filter(level__gte=Level.LEADER)),
                 light_overdue_low=Exists(overdue.filter(level__lte=Level.COORDINATION)),
                 light_visited=Exists(visited),
+                light_node_red=Exists(late_nodes.filter(is_key=True, planned_on__lte=red_node_day)),
+                light_node_late=Exists(late_nodes),
             )
             .annotate(light_done_1200=ExpressionWrapper(F("light_done") * Value(1200), output_field=money))
         )
@@ -147,8 +166,14 @@ class ProjectQuerySet(models.QuerySet):
             Q(light_kind=ListingKind.NEW, planned_start__lt=on, actual_start__isnull=True)
             | behind(rules.red_lag_points, "lt")
             | Q(light_overdue_high=True)
+            | Q(light_node_red=True)
         )
-        yellow = behind(rules.yellow_lag_points, "lte") | Q(light_visited=False) | Q(light_overdue_low=True)
+        yellow = (
+            behind(rules.yellow_lag_points, "lte")
+            | Q(light_visited=False)
+            | Q(light_overdue_low=True)
+            | Q(light_node_late=True)
+        )
         return qs.annotate(
             light=Case(
                 When(red, then=Value("red")),
@@ -175,6 +200,23 @@ def raised_too_long_ago(on=None, limit=None):
     return Q(raised_at__lt=timezone.make_aware(next_day))
 
 
+def overdue_q(on=None, prefix=""):
+    """Q: an overdue issue — active (not withdrawn), unresolved, not suspended, past its deadline on `on`
+    (today). The one definition: `Issue.objects.overdue()` filters on it, aggregates count with it, and
+    `Issue.is_overdue` is its reading for one loaded issue. `prefix` ("issues__") reads it from a project.
+    """
+    from .models import IssueStatus
+
+    return Q(
+        **{
+            f"{prefix}withdrawn_at__isnull": True,
+            f"{prefix}status__in": IssueStatus.unresolved(),
+            f"{prefix}suspended": False,
+            f"{prefix}deadline__lt": on or today(),
+        }
+    )
+
+
 class IssueQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Grid workers see the issues of their projects; department staff those assigned to them."""
@@ -187,8 +229,7 @@ class IssueQuerySet(models.QuerySet):
 
         allowed = Q(pk__in=[])
         if staff.has_role(RoleCode.GRID_WORKER):
-            grid_projects = Project.objects.filter(Q(park__in=staff.parks.all()) | Q(grid_worker=staff))
-            allowed |= Q(project__in=grid_projects.values("pk"))
+            allowed |= Q(project__in=Project.objects.of_grid_worker(staff).values("pk"))
         if staff.has_role(RoleCode.DEPARTMENT) and staff.department_id:
             allowed |= Q(department=staff.department_id)
         return self.filter(allowed)
@@ -226,8 +267,8 @@ class IssueQuerySet(models.QuerySet):
         return self.active().filter(status__in=IssueStatus.unresolved())
 
     def overdue(self, on=None):
-        """Unresolved, not suspended, past the deadline."""
-        return self.unresolved().filter(suspended=False, deadline__lt=on or today())
+        """Unresolved, not suspended, past the deadline (overdue_q)."""
+        return self.filter(overdue_q(on))
 
     def awaiting_first_response(self):
         """Unresolved and nobody but the reporter has responded yet."""
@@ -250,7 +291,7 @@ class VisitQuerySet(models.QuerySet):
         return self.filter(withdrawn_at__isnull=True)
 
 
-class MilestoneQuerySet(models.QuerySet):
+class PlanNodeQuerySet(models.QuerySet):
     def visible_to(self, user):
         from .models import Project
 
@@ -258,6 +299,36 @@ class MilestoneQuerySet(models.QuerySet):
             return self.all()
         return self.filter(project__in=Project.objects.visible_to(user).values("pk"))
 
+    def with_dates(self):
+        """Annotate `planned_on`, `done_on` and `not_needed` from wherever each node's dates live
+        (the project's stage and planned dates, the permit, or the node itself); see models.plans."""
+        from .models import Permit, PermitStatus
+        from .models.plans import STAGE_PLANNED_FIELD
+        from .services.progress import STAGE_DATE_FIELD
+
+        permit = Permit.objects.filter(project=OuterRef("project"), permit_type=OuterRef("permit_type"))
+        planned = [
+            When(stage=stage, then=F(f"project__{field}")) for stage, field in STAGE_PLANNED_FIELD.items()
+        ]
+        done = [When(stage=stage, then=F(f"project__{field}")) for stage, field in STAGE_DATE_FIELD.items()]
+        done.append(
+            When(
+                permit_type__isnull=False,
+                then=Subquery(
+                    permit.filter(status=PermitStatus.APPROVED).values("approved_on")[:1],
+                    output_field=models.DateField(),
+                ),
+            )
+        )
+        return self.annotate(
+            planned_on=Case(*planned, default=F("planned_date"), output_field=models.DateField()),
+            done_on=Case(*done, default=F("actual_date"), output_field=models.DateField()),
+            not_needed=Exists(permit.filter(status=PermitStatus.NOT_NEEDED)),
+        )
+
     def late(self, on=None):
-        """Planned before `on` (default today) and not reached yet."""
-        return self.filter(planned_date__lt=on or today(), actual_date__isnull=True)
+        """Planned before `on` (default today), not done and not marked not needed."""
+        return self.with_dates().filter(planned_on__lt=on or today(), done_on__isnull=True, not_needed=False)
+
+    def open(self):
+        return self.with_dates().filter(done_on__isnull=True, not_needed=False)

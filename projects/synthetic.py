@@ -38,12 +38,12 @@ from .models import (
     ListingLevel,
     Meeting,
     MeetingItem,
-    Milestone,
     MonthlyReport,
     Park,
     Permit,
     PermitStatus,
     PermitType,
+    PlanNode,
     ProgressNote,
     Project,
     Role,
@@ -456,9 +456,10 @@ class Generator:
                     planned = project.actual_start + datetime.timedelta(days=90 * (n + 1))
                     done = planned + datetime.timedelta(days=rng.randint(-15, 45))
                     milestones.append(
-                        Milestone(
+                        PlanNode(
                             project=project,
                             name=name,
+                            order=n + 1,
                             planned_date=planned,
                             actual_date=done if done <= today else None,
                         )
@@ -493,7 +494,7 @@ class Generator:
                     )
                 )
         self.out.write(Permit, permits)
-        self.out.write(Milestone, milestones)
+        self.out.write(PlanNode, milestones)
         self.out.write(ProgressNote, notes)
 
     def _active_period(self, plan):

@@ -7,8 +7,10 @@ from .views import dashboard as dashboard_views
 from .views import issues as issue_views
 from .views import ledger as ledger_views
 from .views import meetings as meeting_views
+from .views import plans as plan_views
 from .views import progress as progress_views
 from .views import reports_round as round_views
+from .views import stage_corrections as stage_correction_views
 from .views import visits as visit_views
 
 urlpatterns = [
@@ -61,6 +63,18 @@ urlpatterns = [
     path("meetings/<int:pk>/minutes/", meeting_views.meeting_minutes, name="meeting_minutes"),
     # Progress, the monthly investment round, permits and milestones (issue 7, progress area)
     path(
+        "projects/<int:pk>/sign/",
+        progress_views.project_stage_date,
+        {"action": "sign"},
+        name="project_sign",
+    ),
+    path(
+        "projects/<int:pk>/file/",
+        progress_views.project_stage_date,
+        {"action": "file"},
+        name="project_file",
+    ),
+    path(
         "projects/<int:pk>/start/",
         progress_views.project_stage_date,
         {"action": "start"},
@@ -80,11 +94,29 @@ urlpatterns = [
     ),
     path("projects/<int:pk>/progress/new/", progress_views.progress_new, name="progress_new"),
     path("projects/<int:pk>/permits/", progress_views.project_permits, name="project_permits"),
-    path("projects/<int:pk>/milestones/", progress_views.project_milestones, name="project_milestones"),
+    # Node plans (挂图作战) and documents (issue 15)
+    path("projects/<int:pk>/plan/", plan_views.project_plan, name="project_plan"),
+    path("projects/<int:pk>/plan/make/", plan_views.plan_make, name="plan_make"),
+    path("projects/<int:pk>/plan/add/", plan_views.plan_node_add, name="plan_node_add"),
+    path("projects/<int:pk>/plan/<int:node_pk>/", plan_views.plan_node, name="plan_node"),
+    path("projects/<int:pk>/documents/", plan_views.project_document_add, name="project_document_add"),
+    path("plan/nodes/", plan_views.zone_nodes, name="zone_nodes"),
     path("permits/missing/", progress_views.permits_missing, name="permits_missing"),
     path("round/", round_views.round_current, name="round_current"),
     path("round/status/", round_views.round_status_current, name="round_status_current"),
     path("round/corrections/", round_views.corrections, name="corrections"),
+    # A recorded stage date is corrected through a request a coordinator approves (issue 14)
+    path(
+        "projects/<int:pk>/stage-correction/",
+        stage_correction_views.stage_correction_new,
+        name="stage_correction_new",
+    ),
+    path("stage-corrections/", stage_correction_views.stage_corrections, name="stage_corrections"),
+    path(
+        "stage-corrections/<int:pk>/decide/",
+        stage_correction_views.stage_correction_decide_view,
+        name="stage_correction_decide",
+    ),
     path("round/corrections/<int:pk>/decide/", round_views.correction_decide, name="correction_decide"),
     path("round/<int:year>/<int:month>/", round_views.round_page, name="round"),
     path("round/<int:year>/<int:month>/status/", round_views.round_status, name="round_status"),

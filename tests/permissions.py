@@ -46,6 +46,7 @@ def objects(z):
     """The concrete objects the URLs are checked on; everything of project_a (park A, grid's)."""
     from projects.models import (
         ApprovalRequest,
+        Document,
         Issue,
         IssueStatus,
         Level,
@@ -54,7 +55,9 @@ def objects(z):
         Notification,
         PermitType,
         Photo,
+        PlanNode,
         ReportCorrection,
+        StageCorrection,
         Visit,
     )
 
@@ -85,6 +88,9 @@ def objects(z):
         new_amount=Decimal("120"),
         reason="漏报",
     )
+    o.stage_correction = StageCorrection.objects.create(
+        project=z.project_a, field="actual_start", old_date=datetime.date(z.year, 3, 1), reason="录入错误"
+    )
     o.permit_type = PermitType.objects.first()
     common = {
         "project": z.project_a,
@@ -111,6 +117,14 @@ def objects(z):
         requested_by=z.grid.staff,
     )
     o.notification = Notification.objects.create(recipient=z.grid, text="新的问题诉求", issue=o.issue_a)
+    o.node = PlanNode.objects.create(
+        project=z.project_a, name="主体封顶", planned_date=datetime.date(z.year, 6, 1)
+    )
+    document = Document(
+        project=z.project_a, name="施工许可证.pdf", content_type="application/pdf", size=9, uploaded_by=z.grid
+    )
+    document.file.save("matrix.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    o.document_path = document.file.name
     photo = Photo(visit=o.visit_a)
     photo.image.save("matrix.jpg", ContentFile(b"\xff\xd8\xff\xe0"), save=True)
     o.photo_path = photo.image.name
@@ -126,24 +140,33 @@ ARGS = {
     "object_history[project_b]": lambda o: {"model": "project", "pk": o.z.project_b.pk},
     "object_history": lambda o: {"model": "issue", "pk": o.issue_a.pk},
     "media": lambda o: {"path": o.photo_path},
+    "media[document]": lambda o: {"path": o.document_path},
+    "project_plan": lambda o: {"pk": o.z.project_a.pk},
+    "plan_make": lambda o: {"pk": o.z.project_a.pk},
+    "plan_node_add": lambda o: {"pk": o.z.project_a.pk},
+    "plan_node": lambda o: {"pk": o.z.project_a.pk, "node_pk": o.node.pk},
+    "project_document_add": lambda o: {"pk": o.z.project_a.pk},
     "visit_detail": lambda o: {"pk": o.visit_a.pk},
     "visit_withdraw": lambda o: {"pk": o.visit_a.pk},
     "project_visit_new": lambda o: {"pk": o.z.project_a.pk},
     "meeting_detail": lambda o: {"pk": o.meeting.pk},
     "meeting_agenda": lambda o: {"pk": o.meeting.pk},
     "meeting_minutes": lambda o: {"pk": o.meeting.pk},
+    "project_sign": lambda o: {"pk": o.z.project_a.pk},
+    "project_file": lambda o: {"pk": o.z.project_a.pk},
     "project_start": lambda o: {"pk": o.z.project_a.pk},
     "project_complete": lambda o: {"pk": o.z.project_a.pk},
     "project_production": lambda o: {"pk": o.z.project_a.pk},
     "progress_new": lambda o: {"pk": o.z.project_a.pk},
     "project_permits": lambda o: {"pk": o.z.project_a.pk},
-    "project_milestones": lambda o: {"pk": o.z.project_a.pk},
     "round": lambda o: {"year": o.year, "month": o.month},
     "round_status": lambda o: {"year": o.year, "month": o.month},
     "round_remind": lambda o: {"year": o.year, "month": o.month},
     "round_lock": lambda o: {"year": o.year, "month": o.month},
     "correction_new": lambda o: {"year": o.year, "month": o.month, "pk": o.z.project_a.pk},
     "correction_decide": lambda o: {"pk": o.correction_a.pk},
+    "stage_correction_new": lambda o: {"pk": o.z.project_a.pk},
+    "stage_correction_decide": lambda o: {"pk": o.stage_correction.pk},
     "issue_detail": lambda o: {"pk": o.issue_a.pk},
     "issue_assignment_slip": lambda o: {"pk": o.issue_l4.pk},
     "issue_supervision_slip": lambda o: {"pk": o.issue_l4.pk},
@@ -194,14 +217,22 @@ TABLE = {
     "dashboard":            ("Dashboard", "L 200 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405 405"),
     "dashboard_json":       ("Dashboard", "L 200 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405 405"),
     "dashboard_accountability": ("Dashboard", "L 200 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405 405"),
-    # Progress, stage dates, permits, milestones (grid worker of the project, coordinator, administrator)
+    # Progress, stage dates, permits (grid worker of the project, coordinator, administrator)
+    "project_sign":         ("Progress", "L 200 404 404 200 403 403 200 404", "L ok 404 404 ok 403 403 ok 404"),
+    "project_file":         ("Progress", "L 200 404 404 200 403 403 200 404", "L ok 404 404 ok 403 403 ok 404"),
     "project_start":        ("Progress", "L 200 404 404 200 403 403 200 404", "L ok 404 404 ok 403 403 ok 404"),
     "project_complete":     ("Progress", "L 200 404 404 200 403 403 200 404", "L ok 404 404 ok 403 403 ok 404"),
     "project_production":   ("Progress", "L 200 404 404 200 403 403 200 404", "L ok 404 404 ok 403 403 ok 404"),
     "progress_new":         ("Progress", "L 200 404 404 200 403 403 200 404", "L ok 404 404 ok 403 403 ok 404"),
     # An empty POST lacks the formset's management form: 400 for who may post at all.
     "project_permits":      ("Progress", "L 200 404 404 200 403 403 200 404", "L 400 404 404 400 403 403 400 404"),
-    "project_milestones":   ("Progress", "L 200 404 404 200 403 403 200 404", "L 400 404 404 400 403 403 400 404"),
+    # Node plans and documents: read by who sees the project, changed by who may log its progress.
+    "project_plan":         ("Plans",    "L 200 404 404 200 200 200 200 404", "L 405 405 405 405 405 405 405 405"),
+    "plan_make":            ("Plans",    "L 405 405 405 405 405 405 405 405", "L ok 404 404 ok 403 403 ok 404"),
+    "plan_node_add":        ("Plans",    "L 405 405 405 405 405 405 405 405", "L 400 404 404 400 403 403 400 404"),
+    "plan_node":            ("Plans",    "L 200 404 404 200 200 200 200 404", "L ok 404 404 ok 403 403 ok 404"),
+    "project_document_add": ("Plans",    "L 405 405 405 405 405 405 405 405", "L ok 404 404 ok 403 403 ok 404"),
+    "zone_nodes":           ("Plans",    "L 200 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405 405"),
     "permits_missing":      ("Progress", "L 200 200 200 200 200 200 200 200", "-"),
     # The monthly investment round (grid workers fill in, the coordinator reminds, locks, decides)
     "round_current":        ("Round",    "L 302 302 302 302 302 302 302 302", "-"),
@@ -213,6 +244,10 @@ TABLE = {
     "correction_new":       ("Round",    "L 200 404 404 200 403 403 200 404", "L ok 404 404 ok 403 403 ok 404"),
     "corrections":          ("Round",    "L 403 403 403 200 403 403 200 403", "-"),
     "correction_decide":    ("Round",    "L 405 405 405 405 405 405 405 405", "L 403 403 403 ok 403 403 ok 403"),
+    # Stage dates are corrected through a request (who logs progress) a coordinator decides
+    "stage_correction_new":    ("Progress", "L 200 404 404 200 403 403 200 404", "L ok 404 404 ok 403 403 ok 404"),
+    "stage_corrections":       ("Progress", "L 403 403 403 200 403 403 200 403", "-"),
+    "stage_correction_decide": ("Progress", "L 405 405 405 405 405 405 405 405", "L 403 403 403 ok 403 403 ok 403"),
     # Issues (问题诉求): the ladder's actions on an issue of project_a (responsible department: 经济发展局),
     # each on an issue in the state it applies to; an empty POST answers 400 to who may act.
     "issue_list":             ("Issues",   "L 200 200 200 200 200 200 200 200", "-"),
@@ -264,6 +299,7 @@ TABLE = {
     "object_history[project_b]": ("Audit",    "L 404 200 200 200 200 200 200 404", "-"),
     "login_audit":          ("Audit",    "L 403 403 403 403 403 403 200 403", "-"),
     "media":                ("Audit",    "L 200 404 404 200 200 200 200 404", "-"),
+    "media[document]":      ("Audit",    "L 200 404 404 200 200 200 200 404", "-"),
 }
 # fmt: on
 

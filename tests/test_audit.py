@@ -16,11 +16,11 @@ from projects.models import (
     ListingKind,
     ListingLevel,
     Meeting,
-    Milestone,
     MonthlyReport,
     Permit,
     PermitStatus,
     PermitType,
+    PlanNode,
     Project,
     Stage,
     Visit,
@@ -82,7 +82,7 @@ def test_project_change_shows_who_field_before_after_and_choice_labels(zone):
     assert entries[-1].kind == "+"
 
 
-@pytest.mark.parametrize("part", ["listing", "report", "permit", "milestone"])
+@pytest.mark.parametrize("part", ["listing", "report", "permit", "node"])
 @translation.override("en")  # the expected names are English msgids; the default language is Chinese
 def test_project_parts_are_on_the_project_timeline(zone, part):
     z = zone
@@ -106,7 +106,7 @@ def test_project_parts_are_on_the_project_timeline(zone, part):
         obj.status = PermitStatus.APPROVED
         expected = ("status", str(PermitStatus.NOT_STARTED.label), str(PermitStatus.APPROVED.label))
     else:
-        obj = Milestone.objects.create(project=z.project_a, name="PPAP approved")
+        obj = PlanNode.objects.create(project=z.project_a, name="PPAP approved")
         obj.actual_date = datetime.date(z.year, 5, 1)
         expected = ("actual date", "—", None)
     obj.save()
@@ -132,9 +132,9 @@ def test_project_timeline_queries_are_bounded(zone, django_assert_max_num_querie
     for permit_type in permit_types:
         Permit.objects.create(project=z.project_a, permit_type=permit_type, handler=z.grid.staff)
     for i in range(5):
-        Milestone.objects.create(project=z.project_a, name=f"m{i}")
-    # 6 history tables + user/staff joined + permit types + staff named in changes (+ departments…)
-    with django_assert_max_num_queries(12):
+        PlanNode.objects.create(project=z.project_a, name=f"m{i}")
+    # 7 history tables + user/staff joined + permit types + staff named in changes (+ departments…)
+    with django_assert_max_num_queries(13):
         entries = audit.project_timeline(z.project_a)
     assert len(entries) >= 12 * 2 + len(permit_types) + 5
 
@@ -211,13 +211,13 @@ def test_history_page_is_404_outside_visibility(zone, login):
 def test_deleted_object_keeps_its_history_for_who_sees_its_project(zone, login):
     z = zone
     as_user(z.admin)
-    milestone = Milestone.objects.create(project=z.project_a, name="量产")
-    pk = milestone.pk
-    milestone.delete()
-    response = login(z.grid).get(f"/history/milestone/{pk}/")
+    node = PlanNode.objects.create(project=z.project_a, name="量产")
+    pk = node.pk
+    node.delete()
+    response = login(z.grid).get(f"/history/plannode/{pk}/")
     assert response.status_code == 200
-    assert login(z.grid_b).get(f"/history/milestone/{pk}/").status_code == 404
-    entries = audit.object_timeline(Milestone, pk)
+    assert login(z.grid_b).get(f"/history/plannode/{pk}/").status_code == 404
+    entries = audit.object_timeline(PlanNode, pk)
     assert entries[0].kind == "-" and entries[0].user == "吴管理"
 
 

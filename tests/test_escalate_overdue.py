@@ -7,12 +7,13 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from projects.models import Issue, IssueEvent, IssueEventKind, IssueStatus, Level, Notification, Rules
 from projects.querysets import today
 from projects.services.issues import (
     Escalation,
-    _auto_escalate,
+    enter_level,
     escalate_overdue,
     issue_raise,
     issue_resolve,
@@ -144,7 +145,10 @@ def test_a_writer_that_lost_the_race_writes_nothing(zone):
     issue = overdue_issue(zone)
     stale = Issue.objects.get(pk=issue.pk)
     Issue.objects.filter(pk=issue.pk).update(version=issue.version + 1)  # someone else saved meanwhile
-    won = _auto_escalate(stale, Level.COORDINATION, today(), None, None, today())
+    from projects.services.issues.ladder import _auto_escalate
+
+    changes = enter_level(stale, Level.COORDINATION, at=timezone.now(), deadline=today())
+    won = _auto_escalate(stale, changes, today())
     assert won is False
     assert not IssueEvent.objects.filter(kind=IssueEventKind.AUTO_ESCALATED).exists()
     assert Issue.objects.get(pk=issue.pk).level == Level.GRID_HELP

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from projects.models import Issue, Milestone, Rules
+from projects.models import Issue, PlanNode, Rules
 from projects.querysets import today
 from projects.services.issues import (
     issue_assign,
@@ -34,10 +34,10 @@ def work(zone):
     issue_escalate(issue=z.lvl3, by=z.grid, reason="需调度")
     issue_escalate(issue=z.lvl3, by=z.coordinator, reason="需委领导协调", leader=z.leader.staff)
     z.lvl3.refresh_from_db()
-    z.milestone = Milestone.objects.create(
+    z.node = PlanNode.objects.create(
         project=z.project_a, name="1号厂房5条冲压线调试", planned_date=today() - datetime.timedelta(days=5)
     )
-    Milestone.objects.create(
+    PlanNode.objects.create(
         project=z.project_a, name="PPAP认定", planned_date=today() + datetime.timedelta(days=30)
     )
     z.meeting = meeting_create(
@@ -56,13 +56,14 @@ def test_user_without_profile_gets_the_message(zone, login):
     assert "projects/no_profile.html" in [t.name for t in response.templates]
 
 
-def test_grid_worker_sees_overdue_unvisited_and_late_milestones(work, login):
+def test_grid_worker_sees_overdue_unvisited_and_late_nodes(work, login):
     z = work
     response = login(z.grid).get(reverse("home"))
     context = response.context
     assert context["overdue_issues"] == [z.late]
     assert context["not_visited"] == [z.project_a]
-    assert context["late_milestones"] == [z.milestone]
+    assert context["late_nodes"] == [z.node]
+    assert context["late_nodes"][0].delay_days > 0
     assert context["upcoming_meetings"] == []  # neither they nor their department attend
     assert "awaiting_assignment" not in context
     visit_record(project=z.project_a, by=z.grid, date=today(), kind="routine", summary="走访")
@@ -133,7 +134,7 @@ def round_due_in_the_next_working_days():
 
 
 @pytest.mark.parametrize(
-    ("persona", "queries"), [("grid", 15), ("dept", 15), ("leader", 16), ("coordinator", 17)]
+    ("persona", "queries"), [("grid", 17), ("dept", 17), ("leader", 18), ("coordinator", 19)]
 )
 def test_home_query_count_is_bounded(work, login, django_assert_num_queries, persona, queries):
     z = work
@@ -141,20 +142,25 @@ def test_home_query_count_is_bounded(work, login, django_assert_num_queries, per
     for n in range(5):
         issue = issue_raise(project=z.project_a, category="permits", description=f"事项{n}", by=z.grid)
         Issue.objects.filter(pk=issue.pk).update(deadline=today() - datetime.timedelta(days=1))
-        Milestone.objects.create(
-            project=z.project_a, name=f"节点{n}", planned_date=today() - datetime.timedelta(days=n + 1)
+        PlanNode.objects.create(
+            project=z.project_a,
+            name=f"节点{n}",
+            planned_date=today() - datetime.timedelta(days=n + 10),
+            is_key=True,
+            responsible=z.dept.staff,
         )
     client = login(getattr(z, persona))
     client.get(reverse("home"))  # warm the session
     if persona == "grid" and not round_due_in_the_next_working_days():
         queries -= 2
     # session, user, staff + roles (2), unread count, Rules, then one query per section (my issues,
-    # overdue, not visited, late milestones, upcoming meetings: 5; "my projects" is a subquery of
-    # each) = 11. Leaders add their projects, awaiting assignment and their projects' open issues
-    # (3); coordinators add approvals and agenda candidates (2). Department staff and coordinators
-    # add the first-response counts (2): the calendar days that fix the "late" cut-off, one aggregate.
-    # "Due soon" adds the calendar of the next working days and the person's due issues (2), and for
-    # a grid worker the lock and their status of the round due in those days (2).
+    # overdue, not visited, late nodes with the calendar days of their delays, upcoming meetings:
+    # 6; "my projects" is a subquery of each) = 12. Leaders add their projects, awaiting assignment
+    # and their projects' open issues (3); coordinators add approvals and agenda candidates (2).
+    # Department staff and coordinators add the first-response counts (2): the calendar days that
+    # fix the "late" cut-off, one aggregate. "Due soon" adds the calendar of the next working days,
+    # the person's due issues and nodes (3), and for a grid worker the lock and their status of the
+    # round due in those days (2).
     with django_assert_num_queries(queries):
         response = client.get(reverse("home"))
     assert response.status_code == 200

@@ -43,6 +43,8 @@ from projects.services.meetings import meeting_create, meeting_record_decisions
 from projects.workdays import add_working_days
 
 D = datetime.date
+# An explicit deadline within Rules.max_deadline_days (60 working days) of today.
+SOON = today() + datetime.timedelta(days=40)
 
 
 def raise_permit_issue(z, **kwargs):
@@ -95,20 +97,22 @@ def test_raise_solved_on_site(zone):
 
 def test_raise_on_a_leader_visit_is_assigned_on_the_spot(zone):
     leader = zone.leader.staff
-    issue = raise_permit_issue(zone, leader=leader, department=zone.approval)
+    issue = raise_permit_issue(zone, by=zone.leader, on_the_spot=True, department=zone.approval)
     assert issue.level == Level.LEADER
     assert issue.assigned_by_leader == leader
     assert issue.department == zone.approval
     assert issue.deadline == add_working_days(today(), 10)
     assert issue.assignment_slip_no == f"交〔{today().year}〕1号"
     assert kinds(issue) == [IssueEventKind.RAISED, IssueEventKind.ASSIGNED]
-    second = raise_permit_issue(zone, leader=leader, department=zone.approval, deadline=D(2031, 1, 6))
+    second = raise_permit_issue(
+        zone, by=zone.leader, on_the_spot=True, department=zone.approval, deadline=SOON
+    )
     assert second.assignment_slip_no == f"交〔{today().year}〕2号"
-    assert second.deadline == D(2031, 1, 6)
+    assert second.deadline == SOON
     with pytest.raises(ValidationError):
-        raise_permit_issue(zone, leader=leader)  # the department is required then
-    with pytest.raises(ValidationError):
-        raise_permit_issue(zone, leader=zone.grid.staff, department=zone.approval)
+        raise_permit_issue(zone, by=zone.leader, on_the_spot=True)  # the department is required then
+    with pytest.raises(PermissionDenied):  # only a committee leader assigns on the spot
+        raise_permit_issue(zone, by=zone.grid, on_the_spot=True, department=zone.approval)
 
 
 def test_first_response_is_the_first_follow_up_by_someone_else(zone):
@@ -147,9 +151,9 @@ def test_the_whole_ladder(zone):
         by=zone.leader,
         department=zone.approval,
         assignee=zone.dept.staff,
-        deadline=D(2031, 1, 10),
+        deadline=SOON,
     )
-    assert issue.deadline == D(2031, 1, 10) and issue.assignee == zone.dept.staff
+    assert issue.deadline == SOON and issue.assignee == zone.dept.staff
     # 3 → 4: not the coordinator, the leader.
     with pytest.raises(PermissionDenied):
         issue_escalate(issue=issue, by=zone.coordinator, reason="x")
@@ -368,7 +372,9 @@ def test_an_explicit_deadline_cannot_be_in_the_past(zone):
             issue=issue, by=zone.coordinator, reason="x", deadline=yesterday, meeting_decision=True
         )
     with pytest.raises(ValidationError):
-        raise_permit_issue(zone, leader=zone.leader.staff, department=zone.approval, deadline=yesterday)
+        raise_permit_issue(
+            zone, by=zone.leader, on_the_spot=True, department=zone.approval, deadline=yesterday
+        )
     issue.refresh_from_db()
     assert issue.level == Level.GRID_HELP and issue.version == 1
 
@@ -401,7 +407,7 @@ def test_department_staff_cannot_move_the_deadline(zone):
     for user in (zone.coordinator, zone.admin, zone.leader):
         assert not may_set_deadline(user, issue)
     with pytest.raises(PermissionDenied):
-        issue_assign(issue=issue, by=zone.coordinator, department=zone.approval, deadline=D(2031, 1, 10))
+        issue_assign(issue=issue, by=zone.coordinator, department=zone.approval, deadline=SOON)
 
 
 def test_a_leader_sets_the_deadline_at_level_3(zone):
@@ -411,10 +417,10 @@ def test_a_leader_sets_the_deadline_at_level_3(zone):
     assert may_set_deadline(zone.leader, issue)
     assert not may_set_deadline(zone.dept, issue)
     with pytest.raises(PermissionDenied):
-        issue_assign(issue=issue, by=zone.dept, department=zone.approval, deadline=D(2031, 1, 10))
-    issue_assign(issue=issue, by=zone.leader, department=zone.approval, deadline=D(2031, 1, 10))
-    assert issue.deadline == D(2031, 1, 10)
-    assert issue.events.last().deadline == D(2031, 1, 10)
+        issue_assign(issue=issue, by=zone.dept, department=zone.approval, deadline=SOON)
+    issue_assign(issue=issue, by=zone.leader, department=zone.approval, deadline=SOON)
+    assert issue.deadline == SOON
+    assert issue.events.last().deadline == SOON
     issue_escalate(issue=issue, by=zone.leader, reason="逾期未办结")
     assert not may_set_deadline(zone.leader, issue)  # level 4: the supervisor's, no explicit deadline
 
@@ -541,5 +547,7 @@ def test_a_new_issue_takes_a_deadline_only_from_a_leaders_assignment(zone):
             project=zone.project_a, category="permits", description="施工许可", by=zone.grid, deadline=later
         )
     assert not Issue.objects.filter(description="施工许可").exists()
-    issue = raise_permit_issue(zone, leader=zone.leader.staff, department=zone.approval, deadline=later)
+    issue = raise_permit_issue(
+        zone, by=zone.leader, on_the_spot=True, department=zone.approval, deadline=later
+    )
     assert issue.level == Level.LEADER and issue.deadline == later

@@ -20,7 +20,7 @@ from projects.models import Issue, Level, Notification
 from projects.notifications import notify
 from projects.querysets import today
 from projects.services import issues as issue_services
-from projects.services.issues import Escalation, issue_raise
+from projects.services.issues import Escalation, issue_raise, ladder
 from tests.test_visits import new_url, visit_post
 
 pytestmark = pytest.mark.django_db
@@ -128,14 +128,14 @@ def test_escalate_overdue_goes_on_past_a_failing_issue(zone, monkeypatch):
         issue = issue_raise(project=zone.project_a, category="permits", description=f"逾期 {n}", by=zone.grid)
         Issue.objects.filter(pk=issue.pk).update(deadline=today() - datetime.timedelta(days=5))
         issues.append(issue)
-    real = issue_services._auto_escalate
+    real = ladder._auto_escalate
 
     def broken_for_the_first(issue, *args):
         if issue.pk == issues[0].pk:
             raise RuntimeError("broken row")
         return real(issue, *args)
 
-    monkeypatch.setattr(issue_services, "_auto_escalate", broken_for_the_first)
+    monkeypatch.setattr(ladder, "_auto_escalate", broken_for_the_first)
     out = StringIO()
     with pytest.raises(CommandError, match="1 issue"):
         call_command("escalate_overdue", stdout=out)

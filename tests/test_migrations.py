@@ -115,3 +115,35 @@ def test_the_migration_reverses_as_a_no_op():
     assert rows() == before
     call_command("migrate", "projects", verbosity=0)
     assert rows() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_milestones_move_into_the_plan_and_back_with_nothing_lost():
+    """On the demo zone's data: its free nodes (the former milestones, with the stator plant's lines,
+    PPAP and mass production) go back into milestones when the migration is reversed, and come back
+    as the same nodes when it is applied again."""
+    from projects.models import PlanNode
+
+    demo.load_demo(today=datetime.date(2026, 6, 20))
+
+    def free_nodes():
+        return sorted(
+            PlanNode.objects.filter(stage="", permit_type__isnull=True).values_list(
+                "project__code", "name", "planned_date", "actual_date", "note"
+            )
+        )
+
+    before = free_nodes()
+    assert len(before) > 100 and any("PPAP" in name for _code, name, *_rest in before)
+    call_command("migrate", "projects", "0008", verbosity=0)
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    state = MigrationExecutor(connection).loader.project_state(("projects", "0008_plans_nodes"))
+    milestone = state.apps.get_model("projects", "Milestone")
+    assert (
+        sorted(milestone.objects.values_list("project__code", "name", "planned_date", "actual_date", "note"))
+        == before
+    )
+    call_command("migrate", "projects", verbosity=0)
+    assert free_nodes() == before

@@ -65,8 +65,18 @@ def test_start_complete_production_in_order(zone):
     assert "date" in error.value.message_dict
     with pytest.raises(ValidationError):
         project_production(project=project, by=zone.grid_b, date=today(), expected_version=2)
+    # Ten days after the start is implausible: refused unless confirmed a second time.
+    with pytest.raises(ValidationError) as error:
+        project_complete(
+            project=project, by=zone.grid_b, date=start + datetime.timedelta(days=10), expected_version=2
+        )
+    assert "3" in " ".join(error.value.message_dict["date"])
     project_complete(
-        project=project, by=zone.grid_b, date=start + datetime.timedelta(days=10), expected_version=2
+        project=project,
+        by=zone.grid_b,
+        date=start + datetime.timedelta(days=10),
+        expected_version=2,
+        doubts_confirmed=True,
     )
     project_production(project=project, by=zone.grid_b, date=today(), expected_version=3)
     project.refresh_from_db()
@@ -126,7 +136,8 @@ def test_form_permissions(zone, login, persona, status):
     assert client.get(start_url(zone.project_b)).status_code == status
     assert client.get(reverse("progress_new", args=[zone.project_b.pk])).status_code == status
     response = client.post(
-        start_url(zone.project_b), {"start-date": today().isoformat(), "start-version": "1"}
+        start_url(zone.project_b),
+        {"start-date": today().isoformat(), "start-version": "1", "start-confirm": "1"},
     )
     assert response.status_code == (302 if status == 200 else status)
 
@@ -138,7 +149,9 @@ def test_start_from_the_project_page(zone, login):
     page = client.get(reverse("project_detail", args=[zone.project_b.pk]))
     assert f'action="{start_url(zone.project_b)}"' in page.content.decode()
     day = today() - datetime.timedelta(days=2)
-    response = client.post(start_url(zone.project_b), {"start-date": day.isoformat(), "start-version": "1"})
+    response = client.post(
+        start_url(zone.project_b), {"start-date": day.isoformat(), "start-version": "1", "start-confirm": "1"}
+    )
     assert response.status_code == 302
     project = Project.objects.get(pk=zone.project_b.pk)
     assert (project.stage, project.actual_start, project.version) == (Stage.CONSTRUCTION, day, 2)
@@ -180,7 +193,8 @@ def test_stale_version_on_the_start_form(zone, login):
     client = login(zone.grid_b)
     Project.objects.filter(pk=zone.project_b.pk).update(version=4)
     response = client.post(
-        start_url(zone.project_b), {"start-date": today().isoformat(), "start-version": "1"}
+        start_url(zone.project_b),
+        {"start-date": today().isoformat(), "start-version": "1", "start-confirm": "1"},
     )
     assert response.status_code == 400
     assert "刷新" in response.content.decode() or "reload" in response.content.decode().lower()

@@ -27,6 +27,7 @@ def form_data(project, **changes):
         "enterprise": project.enterprise_id,
         "park": project.park_id,
         "industry": project.industry,
+        "project_type": project.project_type,
         "total_investment": str(project.total_investment),
         "content": project.content,
         "planned_start": project.planned_start.isoformat() if project.planned_start else "",

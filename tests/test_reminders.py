@@ -150,6 +150,40 @@ def test_the_monthly_round_due_day(zone):
     assert reminders_send(on=D(2026, 12, 4)) == []
 
 
+def test_a_plan_node_warns_its_responsible_people(zone):
+    from projects.models import PlanNode
+
+    rules = Rules.current()
+    rules.round_reminder_days = 0
+    rules.save()
+    mine = PlanNode.objects.create(
+        project=zone.project_a, name="施工许可", planned_date=D(2026, 11, 20), responsible=zone.dept.staff
+    )
+    departments = PlanNode.objects.create(
+        project=zone.project_b, name="规划许可", planned_date=D(2026, 11, 23), department=zone.approval
+    )
+    PlanNode.objects.create(
+        project=zone.project_a, name="已完成", planned_date=D(2026, 11, 20), actual_date=D(2026, 11, 1)
+    )
+    sent = {
+        user.username: [(r.item, r.text) for r in reminders]
+        for user, reminders in reminders_send(on=D(2026, 11, 19))
+    }
+    assert sent == {
+        # dept is the first node's responsible person and, by department, the second's.
+        "dept": [
+            (mine.pk, f"{zone.project_a.name} 计划节点 施工许可（计划 2026-11-20）：明天到期"),
+            (departments.pk, f"{zone.project_b.name} 计划节点 规划许可（计划 2026-11-23）：2 个工作日后到期"),
+        ],
+        "grid": [(mine.pk, f"{zone.project_a.name} 计划节点 施工许可（计划 2026-11-20）：明天到期")],
+        "grid_b": [
+            (departments.pk, f"{zone.project_b.name} 计划节点 规划许可（计划 2026-11-23）：2 个工作日后到期")
+        ],
+    }
+    assert ReminderLog.objects.filter(kind=ReminderLog.Kind.NODE).count() == 4
+    assert reminders_send(on=D(2026, 11, 19)) == []
+
+
 def test_dry_run_sends_and_records_nothing(zone):
     due_issue(zone, D(2026, 11, 20))
     deliveries, notifications = Delivery.objects.count(), Notification.objects.count()
@@ -166,16 +200,16 @@ def test_query_count_does_not_grow_with_the_items(zone, django_assert_num_querie
     for n in range(3):
         due_issue(zone, D(2026, 11, 20), description=f"事项{n}")
     reminders_send(on=D(2026, 11, 18), dry_run=True)  # warm caches (content types)
-    # Rules (1), calendar (1), no round due in the window (0), users with staff, roles and parks
-    # (3) = 5; then for each of the 7 users with a profile their due issues (7) and, for the 2 with
-    # items (grid, dept), the log rows already taken (2) = 14.
+    # Rules (1), calendar (1), due plan nodes (1), no round due in the window (0), users with staff,
+    # roles and parks (3) = 6; then for each of the 7 users with a profile their due issues (7) and,
+    # for the 2 with items (grid, dept), the log rows already taken (2) = 15.
     # More issues add no query.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         sent = reminders_send(on=D(2026, 11, 19), dry_run=True)
     assert len(lines(sent, "grid")) == 3
     for n in range(3, 9):
         due_issue(zone, D(2026, 11, 20), description=f"事项{n}")
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         sent = reminders_send(on=D(2026, 11, 19), dry_run=True)
     assert len(lines(sent, "grid")) == 9
 

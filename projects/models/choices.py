@@ -14,6 +14,10 @@ class RoleCode(models.TextChoices):
 
 
 class Stage(models.TextChoices):
+    """The pipeline (PRODUCT.md "Pipeline"): tracked from the first talks, each step with its date."""
+
+    NEGOTIATING = "negotiating", _("Negotiating")
+    SIGNED = "signed", _("Signed")
     PREPARATION = "preparation", _("Preparation")
     CONSTRUCTION = "construction", _("Under construction")
     COMPLETED = "completed", _("Completed")
@@ -21,7 +25,7 @@ class Stage(models.TextChoices):
 
     @classmethod
     def rank(cls, stage):
-        """Position in the life of a project: preparation 0 … production 3."""
+        """Position in the life of a project: negotiating 0 … production 5."""
         return list(cls.values).index(stage)
 
 
@@ -117,3 +121,65 @@ class IssueEventKind(models.TextChoices):
     CLOSED = "closed", _("Closed")
     REOPENED = "reopened", _("Reopened")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ProjectType(models.TextChoices):
+    """What kind of works a project is; its node plan comes from the template of its type."""
+
+    NEW_BUILD = "new_build", _("Industrial new-build")
+    EXPANSION = "expansion", _("Expansion / technical upgrade")
+    INFRASTRUCTURE = "infrastructure", _("Infrastructure")
+
+
+class IssueAction(models.TextChoices):
+    """What someone may do to an existing issue; the rulebook (services.issues.policy.RULEBOOK) says who.
+
+    The label is the title of the action's form on the issue page.
+    """
+
+    FOLLOW_UP = "follow_up", _("Add a follow-up")
+    ASSIGN = "assign", _("Assign to a department")
+    ESCALATE = "escalate", _("Escalate one level")
+    RESOLVE = "resolve", _("Resolve")
+    CLOSE = "close", _("Close with the enterprise's feedback")
+    RECORD_FEEDBACK = "record_feedback", _("Record feedback to the enterprise")
+    REOPEN = "reopen", _("Reopen")
+    REQUEST_EXTENSION = "request_extension", _("Request an extension")
+    REQUEST_SUSPENSION = "request_suspension", _("Request a suspension")
+    RESUME = "resume", _("Resume")
+    SEND_BACK = "send_back", _("Send back to the acting department")
+    FLAG = "flag", _("Flag for the committee")
+    WITHDRAW = "withdraw", _("Withdraw")
+
+
+class ProjectAction(models.TextChoices):
+    """What someone may do on a project (besides reading it); the rulebook's project table says who."""
+
+    RAISE_ISSUE = "raise_issue", _("Raise a request")
+    ASSIGN_ON_THE_SPOT = "assign_on_the_spot", _("Assign a request on the spot (leader visit)")
+    RECORD_VISIT = "record_visit", _("Record a site visit")
+    LOG_PROGRESS = "log_progress", _("Log progress, stage and stage dates")
+    EDIT = "edit", _("Edit the project's master data")
+    REQUEST_STAGE_CORRECTION = "request_stage_correction", _("Request the correction of a stage date")
+    DECIDE_STAGE_CORRECTION = "decide_stage_correction", _("Approve or reject a stage date correction")
+    EDIT_PLAN = "edit_plan", _("Adjust the node plan and mark its nodes done")
+    ATTACH_DOCUMENT = "attach_document", _("Attach documents to the project, its nodes and permits")
+
+
+class Light(models.TextChoices):
+    """A project's warning light (PRODUCT.md "Warning lights")."""
+
+    RED = "red", _("Red")
+    YELLOW = "yellow", _("Yellow")
+    GREEN = "green", _("Green")
+
+
+class ApprovalDecision(models.TextChoices):
+    """A coordinator's answer to an extension or suspension request."""
+
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject")
+
+
+# The years the zone's data may name (listings, reports, figures, imports): one pair for every check.
+YEAR_MIN, YEAR_MAX = 2000, 2100

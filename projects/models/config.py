@@ -26,6 +26,15 @@ class Rules(models.Model):
     first_response_days = models.PositiveSmallIntegerField(
         _("first response expected within (working days)"), default=1, validators=[MinValueValidator(1)]
     )
+    max_deadline_days = models.PositiveSmallIntegerField(
+        _("latest explicit deadline (working days ahead)"),
+        default=60,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "A deadline set by a leader or a meeting lies between tomorrow and this many working days "
+            "ahead; a matter that needs longer is suspended with a coordinator's approval."
+        ),
+    )
     red_lag_points = models.PositiveSmallIntegerField(
         _("red light: completion rate behind time progress by more than (points)"),
         default=30,
@@ -38,6 +47,11 @@ class Rules(models.Model):
     )
     visit_gap_days = models.PositiveSmallIntegerField(
         _("yellow light: not visited for (days)"), default=30, validators=[MinValueValidator(1)]
+    )
+    red_node_days = models.PositiveSmallIntegerField(
+        _("red light: a key node late by more than (working days)"),
+        default=10,
+        help_text=_("Any late node turns the light yellow; a key node this late turns it red."),
     )
     report_deadline_day = models.PositiveSmallIntegerField(
         _("monthly report due by this day of the next month"),

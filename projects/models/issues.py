@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ..querysets import IssueQuerySet
+from ..querysets import IssueQuerySet, today
 from .choices import Category, IssueEventKind, IssueStatus, Level, Satisfaction
 from .org import Department, Staff
 from .projects import Project
@@ -142,6 +142,24 @@ class Issue(models.Model):
     @property
     def is_unresolved(self):
         return self.status in IssueStatus.unresolved()
+
+    @property
+    def is_overdue(self):
+        """querysets.overdue_q read on this issue, today (a list annotating `is_overdue` wins)."""
+        if "is_overdue" in self.__dict__:
+            return self.__dict__["is_overdue"]
+        return (
+            self.withdrawn_at is None
+            and self.is_unresolved
+            and not self.suspended
+            and self.deadline is not None
+            and self.deadline < today()
+        )
+
+    @is_overdue.setter
+    def is_overdue(self, value):
+        # Querysets annotate `is_overdue` (computed in the database with overdue_q).
+        self.__dict__["is_overdue"] = value
 
 
 class IssueEvent(models.Model):
@@ -290,3 +308,30 @@ class MeetingItem(models.Model):
 
     def __str__(self):
         return f"{self.meeting} · {self.issue}"
+
+
+class SlipCounter(models.Model):
+    """The last number given to a kind of slip in a year (交〔2026〕7号); numbering locks this row."""
+
+    class Kind(models.TextChoices):
+        ASSIGNMENT = "assignment", _("Assignment slip (交办单)")
+        SUPERVISION = "supervision", _("Supervision slip (督办单)")
+
+    # The character that opens each kind's number.
+    PREFIX_CHARS = {Kind.ASSIGNMENT: "交", Kind.SUPERVISION: "督"}
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number given"), default=0)
+
+    class Meta:
+        verbose_name = _("slip counter")
+        verbose_name_plural = _("slip counters")
+        constraints = [models.UniqueConstraint(fields=["kind", "year"], name="slip_counter_once_per_year")]
+
+    def __str__(self):
+        return f"{self.prefix(self.kind, self.year)}{self.last}号"
+
+    @classmethod
+    def prefix(cls, kind, year):
+        return f"{cls.PREFIX_CHARS[kind]}〔{year}〕"

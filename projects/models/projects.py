@@ -1,4 +1,4 @@
-"""Projects and what is logged about them: listings, investment, progress, permits, milestones."""
+"""Projects and what is logged about them: listings, investment, progress, permits (plans: plans.py)."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ..querysets import MilestoneQuerySet, ProjectQuerySet
-from .choices import CorrectionStatus, ListingKind, ListingLevel, PermitStatus, Stage
+from ..querysets import ProjectQuerySet
+from .choices import CorrectionStatus, ListingKind, ListingLevel, PermitStatus, ProjectType, Stage
 from .org import Department, Enterprise, Park, Staff
 
 # Money is Decimal in 万元 (10,000 yuan): up to 99,999,999.9999 万元 is enough for any factory.
@@ -31,6 +31,11 @@ class Project(models.Model):
         _("total investment (10k yuan)"), validators=[MinValueValidator(0)], **MONEY
     )
     content = models.TextField(_("construction content"), blank=True)
+    project_type = models.CharField(
+        _("project type"), max_length=20, choices=ProjectType.choices, default=ProjectType.NEW_BUILD
+    )
+    signed_on = models.DateField(_("signing date"), null=True, blank=True)
+    filed_on = models.DateField(_("filing date (立项备案)"), null=True, blank=True)
     planned_start = models.DateField(_("planned start"), null=True, blank=True)
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
     planned_completion = models.DateField(_("planned completion"), null=True, blank=True)
@@ -79,7 +84,16 @@ class Project(models.Model):
             ),
             # The stage never contradicts the dates (PRODUCT.md "Figures").
             models.CheckConstraint(
-                condition=Q(actual_start__isnull=True) | ~Q(stage=Stage.PREPARATION),
+                condition=Q(signed_on__isnull=True) | ~Q(stage=Stage.NEGOTIATING),
+                name="project_signed_not_negotiating",
+            ),
+            models.CheckConstraint(
+                condition=Q(filed_on__isnull=True) | ~Q(stage__in=[Stage.NEGOTIATING, Stage.SIGNED]),
+                name="project_filed_in_preparation_or_later",
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_start__isnull=True)
+                | ~Q(stage__in=[Stage.NEGOTIATING, Stage.SIGNED, Stage.PREPARATION]),
                 name="project_started_not_in_preparation",
             ),
             models.CheckConstraint(
@@ -245,6 +259,54 @@ class ReportCorrection(models.Model):
         return f"{self.project.code} {self.year}-{self.month:02d}"
 
 
+class StageDateField(models.TextChoices):
+    """The dates that mark a project's stages (PRODUCT.md "Figures": the stage never contradicts them)."""
+
+    ACTUAL_START = "actual_start", _("actual start")
+    ACTUAL_COMPLETION = "actual_completion", _("actual completion")
+    PRODUCTION_DATE = "production_date", _("production date")
+
+
+class StageCorrection(models.Model):
+    """A request to correct (or clear) a recorded stage date; it applies only when a coordinator approves.
+
+    Recorded dates are facts the figures rest on (the start rate): a wrong one is never overwritten by a
+    second tap, it is corrected through this request, kept with its reason and decision.
+    """
+
+    project = models.ForeignKey(
+        Project, models.CASCADE, related_name="stage_corrections", verbose_name=_("project")
+    )
+    field = models.CharField(_("date"), max_length=20, choices=StageDateField.choices)
+    old_date = models.DateField(_("recorded date"), null=True, blank=True)
+    new_date = models.DateField(
+        _("correct date"), null=True, blank=True, help_text=_("empty: clear the date")
+    )
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(
+        Staff, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=CorrectionStatus.choices, default=CorrectionStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        Staff, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("stage date correction")
+        verbose_name_plural = _("stage date corrections")
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self):
+        return f"{self.project.code} {self.get_field_display()}"
+
+
 class ProgressNote(models.Model):
     """A dated note in the project's progress log, optionally moving its stage."""
 
@@ -325,33 +387,6 @@ class Permit(models.Model):
 
     def __str__(self):
         return f"{self.project.code} {self.permit_type}"
-
-
-class Milestone(models.Model):
-    project = models.ForeignKey(Project, models.CASCADE, related_name="milestones", verbose_name=_("project"))
-    name = models.CharField(_("name"), max_length=200)
-    planned_date = models.DateField(_("planned date"), null=True, blank=True)
-    actual_date = models.DateField(_("actual date"), null=True, blank=True)
-    note = models.CharField(_("note"), max_length=200, blank=True)
-    history = HistoricalRecords()
-
-    objects = MilestoneQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["planned_date", "pk"]
-        verbose_name = _("milestone")
-        verbose_name_plural = _("milestones")
-        indexes = [
-            # Late milestones (home page, project page): only the ones not reached yet, by date.
-            models.Index(
-                fields=["planned_date", "id"],
-                condition=Q(actual_date__isnull=True),
-                name="milestone_open_by_date",
-            )
-        ]
-
-    def __str__(self):
-        return self.name
 
 
 class Photo(models.Model):

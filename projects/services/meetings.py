@@ -21,14 +21,13 @@ from ..models import (
     Level,
     Meeting,
     MeetingItem,
-    RoleCode,
     Staff,
 )
 from ..notifications import zone_text
-from ..querysets import today
+from ..querysets import overdue_q, today
+from ..rulebook import MEETING_ROLES
 
-# Who may create meetings and record their decisions.
-MEETING_ROLES = (RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR)
+# Who may create meetings and record their decisions: the rulebook's MEETING_ROLES.
 
 
 def meetings_visible_to(user):
@@ -51,7 +50,7 @@ def meeting_agenda_candidates(on: datetime.date | None = None):
     on = on or today()
     return (
         Issue.objects.unresolved()
-        .filter(Q(level=Level.COORDINATION) | Q(suspended=False, deadline__lt=on))
+        .filter(Q(level=Level.COORDINATION) | overdue_q(on))
         .select_related("project", "department")
         .order_by("level", "deadline", "pk")
     )
@@ -95,8 +94,38 @@ def _decision_label(kind):
         return str(MeetingItem.Decision(kind).label)
 
 
+def decision_errors(decision: dict) -> dict:
+    """Field errors of one meeting decision (empty when fine): what each kind of decision needs.
+
+    The service refuses with them; the meeting page's form shows them on its fields.
+    """
+    kind = decision.get("decision")
+    note = (decision.get("note") or "").strip()
+    errors = {}
+    if kind == MeetingItem.Decision.ASSIGN:
+        if not decision.get("department"):
+            errors["department"] = _("Choose the department that must act.")
+        if not decision.get("deadline"):
+            errors["deadline"] = _("Give the deadline.")
+    elif kind == MeetingItem.Decision.RESOLVED:
+        if not note:
+            errors["note"] = _("Write how it was resolved.")
+    elif kind == MeetingItem.Decision.ESCALATE:
+        if not decision.get("leader"):
+            errors["leader"] = _("Choose the committee leader who will assign it.")
+        if not note:
+            errors["note"] = _("Give the reason for escalating.")
+    elif kind:
+        errors["decision"] = _("Unknown decision.")
+    return errors
+
+
 def _apply(item: MeetingItem, *, by, staff, decision: dict) -> None:
     from . import issues as issue_services
+
+    errors = decision_errors(decision)
+    if errors:
+        raise ValidationError(errors)
 
     issue = Issue.objects.select_for_update().get(pk=item.issue_id)
     if not issue.is_unresolved or issue.withdrawn_at is not None:

@@ -1,6 +1,7 @@
-"""A project's life on record: start, completion and production dates, the progress log, permits and
-milestones. Every write checks the project's optimistic version (when the caller passes one), keeps
-the stage and the dates consistent (PRODUCT.md "Figures": the stage never contradicts the date) and
+"""A project's life on record: the stage dates (signing, filing, start, completion, production), the
+progress log and permits (the node plan writes through these: services/plans.py). Every write
+checks the project's optimistic version (when the caller passes one), keeps the stage and the dates
+consistent (PRODUCT.md "Figures": the stage never contradicts the date) and
 bumps the version, all in one transaction.
 """
 
@@ -12,54 +13,46 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import access
-from ..models import Milestone, Permit, PermitStatus, ProgressNote, Project, RoleCode, Staff, Stage
+from ..models import Permit, PermitStatus, ProgressNote, Project, ProjectAction, Stage
 from ..querysets import today
+from ..rulebook import may_act_on_project, require_project_action
+from .errors import StaleVersion, check_version  # noqa: F401 (StaleVersion: callers import it here)
 
-# Which date records each stage; a stage is reached when its date is set.
+# Which date records each stage; a stage is reached when its date is set (in pipeline order).
 STAGE_DATE_FIELD = {
+    Stage.SIGNED: "signed_on",
+    Stage.PREPARATION: "filed_on",
     Stage.CONSTRUCTION: "actual_start",
     Stage.COMPLETED: "actual_completion",
     Stage.PRODUCTION: "production_date",
 }
 
 
-class StaleVersion(ValidationError):
-    """Someone else saved the project since the form was loaded."""
-
-    def __init__(self):
-        super().__init__(
-            _("Someone else changed this project in the meantime. Reload the page and try again."),
-            code="stale",
-        )
+# The refusal a visit or an import shows when its author may not move the stage.
+MAY_NOT_LOG_PROGRESS = _(
+    "Only the project's grid workers, coordinators and administrators record its progress, stage and "
+    "stage dates; your visit was not saved. Leave the stage and the progress note empty."
+)
 
 
 def may_log_progress(user, project: Project) -> bool:
-    """Grid workers of the project (its park or named), coordinators and administrators.
+    """The rulebook's ProjectAction.LOG_PROGRESS: grid workers of the project (its park or named),
+    coordinators and administrators; department staff, leaders and supervisors read only.
 
-    Department staff, leaders and supervisors read only. The caller has already checked that the
-    project is visible to the user (else 404).
+    The caller has already checked that the project is visible to the user (else 404).
     """
-    if access.has_role(user, RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR):
-        return True
-    staff = access.get_staff(user)
-    if staff is None or not staff.has_role(RoleCode.GRID_WORKER):
-        return False
-    return project.grid_worker_id == staff.pk or staff.parks.filter(pk=project.park_id).exists()
+    return may_act_on_project(user, ProjectAction.LOG_PROGRESS, project)
 
 
-def _staff(by) -> Staff | None:
-    """`by` is the acting user or their staff profile."""
-    if by is None or isinstance(by, Staff):
-        return by
-    return access.get_staff(by)
+def _require_logging(by, project: Project) -> None:
+    """PermissionDenied unless `by` may log the project's progress (every write of this module)."""
+    user, _staff = access.actor(by)
+    require_project_action(user, ProjectAction.LOG_PROGRESS, project)
 
 
 def _lock(project: Project, expected_version: int | None) -> Project:
-    """Re-read the project under a row lock and refuse a stale form. Caller is inside a transaction."""
-    locked = Project.objects.select_for_update().get(pk=project.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleVersion()
-    return locked
+    """A copy of the project re-read under a row lock; StaleVersion if the form was stale."""
+    return check_version(Project.objects.select_for_update().get(pk=project.pk), expected_version)
 
 
 def _bump(project: Project) -> None:
@@ -70,42 +63,135 @@ def _bump(project: Project) -> None:
     project.save()
 
 
+def _stage_date_labels():
+    return {
+        Stage.SIGNED: _("the signing"),
+        Stage.PREPARATION: _("the filing"),
+        Stage.CONSTRUCTION: _("the start"),
+        Stage.COMPLETED: _("the completion"),
+        Stage.PRODUCTION: _("the production date"),
+    }
+
+
 def stage_change_errors(project: Project, stage: str, date: datetime.date) -> dict:
     """Field errors for moving `project` to `stage` on `date` (empty when fine).
 
-    Stages only move forward; each needs the dates of the stages before it, and its own date may not
-    be in the future nor before the previous stage's date.
+    Stages only move forward; a completion needs the start and production the completion; the date
+    may not be in the future, before an earlier step's date nor after a later step's date.
     """
     errors = {}
-    if Stage.rank(stage) < Stage.rank(project.stage):
+    # An earlier step's missing date may be filled in (a project listed before its filing was
+    # recorded); a recorded one is corrected through a request, never moved back here.
+    if Stage.rank(stage) < Stage.rank(project.stage) and getattr(project, STAGE_DATE_FIELD[stage]):
         errors["stage"] = _(
             "A project cannot go back from %(current)s to %(stage)s; ask an administrator to correct it."
         ) % {"current": Stage(project.stage).label, "stage": Stage(stage).label}
         return errors
     if date > today():
         errors["date"] = _("The date cannot be in the future.")
+    recorded = getattr(project, STAGE_DATE_FIELD[stage]) if stage in STAGE_DATE_FIELD else None
+    if recorded is not None:
+        errors.setdefault(
+            "date", _("Already recorded as %(date)s; request a correction instead.") % {"date": recorded}
+        )
+        return errors
     if stage == Stage.COMPLETED and project.actual_start is None:
         errors["stage"] = _("Record the start of construction first.")
     if stage == Stage.PRODUCTION and project.actual_completion is None:
         errors["stage"] = _("Record the completion first.")
-    if stage == Stage.CONSTRUCTION and project.actual_completion and date > project.actual_completion:
-        errors["date"] = _("The start cannot be after the completion (%(date)s).") % {
-            "date": project.actual_completion
-        }
-    if stage == Stage.COMPLETED:
-        if project.actual_start and date < project.actual_start:
-            errors["date"] = _("The completion cannot be before the start (%(date)s).") % {
-                "date": project.actual_start
-            }
-        if project.production_date and date > project.production_date:
-            errors["date"] = _("The completion cannot be after the production date (%(date)s).") % {
-                "date": project.production_date
-            }
-    if stage == Stage.PRODUCTION and project.actual_completion and date < project.actual_completion:
-        errors["date"] = _("Production cannot start before the completion (%(date)s).") % {
-            "date": project.actual_completion
-        }
+    labels = _stage_date_labels()
+    # The messages users already know for the neighbouring steps; the others name the step.
+    known = {
+        (Stage.CONSTRUCTION, Stage.COMPLETED): _("The start cannot be after the completion (%(date)s)."),
+        (Stage.COMPLETED, Stage.CONSTRUCTION): _("The completion cannot be before the start (%(date)s)."),
+        (Stage.COMPLETED, Stage.PRODUCTION): _(
+            "The completion cannot be after the production date (%(date)s)."
+        ),
+        (Stage.PRODUCTION, Stage.COMPLETED): _("Production cannot start before the completion (%(date)s)."),
+    }
+    rank = Stage.rank(stage)
+    for other, field in STAGE_DATE_FIELD.items():
+        other_date = getattr(project, field)
+        if other == stage or other_date is None:
+            continue
+        before = Stage.rank(other) < rank and date < other_date
+        after = Stage.rank(other) > rank and date > other_date
+        if before or after:
+            generic = (
+                _("The date cannot be before %(step)s (%(date)s).")
+                if before
+                else _("The date cannot be after %(step)s (%(date)s).")
+            )
+            message = known.get((stage, other), generic)
+            errors["date"] = message % {"step": labels[other], "date": other_date}
     return errors
+
+
+# Plausibility (PRODUCT.md "Figures"): such a date is kept only after a second confirmation.
+MIN_BUILD_MONTHS = 3  # a completion within three months of the start is worth a second look
+EARLY_START_DAYS = 365  # a start more than a year before the planned start, too
+
+
+def _add_months(date: datetime.date, months: int) -> datetime.date:
+    month = date.month - 1 + months
+    year, month = date.year + month // 12, month % 12 + 1
+    return datetime.date(
+        year, month, min(date.day, 28 if month == 2 else 30 if month in (4, 6, 9, 11) else 31)
+    )
+
+
+def stage_date_doubts(project: Project, stage: str, date: datetime.date) -> list[str]:
+    """Why a valid stage date looks wrong (empty when it does not): each reason asks a second confirmation."""
+    doubts = []
+    if (
+        stage == Stage.COMPLETED
+        and project.actual_start
+        and date < _add_months(project.actual_start, MIN_BUILD_MONTHS)
+    ):
+        doubts.append(
+            _("The completion is within %(months)s months of the start (%(start)s).")
+            % {"months": MIN_BUILD_MONTHS, "start": project.actual_start}
+        )
+    if project.planned_start and date < project.planned_start - datetime.timedelta(days=EARLY_START_DAYS):
+        doubts.append(
+            _("The date is more than a year before the planned start (%(planned)s).")
+            % {"planned": project.planned_start}
+        )
+    planned_completion = project.planned_completion
+    if stage == Stage.COMPLETED and planned_completion and date < _add_months(planned_completion, -6):
+        doubts.append(
+            _("The completion is more than six months before the planned completion (%(planned)s).")
+            % {"planned": planned_completion}
+        )
+    return doubts
+
+
+def stage_change_preview(project: Project, stage: str, date: datetime.date) -> dict:
+    """What recording the date changes, for the confirmation: the stage, and the start rate it moves."""
+    from ..figures import month_end, percent
+    from ..models import Listing, ListingKind
+
+    preview = {
+        "stage_before": Stage(project.stage).label,
+        "stage_after": Stage(stage if Stage.rank(stage) > Stage.rank(project.stage) else project.stage).label,
+        "start_rate": None,
+        "doubts": stage_date_doubts(project, stage, date),
+    }
+    listing = project.listings.filter(year=date.year, kind=ListingKind.NEW).first()
+    if stage == Stage.CONSTRUCTION and listing and project.actual_start is None:
+        cut_off = month_end(date.year, date.month)
+        new_build = Listing.objects.filter(year=date.year, kind=ListingKind.NEW)
+        started = new_build.filter(project__actual_start__lte=cut_off).count()
+        total = new_build.count()
+        preview["start_rate"] = {
+            "year": date.year,
+            "month": date.month,
+            "before": percent(started, total),
+            "after": percent(started + 1, total),
+            "started": started,
+            "total": total,
+        }
+    return preview
 
 
 def _apply_stage_date(project: Project, stage: str, date: datetime.date) -> tuple[str, str]:
@@ -122,6 +208,8 @@ def _apply_stage_date(project: Project, stage: str, date: datetime.date) -> tupl
 
 def _stage_note_text(stage: str, date: datetime.date) -> str:
     texts = {
+        Stage.SIGNED: _("Signed on %(date)s."),
+        Stage.PREPARATION: _("Filed (立项备案) on %(date)s."),
         Stage.CONSTRUCTION: _("Construction started on %(date)s."),
         Stage.COMPLETED: _("Construction completed on %(date)s."),
         Stage.PRODUCTION: _("Production started on %(date)s."),
@@ -138,15 +226,24 @@ def project_record_stage_date(
     date: datetime.date,
     expected_version: int | None,
     text: str = "",
+    doubts_confirmed: bool = False,
 ) -> ProgressNote:
-    """Record the actual start (开工), completion (竣工) or production (投产) date of a project.
+    """Record the signing (签约), filing (立项备案), actual start (开工), completion (竣工) or
+    production (投产) date of a project.
 
-    The stage moves with the date (never back); a progress note records the change. Re-recording a
-    date already set corrects it (the note says so).
+    The stage moves with the date (never back); a progress note records the change. A date already
+    recorded is not overwritten: it is corrected through `stage_correction_request`. An implausible
+    date (`stage_date_doubts`) is refused unless `doubts_confirmed` (the page's second confirmation).
     """
     if stage not in STAGE_DATE_FIELD:
-        raise ValidationError({"stage": _("Choose construction, completion or production.")})
+        raise ValidationError({"stage": _("Choose signing, filing, construction, completion or production.")})
+    _require_logging(by, project)
     locked = _lock(project, expected_version)
+    doubts = stage_date_doubts(locked, stage, date)
+    if doubts and not doubts_confirmed:
+        raise ValidationError(
+            {"date": [*doubts, _("Confirm the date a second time to keep it.")]}, code="doubtful"
+        )
     before, after = _apply_stage_date(locked, stage, date)
     _bump(locked)
     note = ProgressNote(
@@ -155,7 +252,7 @@ def project_record_stage_date(
         text="\n".join(t for t in [_stage_note_text(stage, date), text.strip()] if t),
         stage_from=before if before != after else "",
         stage_to=after if before != after else "",
-        author=_staff(by),
+        author=access.actor(by)[1],
     )
     note.full_clean()
     note.save()
@@ -163,31 +260,55 @@ def project_record_stage_date(
     return note
 
 
-def project_start(*, project: Project, by, date: datetime.date, expected_version: int | None) -> ProgressNote:
+def project_start(
+    *, project: Project, by, date: datetime.date, expected_version: int | None, doubts_confirmed: bool = False
+) -> ProgressNote:
     return project_record_stage_date(
-        project=project, by=by, stage=Stage.CONSTRUCTION, date=date, expected_version=expected_version
+        project=project,
+        by=by,
+        stage=Stage.CONSTRUCTION,
+        date=date,
+        expected_version=expected_version,
+        doubts_confirmed=doubts_confirmed,
     )
 
 
 def project_complete(
-    *, project: Project, by, date: datetime.date, expected_version: int | None
+    *, project: Project, by, date: datetime.date, expected_version: int | None, doubts_confirmed: bool = False
 ) -> ProgressNote:
     return project_record_stage_date(
-        project=project, by=by, stage=Stage.COMPLETED, date=date, expected_version=expected_version
+        project=project,
+        by=by,
+        stage=Stage.COMPLETED,
+        date=date,
+        expected_version=expected_version,
+        doubts_confirmed=doubts_confirmed,
     )
 
 
 def project_production(
-    *, project: Project, by, date: datetime.date, expected_version: int | None
+    *, project: Project, by, date: datetime.date, expected_version: int | None, doubts_confirmed: bool = False
 ) -> ProgressNote:
     return project_record_stage_date(
-        project=project, by=by, stage=Stage.PRODUCTION, date=date, expected_version=expected_version
+        project=project,
+        by=by,
+        stage=Stage.PRODUCTION,
+        date=date,
+        expected_version=expected_version,
+        doubts_confirmed=doubts_confirmed,
     )
 
 
 def _refresh(project: Project, locked: Project) -> None:
     """Copy the saved state onto the caller's instance so it holds the new version."""
-    for field in ["stage", "actual_start", "actual_completion", "production_date", "version", "updated_at"]:
+    for field in [
+        "stage",
+        *STAGE_DATE_FIELD.values(),
+        "planned_start",
+        "planned_completion",
+        "version",
+        "updated_at",
+    ]:
         setattr(project, field, getattr(locked, field))
 
 
@@ -219,13 +340,22 @@ def progress_note_add(
         errors["date"] = _("The date cannot be in the future.")
     if errors:
         raise ValidationError(errors)
-    author = _staff(by)
+    _require_logging(by, project)
+    author = access.actor(by)[1]
     before = after = ""
     if stage and stage != project.stage or expected_version is not None:
         locked = _lock(project, expected_version)
         if stage and stage != locked.stage:
-            if stage == Stage.PREPARATION:
-                raise ValidationError({"stage": _("A project cannot go back to preparation.")})
+            if Stage.rank(stage) < Stage.rank(locked.stage):
+                raise ValidationError(
+                    {
+                        "stage": _(
+                            "A project cannot go back from %(current)s to %(stage)s; "
+                            "ask an administrator to correct it."
+                        )
+                        % {"current": Stage(locked.stage).label, "stage": Stage(stage).label}
+                    }
+                )
             before, after = _apply_stage_date(locked, stage, stage_date or date)
             _bump(locked)
             _refresh(project, locked)
@@ -251,6 +381,7 @@ def permits_save(*, project: Project, by, permits: Sequence[Permit], expected_ve
 
     Returns how many were saved; bumps the project's version when any was.
     """
+    _require_logging(by, project)
     locked = _lock(project, expected_version)
     for permit in permits:
         if permit.project_id != locked.pk:
@@ -279,40 +410,4 @@ def permit_errors(*, status: str, applied_on, approved_on) -> dict:
         errors["status"] = _("A permit with an approval date is approved.")
     if status == PermitStatus.IN_PROGRESS and not applied_on:
         errors["applied_on"] = _("Enter the date it was applied for.")
-    return errors
-
-
-@transaction.atomic
-def milestones_save(
-    *,
-    project: Project,
-    by,
-    changed: Sequence[Milestone],
-    deleted: Sequence[Milestone] = (),
-    expected_version: int | None,
-) -> int:
-    """Create, update and delete a project's milestones in one go; bumps the project's version."""
-    locked = _lock(project, expected_version)
-    for milestone in [*changed, *deleted]:
-        if milestone.pk and milestone.project_id != locked.pk:
-            raise ValidationError(_("This milestone belongs to another project."))
-    for milestone in changed:
-        milestone.project = locked
-        milestone.full_clean()
-        milestone.save()
-    for milestone in deleted:
-        if milestone.pk:
-            milestone.delete()
-    if changed or deleted:
-        _bump(locked)
-        _refresh(project, locked)
-    return len(changed) + len(deleted)
-
-
-def milestone_errors(*, planned_date, actual_date) -> dict:
-    errors = {}
-    if actual_date and actual_date > today():
-        errors["actual_date"] = _("The date cannot be in the future.")
-    if not planned_date and not actual_date:
-        errors["planned_date"] = _("Enter the planned date or the actual date.")
     return errors

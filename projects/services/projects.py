@@ -14,8 +14,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import access
-from ..models import Project, RoleCode, Staff
-from .progress import StaleVersion
+from ..models import Project, ProjectAction, RoleCode, Staff
+from ..rulebook import may_act_on_project, require_project_action
+from .errors import check_version
 
 # The fields `project_update` may change; everything else has its own path (stage dates, code).
 EDITABLE_FIELDS = (
@@ -23,6 +24,7 @@ EDITABLE_FIELDS = (
     "enterprise",
     "park",
     "industry",
+    "project_type",
     "total_investment",
     "content",
     "planned_start",
@@ -33,9 +35,9 @@ EDITABLE_FIELDS = (
 )
 
 
-def may_edit_project(user) -> bool:
-    """Coordinators and administrators; the caller has already checked visibility (else 404)."""
-    return access.has_role(user, RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR)
+def may_edit_project(user, project: Project | None = None) -> bool:
+    """The rulebook's ProjectAction.EDIT (coordinators, administrators); visibility is the caller's 404."""
+    return may_act_on_project(user, ProjectAction.EDIT, project)
 
 
 def _holds_role(staff: Staff | None, role: str) -> bool:
@@ -70,9 +72,9 @@ def project_update(
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
-    locked = Project.objects.select_for_update().get(pk=project.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleVersion()
+    user, _staff = access.actor(by)
+    require_project_action(user, ProjectAction.EDIT, project)
+    locked = check_version(Project.objects.select_for_update().get(pk=project.pk), expected_version)
     changed = [name for name, value in changes.items() if getattr(locked, name) != value]
     if not changed:
         return []
@@ -89,7 +91,6 @@ def project_update(
         raise ValidationError(errors)
     # The caller's transaction holds the row lock, so a plain increment cannot race.
     locked.version += 1
-    user = getattr(by, "user", by)  # `by` is the acting user or their staff profile
     locked._history_user = user if user is not None and user.is_authenticated else None
     locked._change_reason = _("Project edited")
     locked.full_clean()

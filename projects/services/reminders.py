@@ -12,6 +12,7 @@ second run blocks on that insert until the first commits, then finds it taken an
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -92,10 +93,39 @@ def _last_day(counts, days):
     return max(day for day, n in counts.items() if n <= days)
 
 
-def due_nodes(on, last):
-    """Seam for the node plans (issue #15): [(node, [users responsible], url)] of the nodes not done
-    whose planned date lies in [on, last]. Empty until the node model lands."""
-    return []
+def due_nodes(on, last, staff=None):
+    """[(node, [users responsible], url)] of the plan nodes not done (nor not needed) whose planned
+    date lies in [on, last]: the node's responsible person, else the staff of its responsible
+    department, and the project's grid worker. `staff`: only the nodes that person is among."""
+    from django.db.models import Q
+
+    from ..models import PlanNode, Staff
+
+    nodes = PlanNode.objects.open().filter(planned_on__gte=on, planned_on__lte=last)
+    if staff is not None:
+        theirs = Q(responsible=staff) | Q(project__grid_worker=staff)
+        if staff.has_role(RoleCode.DEPARTMENT) and staff.department_id:
+            theirs |= Q(responsible__isnull=True, department=staff.department_id)
+        nodes = nodes.filter(theirs)
+    nodes = list(
+        nodes.select_related("project", "responsible__user", "project__grid_worker__user").order_by(
+            "planned_on", "pk"
+        )
+    )
+    departments = {node.department_id for node in nodes if node.responsible is None and node.department_id}
+    department_staff = defaultdict(list)
+    for staff in Staff.objects.filter(
+        department__in=departments, roles__code=RoleCode.DEPARTMENT, user__is_active=True
+    ).select_related("user"):
+        department_staff[staff.department_id].append(staff.user)
+    result = []
+    for node in nodes:
+        users = [node.responsible.user] if node.responsible else list(department_staff[node.department_id])
+        if node.project.grid_worker is not None:
+            users.append(node.project.grid_worker.user)
+        unique = list({user.pk: user for user in users if user.is_active}.values())
+        result.append((node, unique, reverse("project_plan", args=[node.project_id])))
+    return result
 
 
 def _issue_reminders(staff, due_issues, counts, on, days):
@@ -160,14 +190,15 @@ def _round_reminders(on, dues, user=None):
 def due_soon_for(user, on=None, rules=None):
     """What the home page shows as due soon: the person's reminders of today, sent or not.
 
-    Queries: Rules unless given (0–1), calendar (1), the person's due issues (1), and for a grid
-    worker with a round due in the window its lock and the worker's status (2)."""
+    Queries: Rules unless given (0–1), calendar (1), the person's due issues (1) and nodes (1, and
+    their departments' staff when a due node has no responsible person), and for a grid worker with
+    a round due in the window its lock and the worker's status (2)."""
     on = on or today()
     rules = rules or Rules.current()
     staff = access.get_staff(user)
     if staff is None:
         return []
-    longest = max(rules.issue_reminder_days, rules.round_reminder_days, 1)
+    longest = max(rules.issue_reminder_days, rules.round_reminder_days, rules.node_reminder_days, 1)
     counts = _working_day_counts(on, longest)
     items = []
     if rules.issue_reminder_days:
@@ -176,7 +207,29 @@ def due_soon_for(user, on=None, rules=None):
     if staff.has_role(RoleCode.GRID_WORKER):
         dues = _round_dues(on, rules, counts)
         items += _round_reminders(on, dues, user=user).get(user.pk, [])
+    items += _node_reminders(on, rules, counts, staff).get(user.pk, [])
     return items
+
+
+def _node_reminders(on, rules, counts, staff=None):
+    """{user pk: [Reminder]} of the plan nodes due in the window (only `staff`'s when given)."""
+    by_user = {}
+    if not rules.node_reminder_days:
+        return by_user
+    for node, users, url in due_nodes(on, _last_day(counts, rules.node_reminder_days), staff):
+        remaining = counts[node.planned_on]
+        step = threshold(remaining, rules.node_reminder_days)
+        if step is None:
+            continue
+        text = zone_text(
+            NODE_LINE, node=node.name, project=node.project.name, due=node.planned_on,
+            when=when_text(node.planned_on, remaining, on),
+        )  # fmt: skip
+        for user in users:
+            by_user.setdefault(user.pk, []).append(
+                Reminder(ReminderLog.Kind.NODE, node.pk, node.planned_on, remaining, step, text, url)
+            )
+    return by_user
 
 
 def _take(user, reminder):
@@ -198,7 +251,8 @@ def _take(user, reminder):
 def reminders_send(*, on: datetime.date | None = None, dry_run: bool = False) -> list[tuple]:
     """Send every responsible person their reminders of the day; returns [(user, [Reminder])].
 
-    Queries: Rules (1), calendar (1), for a round due in the window its lock and status (2), the
+    Queries: Rules (1), calendar (1), the due nodes and their departments' staff (1–2), for a
+    round due in the window its lock and status (2), the
     users with their roles and parks (3), then per user their due issues (1) and, with items, the
     log rows already taken (1); per person sent: one savepoint and insert per line, the in-app rows
     (1) and the deliveries.
@@ -211,19 +265,8 @@ def reminders_send(*, on: datetime.date | None = None, dry_run: bool = False) ->
     if rules.issue_reminder_days:
         due_issues = issues_due_soon(on, _last_day(counts, rules.issue_reminder_days))
     by_user = _round_reminders(on, _round_dues(on, rules, counts))
-    for node, users, url in due_nodes(on, _last_day(counts, rules.node_reminder_days)):
-        remaining = counts[node.planned_date]
-        step = threshold(remaining, rules.node_reminder_days)
-        if step is None:
-            continue
-        text = zone_text(
-            NODE_LINE, node=node.name, project=node.project.name, due=node.planned_date,
-            when=when_text(node.planned_date, remaining, on),
-        )  # fmt: skip
-        for user in users:
-            by_user.setdefault(user.pk, []).append(
-                Reminder(ReminderLog.Kind.NODE, node.pk, node.planned_date, remaining, step, text, url)
-            )
+    for user_pk, reminders in _node_reminders(on, rules, counts).items():
+        by_user.setdefault(user_pk, []).extend(reminders)
     users = (
         get_user_model()
         .objects.filter(is_active=True, staff__isnull=False)

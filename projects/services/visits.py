@@ -11,25 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import access
-from ..models import Category, Department, Project, RoleCode, Staff, Visit, VisitKind
+from ..models import Category, Department, Project, ProjectAction, RoleCode, Staff, Visit, VisitKind
 from ..photos import photo_files_cleanup, photo_save
+from ..rulebook import may_act_on_project
+from .progress import MAY_NOT_LOG_PROGRESS
 
 
 def visit_may_record(user, project: Project) -> bool:
-    """Grid workers of the project, department staff (joining), coordinators, leaders, administrators.
-
-    The caller has already checked that the project is visible to the user (else 404).
-    """
-    if access.has_role(user, RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR, RoleCode.LEADER):
-        return True
-    staff = access.get_staff(user)
-    if staff is None:
-        return False
-    if staff.has_role(RoleCode.DEPARTMENT) and staff.department_id:
-        return True
-    if staff.has_role(RoleCode.GRID_WORKER):
-        return project.grid_worker_id == staff.pk or staff.parks.filter(pk=project.park_id).exists()
-    return False
+    """The rulebook's ProjectAction.RECORD_VISIT; the caller has checked that the project is visible."""
+    return may_act_on_project(user, ProjectAction.RECORD_VISIT, project)
 
 
 def visit_may_withdraw(user, visit: Visit) -> bool:
@@ -38,17 +28,6 @@ def visit_may_withdraw(user, visit: Visit) -> bool:
         return True
     staff = access.get_staff(user)
     return staff is not None and visit.recorded_by_id == staff.pk
-
-
-def _on_the_spot_leader(*, user, staff: Staff | None, project: Project, participants) -> Staff | None:
-    """The committee leader who assigns on a leader visit: the recorder if a leader, else a
-    participating leader, else the project's leader in charge."""
-    if staff is not None and staff.has_role(RoleCode.LEADER):
-        return staff
-    for participant in participants:
-        if participant.roles.filter(code=RoleCode.LEADER).exists():
-            return participant
-    return project.leader
 
 
 def _raise(**kwargs):
@@ -121,38 +100,30 @@ def visit_record(
     visit.participants.set(participants)
     visit.departments.set(departments)
 
-    leader = None
     for request in requests:
-        if request.get("department") or request.get("deadline"):
+        on_the_spot = bool(request.get("department") or request.get("deadline"))
+        if on_the_spot:
             if kind != VisitKind.LEADER:
                 raise ValidationError(_("Only a leader visit can assign a request on the spot."))
+            if not may_act_on_project(by, ProjectAction.ASSIGN_ON_THE_SPOT, project):
+                raise ValidationError(
+                    _(
+                        "Only a committee leader recording the visit assigns a request on the spot; "
+                        "leave the department and deadline empty to raise it at level 1."
+                    )
+                )
             if not request.get("department"):
                 raise ValidationError(_("An assignment on the spot needs the department that must act."))
-            leader = leader or _on_the_spot_leader(
-                user=by, staff=staff, project=project, participants=participants
-            )
-            if leader is None:
-                raise ValidationError(
-                    _("No committee leader to assign on the spot: name one as a participant.")
-                )
-            _raise(
-                project=project,
-                category=request["category"],
-                description=request["description"],
-                by=by,
-                visit=visit,
-                leader=leader,
-                department=request["department"],
-                deadline=request.get("deadline"),
-            )
-        else:
-            _raise(
-                project=project,
-                category=request["category"],
-                description=request["description"],
-                by=by,
-                visit=visit,
-            )
+        _raise(
+            project=project,
+            category=request["category"],
+            description=request["description"],
+            by=by,
+            visit=visit,
+            on_the_spot=on_the_spot,
+            department=request.get("department"),
+            deadline=request.get("deadline"),
+        )
     for item in solved:
         _raise(
             project=project,
@@ -166,6 +137,10 @@ def visit_record(
 
     if stage or progress_text.strip():
         from .progress import progress_note_add
+
+        if not may_act_on_project(by, ProjectAction.LOG_PROGRESS, project):
+            # PRODUCT.md: the stage and its dates only by those who may log the project's progress.
+            raise ValidationError({"stage": MAY_NOT_LOG_PROGRESS})
 
         progress_note_add(
             project=project,

@@ -13,7 +13,8 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from .. import access, audit
-from ..models import Issue, Meeting, Photo, Project, RoleCode, Visit
+from ..models import Document, Issue, Meeting, Photo, Project, RoleCode, Visit
+from ..services.documents import document_visible
 from ..services.meetings import meetings_visible_to
 
 LOGIN_AUDIT_ROWS = 100
@@ -120,6 +121,11 @@ def media(request, path):
     path = posixpath.normpath(path).lstrip("/")
     if path.startswith("..") or "\x00" in path:
         raise Http404
+    document = Document.objects.filter(file=path).first()
+    if document is not None:
+        if not document_visible(request.user, document):
+            raise Http404
+        return _download(path, document.name)
     photo = Photo.objects.filter(image=path).first()
     if photo is None:
         # Uploads not attached to a photo (e.g. an imported ledger) are for administrators only.
@@ -127,17 +133,22 @@ def media(request, path):
             raise Http404
     elif not _photo_visible(request.user, photo):
         raise Http404
+    content_type, _encoding = mimetypes.guess_type(path)
+    inline = content_type in INLINE_TYPES
+    return _download(path, posixpath.basename(path), inline_type=content_type if inline else None)
+
+
+def _download(path, filename, inline_type=None):
+    """The stored file as a download (or a photo inline), sandboxed and never sniffed."""
     try:
         handle = default_storage.open(path, "rb")
     except (FileNotFoundError, OSError):
         raise Http404 from None
-    content_type, _encoding = mimetypes.guess_type(path)
-    inline = content_type in INLINE_TYPES
     response = FileResponse(
         handle,
-        as_attachment=not inline,
-        filename=posixpath.basename(path),
-        content_type=content_type if inline else "application/octet-stream",
+        as_attachment=inline_type is None,
+        filename=filename,
+        content_type=inline_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
     # Even if a browser rendered it, a sandboxed document runs no script and reaches no origin.

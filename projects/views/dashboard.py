@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 
 from .. import access
 from ..figures import LIGHTS, as_json, dashboard_figures, month_end
-from ..models import Level, Project, RoleCode, Rules
+from ..models import Level, Project, RoleCode, Rules, Stage
 from ..querysets import today
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -132,6 +132,57 @@ def _links(figures):
         narrower = "&" + urlencode({"leader": row["leader_id"]}) if row["leader_id"] else None
         row["links"] = row_links(narrower, narrower) if narrower else {}
     return links
+
+
+def _pipeline_table(figures, text):
+    """The pipeline (四库五率) for the zone and by park: each count links to its projects."""
+    from ..pipeline import RATES, STEP_NAMES
+
+    year, month = figures["year"], figures["month"]
+    labels = {
+        "signed": _("Signed"),
+        "filed": _("Filed (立项备案)"),
+        "started": _("Started"),
+        "completed": _("Completed"),
+        "producing": _("In production"),
+        "filed_rate": _("Filing rate of signed projects"),
+        "started_rate": _("Start rate of filed projects"),
+        "completed_rate": _("Completion rate of started projects"),
+        "producing_rate": _("Production rate of completed projects"),
+        "signed_started_rate": _("Start rate of signed projects"),
+    }
+    base = _project_list(pipeline_year=year, month=month)
+
+    def row(name, values, narrower=""):
+        cells = [
+            {"text": text(values[step], "count"), "link": f"{base}&pipeline={step}{narrower}"}
+            for step in STEP_NAMES
+        ]
+        # A rate drills down to its numerator's projects.
+        cells += [
+            {"text": text(values[key], "rate"), "link": f"{base}&pipeline={num}{narrower}"}
+            for key, (num, _den) in RATES.items()
+        ]
+        return {"name": name, "cells": cells}
+
+    rows = [
+        row(item["park"], item, "&" + urlencode({"park": item["park_id"]}))
+        for item in figures["pipeline_by_park"]
+    ]
+    stock = [
+        {
+            "label": stage.label,
+            "text": text(figures["pipeline"]["stock"][stage.value], "count"),
+            "link": _project_list(stage=stage.value),
+        }
+        for stage in Stage
+    ]
+    return {
+        "columns": [labels[key] for key in (*STEP_NAMES, *RATES)],
+        "total": row(_("Zone"), figures["pipeline"]),
+        "rows": rows,
+        "stock": stock,
+    }
 
 
 # The columns of the breakdown tables: a figure and how it reads.
@@ -334,6 +385,7 @@ def dashboard(request):
                 "rows": _breakdown_rows(figures["by_leader"], "leader", text),
             },
         ],
+        "pipeline": _pipeline_table(figures, text),
         "is_leader": is_leader,
         "my_lights": my_lights,
         "warnings": warnings,

@@ -10,11 +10,12 @@ from ..models import (
     IssueEvent,
     IssueEventKind,
     Level,
-    Milestone,
+    PlanNode,
     Project,
     RoleCode,
     Rules,
 )
+from ..plans import annotate_states, responsible_q
 from ..querysets import raised_too_long_ago, today
 from ..services.meetings import MEETING_ROLES, meeting_agenda_candidates, meetings_visible_to
 from ..services.reminders import due_soon_for
@@ -77,11 +78,18 @@ def home(request):
             .select_related("park")
             .order_by("code")[:LIMIT]
         ),
-        "late_milestones": list(
-            Milestone.objects.filter(project__in=project_ids)
+        # Late nodes of my projects, and the late key nodes I answer for wherever they are.
+        "late_nodes": annotate_states(
+            PlanNode.objects.visible_to(user)
             .late(on)
+            .filter(
+                Q(project__in=project_ids)
+                | (Q(is_key=True) & (responsible_q(staff) if staff is not None else Q(pk__in=[])))
+            )
             .select_related("project")
-            .order_by("planned_date", "pk")[:LIMIT]
+            .order_by("-is_key", "planned_on", "pk")[:LIMIT],
+            on,
+            rules,
         ),
         "upcoming_meetings": list(
             meetings_visible_to(user)

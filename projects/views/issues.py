@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from .. import access
@@ -32,10 +31,11 @@ from ..forms import (
     IssueResumeForm,
     IssueSendBackForm,
 )
-from ..models import ApprovalRequest, Issue, Level, Notification, RoleCode, Rules
+from ..models import ApprovalDecision, ApprovalRequest, Issue, IssueAction, Level, Notification, Rules
 from ..querysets import today
+from ..rulebook import APPROVER_ROLES
 from ..services import issues as services
-from ..services.errors import StaleObjectError
+from ..services.errors import StaleVersion
 from ..workdays import working_days_between
 
 PAGE_SIZE = 50
@@ -46,11 +46,14 @@ def visible_issues(request):
 
 
 class Action:
-    """One action form on the issue page: its form, title, service and the kwargs it takes."""
+    """One action form on the issue page: its form, service and the kwargs it takes.
 
-    def __init__(self, name, title, form_class, service, fields, button_class="btn-primary"):
-        self.name = name
-        self.title = title
+    The title is the `IssueAction`'s label; whether the form is offered is the rulebook's answer.
+    """
+
+    def __init__(self, name, form_class, service, fields, button_class="btn-primary"):
+        self.name = IssueAction(name)
+        self.title = self.name.label
         self.form_class = form_class
         self.service = service
         self.fields = fields
@@ -61,102 +64,71 @@ class Action:
         return self.service(issue=issue, by=user, expected_version=data["version"], **kwargs)
 
 
-# Order = order on the page. Titles are marked here and translated when the page renders.
+# Order = order on the page. One entry per IssueAction (tests/test_rulebook.py checks it).
 ACTIONS = {
     action.name: action
     for action in [
+        Action(IssueAction.FOLLOW_UP, IssueFollowUpForm, services.issue_follow_up, ["text"]),
         Action(
-            "follow_up",
-            gettext_noop("Add a follow-up"),
-            IssueFollowUpForm,
-            services.issue_follow_up,
-            ["text"],
-        ),
-        Action(
-            "assign",
-            gettext_noop("Assign to a department"),
+            IssueAction.ASSIGN,
             IssueAssignForm,
             services.issue_assign,
             ["department", "assignee", "deadline", "note"],
         ),
         Action(
-            "escalate",
-            gettext_noop("Escalate one level"),
+            IssueAction.ESCALATE,
             IssueEscalateForm,
             services.issue_escalate,
             ["reason", "leader", "department"],
             "btn-warning",
         ),
+        Action(IssueAction.RESOLVE, IssueResolveForm, services.issue_resolve, ["resolution"], "btn-success"),
         Action(
-            "resolve",
-            gettext_noop("Resolve"),
-            IssueResolveForm,
-            services.issue_resolve,
-            ["resolution"],
-            "btn-success",
-        ),
-        Action(
-            "close",
-            gettext_noop("Close with the enterprise's feedback"),
+            IssueAction.CLOSE,
             IssueCloseForm,
             services.issue_close,
             ["feedback", "satisfaction"],
             "btn-success",
         ),
         Action(
-            "record_feedback",
-            gettext_noop("Record feedback to the enterprise"),
+            IssueAction.RECORD_FEEDBACK,
             IssueFeedbackForm,
             services.issue_record_feedback,
             ["feedback"],
             "btn-outline-primary",
         ),
+        Action(IssueAction.REOPEN, IssueReasonForm, services.issue_reopen, ["reason"], "btn-outline-danger"),
         Action(
-            "reopen",
-            gettext_noop("Reopen"),
-            IssueReasonForm,
-            services.issue_reopen,
-            ["reason"],
-            "btn-outline-danger",
-        ),
-        Action(
-            "request_extension",
-            gettext_noop("Request an extension"),
+            IssueAction.REQUEST_EXTENSION,
             IssueExtensionForm,
             services.issue_request_extension,
             ["reason", "new_deadline"],
             "btn-outline-primary",
         ),
         Action(
-            "request_suspension",
-            gettext_noop("Request a suspension"),
+            IssueAction.REQUEST_SUSPENSION,
             IssueReasonForm,
             services.issue_request_suspension,
             ["reason"],
             "btn-outline-primary",
         ),
+        Action(IssueAction.RESUME, IssueResumeForm, services.issue_resume, ["note", "deadline"]),
         Action(
-            "resume", gettext_noop("Resume"), IssueResumeForm, services.issue_resume, ["note", "deadline"]
-        ),
-        Action(
-            "send_back",
-            gettext_noop("Send back to the acting department"),
+            IssueAction.SEND_BACK,
             IssueSendBackForm,
             services.issue_send_back,
             ["comments"],
             "btn-outline-danger",
         ),
         Action(
-            "flag",
-            gettext_noop("Flag for the committee"),
+            IssueAction.FLAG,
             IssueReasonForm,
             services.issue_flag_for_committee,
             ["reason"],
             "btn-outline-danger",
         ),
         Action(
-            "withdraw",
-            gettext_noop("Withdraw"),
+            IssueAction.WITHDRAW,
             IssueReasonForm,
             services.issue_withdraw,
             ["reason"],
@@ -168,7 +140,7 @@ ACTIONS = {
 
 def _initial(issue, name):
     initial = {"version": issue.version}
-    if name == "assign":
+    if name == IssueAction.ASSIGN:
         initial.update(department=issue.department_id, assignee=issue.assignee_id, deadline=issue.deadline)
     return initial
 
@@ -177,7 +149,7 @@ def _form(name, issue, user, data=None):
     """The action's form, unbound (with the issue's values) or bound to `data`."""
     action = ACTIONS[name]
     kwargs = {"prefix": name}
-    if name == "assign":
+    if name == IssueAction.ASSIGN:
         kwargs["may_set_deadline"] = services.may_set_deadline(user, issue)
     if data is None:
         return action.form_class(initial=_initial(issue, name), **kwargs)
@@ -185,14 +157,14 @@ def _form(name, issue, user, data=None):
 
 
 def _action_forms(issue, user, bound=None):
-    """(action, form) for each action the user may take; `bound` replaces one with a posted form."""
+    """(action, form) for each action the rulebook allows; `bound` replaces one with a posted form."""
     allowed = services.allowed_actions(user, issue)
     result = []
     for name, action in ACTIONS.items():
         if name not in allowed:
             continue
         form = bound if bound is not None and bound.prefix == name else _form(name, issue, user)
-        result.append({"action": action, "title": _(action.title), "form": form})
+        result.append({"action": action, "title": action.title, "form": form})
     return result
 
 
@@ -259,12 +231,8 @@ def _detail_context(request, issue, bound=None):
         "first_response_days": days,
         "first_response_late": late,
         "first_response_limit": limit,
-        "overdue": issue.is_unresolved
-        and not issue.suspended
-        and issue.withdrawn_at is None
-        and issue.deadline is not None
-        and issue.deadline < today(),
-        "can_decide": access.has_role(request.user, RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR),
+        "overdue": issue.is_overdue,
+        "can_decide": access.has_role(request.user, *APPROVER_ROLES),
         "today": today(),
     }
 
@@ -301,22 +269,23 @@ def _apply_errors(form, exc):
 @require_POST
 def issue_action(request, pk, action):
     issue = _get_issue(request, pk)
-    spec = ACTIONS.get(action)
-    if spec is None:
+    if action not in IssueAction.values:
         raise Http404
+    action = IssueAction(action)
+    spec = ACTIONS[action]
     if action not in services.allowed_actions(request.user, issue):
         raise PermissionDenied
     form = _form(action, issue, request.user, request.POST)
     if form.is_valid():
         try:
             spec.call(issue, request.user, form.cleaned_data)
-        except StaleObjectError:
-            messages.error(request, _("Someone else changed this issue meanwhile. Reload it and try again."))
+        except StaleVersion as exc:
+            messages.error(request, " ".join(exc.messages))
             return redirect(issue)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, _("Saved: %(action)s.") % {"action": _(spec.title)})
+            messages.success(request, _("Saved: %(action)s.") % {"action": spec.title})
             return redirect(issue)
     issue = _get_issue(request, pk)
     return render(request, "projects/issue_detail.html", _detail_context(request, issue, form), status=400)
@@ -324,7 +293,7 @@ def issue_action(request, pk, action):
 
 def approval_list(request):
     """Pending extension and suspension requests, for a coordinator's decision."""
-    access.require_role(request.user, RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR)
+    access.require_role(request.user, *APPROVER_ROLES)
     pending = (
         ApprovalRequest.objects.filter(
             status=ApprovalRequest.Status.PENDING,
@@ -347,7 +316,7 @@ def approval_list(request):
 
 @require_POST
 def approval_decide(request, pk):
-    access.require_role(request.user, RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR)
+    access.require_role(request.user, *APPROVER_ROLES)
     approval = get_object_or_404(
         ApprovalRequest.objects.filter(issue__in=visible_issues(request).values("pk")), pk=pk
     )
@@ -359,7 +328,7 @@ def approval_decide(request, pk):
         services.approval_decide(
             request=approval,
             by=request.user,
-            approve=form.cleaned_data["decision"] == "approve",
+            approve=form.cleaned_data["decision"] == ApprovalDecision.APPROVE,
             note=form.cleaned_data["note"],
         )
     except ValidationError as exc:

@@ -3,6 +3,11 @@
 The uploaded file is kept between the preview and the confirmation in the default storage under a
 random name remembered in the user's session only; the confirmation reads it back from there (never
 from form data) and reads and validates it again before writing.
+
+Between the two, the preview asks what the file leaves open: which existing park, department or
+person an unknown name is (or "create new"), kept in the session until the confirmation writes them
+as aliases; and what an unrecognised column means, saved at once as a column mapping so that next
+month's file with the same headers is read without asking.
 """
 
 import datetime
@@ -18,7 +23,7 @@ from .. import exports, ledger
 from ..access import has_role, require_role
 from ..filters import IssueFilter, ProjectFilter
 from ..forms import LedgerUploadForm
-from ..models import Issue, Project, RoleCode
+from ..models import ColumnAlias, Department, Issue, NameKind, Park, Project, RoleCode
 from ..monthly_report import monthly_report, report_sheets
 from ..querysets import today
 
@@ -38,6 +43,8 @@ def _render(request, form, plan=None, pending=False):
     context = {"form": form, "plan": plan, "pending": pending}
     if plan is not None:
         context |= {
+            "unknown_names": _unknown_name_rows(plan),
+            "mappable": [(key, key) for key in ledger.MAPPABLE],
             "counts": ledger.count_rows(plan),
             "errors": [ledger.format_problem(problem) for problem in plan.sorted_errors()],
             "error_rows": plan.sorted_errors(),
@@ -58,6 +65,8 @@ def ledger_import(request):
         return redirect("ledger_import")
     if request.method == "POST" and "confirm" in request.POST:
         return _confirm(request, is_admin)
+    if request.method == "POST" and "answer" in request.POST:
+        return _answer(request, is_admin)
     if request.method == "POST":
         form = LedgerUploadForm(request.POST, request.FILES, allow_correction=is_admin)
         if not form.is_valid():
@@ -66,25 +75,76 @@ def ledger_import(request):
         as_correction = bool(form.cleaned_data.get("as_correction"))
         upload = form.cleaned_data["file"]
         plan = ledger.ledger_read(upload, as_correction=as_correction)
-        if plan.ok and plan.changes:
+        if (plan.ok and plan.changes) or plan.unknown_names or plan.ignored_columns:
             upload.seek(0)
             name = default_storage.save(f"{STORAGE_DIR}/{secrets.token_urlsafe(24)}.xlsx", upload)
-            request.session[SESSION_KEY] = {"name": name, "as_correction": as_correction}
+            request.session[SESSION_KEY] = {"name": name, "as_correction": as_correction, "decisions": {}}
         return _render(
             request, LedgerUploadForm(allow_correction=is_admin), plan, pending=SESSION_KEY in request.session
         )
     return _render(request, LedgerUploadForm(allow_correction=is_admin))
 
 
-def _confirm(request, is_admin):
+def _unknown_name_rows(plan):
+    """Each unknown name with its choices: the suggestions first, then every park or department."""
+    others = {
+        NameKind.PARK: list(Park.objects.values_list("pk", "name")),
+        NameKind.DEPARTMENT: list(Department.objects.values_list("pk", "name")),
+        NameKind.PERSON: [],
+    }
+    rows = []
+    for unknown in plan.unknown_names:
+        suggested = {pk for pk, _name, _reason in unknown.suggestions}
+        rest = [(pk, name) for pk, name in others[unknown.kind] if pk not in suggested]
+        rows.append((unknown, NameKind(unknown.kind).label, rest))
+    return rows
+
+
+def _pending(request):
     pending = request.session.get(SESSION_KEY)
     if not pending or not default_storage.exists(pending["name"]):
         request.session.pop(SESSION_KEY, None)
         messages.error(request, _("There is no uploaded ledger waiting; please upload the file again."))
-        return redirect("ledger_import")
+        return None
+    return pending
+
+
+def _read_pending(pending, is_admin):
     as_correction = bool(pending.get("as_correction")) and is_admin
     with default_storage.open(pending["name"], "rb") as handle:
-        plan = ledger.ledger_read(handle, as_correction=as_correction)
+        return ledger.ledger_read(handle, as_correction=as_correction, decisions=pending.get("decisions"))
+
+
+def _answer(request, is_admin):
+    """The importer's answers: what each unknown name is, what each unrecognised column means."""
+    pending = _pending(request)
+    if pending is None:
+        return redirect("ledger_import")
+    decisions = dict(pending.get("decisions") or {})
+    count = request.POST.get("names", "")
+    for index in range(min(int(count), 1000) if count.isdigit() else 0):
+        key, choice = request.POST.get(f"key-{index}", ""), request.POST.get(f"name-{index}", "")
+        if key and (choice == ledger.NEW or choice.isdigit()):
+            decisions[key[:250]] = choice
+    columns = request.POST.getlist("column")
+    for header, meaning in zip(columns, request.POST.getlist("means"), strict=False):
+        if meaning == "-":
+            continue
+        if meaning and meaning not in ledger.MAPPABLE:
+            continue
+        ColumnAlias.objects.update_or_create(header=header[:100], defaults={"field": meaning})
+    pending["decisions"] = decisions
+    request.session[SESSION_KEY] = pending
+    plan = _read_pending(pending, is_admin)
+    return _render(request, LedgerUploadForm(allow_correction=is_admin), plan, pending=True)
+
+
+def _confirm(request, is_admin):
+    pending = _pending(request)
+    if pending is None:
+        return redirect("ledger_import")
+    as_correction = bool(pending.get("as_correction")) and is_admin
+    plan = _read_pending(pending, is_admin)
     try:
         ledger.ledger_apply(plan, by=request.user, as_correction=as_correction)
     except IntegrityError:

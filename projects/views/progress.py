@@ -1,4 +1,4 @@
-"""Logging a project's life: start/completion/production dates, progress notes, permits, milestones.
+"""Logging a project's life: the stage dates (signing … production), progress notes, permits.
 
 Every view starts from `Project.objects.visible_to(user)` (404 outside it); writing needs
 `may_log_progress` (403 otherwise: department staff, leaders and supervisors read only).
@@ -13,20 +13,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ..forms import MilestoneForm, PermitForm, ProgressNoteForm, StageDateForm
-from ..models import Milestone, Permit, PermitStatus, PermitType, Project, Stage
+from ..forms import PermitForm, ProgressNoteForm, StageDateForm
+from ..models import Permit, PermitStatus, PermitType, Project, Stage
 from ..querysets import today
 from ..services.progress import (
     may_log_progress,
-    milestones_save,
     permits_save,
     progress_note_add,
     project_record_stage_date,
+    stage_change_preview,
 )
 
 DONE_PERMIT = [PermitStatus.APPROVED, PermitStatus.NOT_NEEDED]
 
 STAGE_ACTIONS = {
+    "sign": (Stage.SIGNED, "signed_on"),
+    "file": (Stage.PREPARATION, "filed_on"),
     "start": (Stage.CONSTRUCTION, "actual_start"),
     "complete": (Stage.COMPLETED, "actual_completion"),
     "production": (Stage.PRODUCTION, "production_date"),
@@ -35,6 +37,8 @@ STAGE_ACTIONS = {
 
 def _titles():
     return {
+        "sign": _("Record the signing (签约)"),
+        "file": _("Record the filing (立项备案)"),
         "start": _("Record the start of construction (开工)"),
         "complete": _("Record the completion (竣工)"),
         "production": _("Record the start of production (投产)"),
@@ -79,25 +83,23 @@ def missing_permit_types(project: Project):
 
 
 def project_progress_context(request, project: Project) -> dict:
-    """What the project page shows from this area: may the user log, missing permits, late milestones."""
+    """What the project page shows from this area: may the user log, missing permits, next dates."""
     may_log = may_log_progress(request.user, project)
     return {
         "may_log_progress": may_log,
         "missing_permits": list(missing_permit_types(project)),
-        "late_milestones": list(project.milestones.late()),
         "stage_forms": _stage_forms(project) if may_log else [],
         "today": today(),
     }
 
 
 def next_stage_actions(project: Project) -> list[str]:
-    """The date to record next: the start, then the completion, then production."""
-    if project.actual_start is None:
-        return ["start"]
-    if project.actual_completion is None:
-        return ["complete"]
-    if project.production_date is None:
-        return ["production"]
+    """The date to record next: the step after the project's stage (signing … production)."""
+    following = {Stage(stage): action for action, (stage, _field) in STAGE_ACTIONS.items()}
+    stages = list(Stage)
+    rank = Stage.rank(project.stage)
+    if rank + 1 < len(stages):
+        return [following[stages[rank + 1]]]
     return []
 
 
@@ -108,10 +110,11 @@ def _stage_forms(project: Project):
         {
             "action": action,
             "title": titles[action],
+            # No date filled in: a tap never records today by accident.
             "form": StageDateForm(
                 project=project,
                 stage=STAGE_ACTIONS[action][0],
-                initial={"version": project.version, "date": today()},
+                initial={"version": project.version},
                 prefix=action,
             ),
         }
@@ -121,37 +124,48 @@ def _stage_forms(project: Project):
 
 @require_http_methods(["GET", "POST"])
 def project_stage_date(request, pk, action):
+    """Record a stage date in two steps: the date, then a confirmation showing what it changes.
+
+    The confirmation lists the stage before and after and the start rate it moves; an implausible
+    date also needs its reasons confirmed. Only the confirmed post writes.
+    """
     project = project_for_logging(request, pk)
     stage, _field = STAGE_ACTIONS[action]
     form = StageDateForm(
         request.POST or None,
         project=project,
         stage=stage,
-        initial={"version": project.version, "date": today()},
+        initial={"version": project.version},
         prefix=action,
     )
+    preview = None
     if request.method == "POST" and form.is_valid():
-        try:
-            project_record_stage_date(
-                project=project,
-                by=request.user,
-                stage=stage,
-                date=form.cleaned_data["date"],
-                expected_version=form.cleaned_data["version"],
-                text=form.cleaned_data["text"],
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(
-                request, _("Saved; the stage is now %(stage)s.") % {"stage": project.get_stage_display()}
-            )
-            return redirect(project)
+        data = form.cleaned_data
+        preview = stage_change_preview(project, stage, data["date"])
+        if data["confirm"] and (data["doubts_confirmed"] or not preview["doubts"]):
+            try:
+                project_record_stage_date(
+                    project=project,
+                    by=request.user,
+                    stage=stage,
+                    date=data["date"],
+                    expected_version=data["version"],
+                    text=data["text"],
+                    doubts_confirmed=data["doubts_confirmed"],
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+                preview = None
+            else:
+                messages.success(
+                    request, _("Saved; the stage is now %(stage)s.") % {"stage": project.get_stage_display()}
+                )
+                return redirect(project)
     return render(
         request,
         "projects/stage_date_form.html",
-        {"project": project, "form": form, "title": _titles()[action], "action": action},
-        status=400 if form.is_bound else 200,
+        {"project": project, "form": form, "title": _titles()[action], "action": action, "preview": preview},
+        status=400 if form.is_bound and preview is None else 200,
     )
 
 
@@ -236,57 +250,6 @@ def project_permits(request, pk):
         request,
         "projects/permits_form.html",
         {"project": project, "rows": rows, "error": error, "version": _form_version(request, project)},
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def project_milestones(request, pk):
-    project = project_for_logging(request, pk)
-    from django.forms import modelformset_factory
-
-    MilestoneFormSet = modelformset_factory(Milestone, form=MilestoneForm, extra=2, can_delete=True)
-    queryset = project.milestones.all()
-    formset = MilestoneFormSet(request.POST or None, queryset=queryset, prefix="milestone")
-    error = None
-    if request.method == "POST":
-        version_field = StageDateForm.base_fields["version"]
-        try:
-            version = version_field.clean(request.POST.get("version"))
-        except ValidationError:
-            version = -1
-        if formset.is_valid():
-            changed = [
-                form.save(commit=False)
-                for form in formset.forms
-                if form.has_changed() and not form.cleaned_data.get("DELETE")
-            ]
-            deleted = [form.instance for form in formset.deleted_forms if form.instance.pk]
-            try:
-                milestones_save(
-                    project=project,
-                    by=request.user,
-                    changed=changed,
-                    deleted=deleted,
-                    expected_version=version,
-                )
-            except ValidationError as exc:
-                error = " ".join(exc.messages)
-            else:
-                messages.success(request, _("Milestones saved."))
-                return redirect(project)
-        else:
-            error = _("Please correct the errors below.")
-    return render(
-        request,
-        "projects/milestones_form.html",
-        {
-            "project": project,
-            "formset": formset,
-            "error": error,
-            "version": _form_version(request, project),
-            "today": today(),
-        },
         status=400 if request.method == "POST" else 200,
     )
 

@@ -11,6 +11,8 @@ from django.views.decorators.http import require_http_methods
 from ..filters import ProjectFilter
 from ..forms import ProjectEditForm
 from ..models import Listing, Project
+from ..plan_forms import DocumentForm
+from ..plans import annotate_states, node_light_reasons
 from ..querysets import today
 from ..services.projects import EDITABLE_FIELDS, may_edit_project, project_update
 from .progress import _add_errors, next_stage_actions
@@ -78,12 +80,16 @@ def project_detail(request, pk):
         }
         for year in years
     ]
+    nodes = annotate_states(project.nodes.with_dates(), today())
     context = {
         "project": project,
         "listings": project.listings.all(),
         "investment_by_year": investment_by_year,
         "permits": project.permits.select_related("permit_type", "handler"),
-        "milestones": project.milestones.all(),
+        "nodes": nodes,
+        "documents": project.documents.select_related("node", "permit__permit_type"),
+        "document_form": DocumentForm(prefix="doc"),
+        "light_reasons": node_light_reasons(nodes),
         "visits": project.visits.active().prefetch_related("participants", "departments")[:20],
         "issues": project.issues.visible_to(request.user).active().select_related("department", "assignee"),
         "progress_notes": project.progress_notes.select_related("author").prefetch_related("photos"),
@@ -91,7 +97,7 @@ def project_detail(request, pk):
         "today": today(),
         "may_edit_project": may_edit_project(request.user),
     }
-    # Progress area (issue 7): may the user log, missing permits, late milestones, next-date forms.
+    # Progress area (issue 7): may the user log, missing permits, late nodes, next-date forms.
     from .progress import project_progress_context
 
     context.update(project_progress_context(request, project))

@@ -1,4 +1,8 @@
-"""Import the project ledger (台账) from an Excel file: `import_ledger FILE.xlsx [--dry-run]`."""
+"""Import the project ledger (台账): `import_ledger FILE.xlsx [--dry-run] [--create-unknown]`.
+
+A park, department or person the zone does not know stops the import with the closest existing
+names; `--create-unknown` creates them (a first import into an empty zone), nothing else does.
+"""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -21,8 +25,13 @@ class Command(BaseCommand):
             help="correct locked months (needs --user naming an administrator)",
         )
         parser.add_argument("--user", help="the username the history records as the importer")
+        parser.add_argument(
+            "--create-unknown",
+            action="store_true",
+            help="create the parks, departments and people the zone does not know yet",
+        )
 
-    def handle(self, *args, file, dry_run, as_correction, user, **options):
+    def handle(self, *args, file, dry_run, as_correction, user, create_unknown, **options):
         by = None
         if user:
             by = get_user_model().objects.filter(username=user).first()
@@ -30,10 +39,15 @@ class Command(BaseCommand):
                 raise CommandError(_("No user %(username)s.") % {"username": user})
         try:
             with open(file, "rb") as handle:
-                plan = ledger_read(handle, as_correction=as_correction)
+                plan = ledger_read(handle, as_correction=as_correction, create_unknown=create_unknown)
         except OSError as exc:
             raise CommandError(str(exc)) from exc
         self.report(plan)
+        if plan.unknown_names:
+            self.stderr.write(
+                _("%(count)s unknown name(s): correct the file, or create them with --create-unknown.")
+                % {"count": len(plan.unknown_names)}
+            )
         if plan.errors:
             raise CommandError(
                 _("%(count)s bad row(s) or column(s); nothing was imported.") % {"count": len(plan.errors)}

@@ -10,6 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('projects', '0004_robust_jobs'),
+        ('projects', '0010_plans_drop_milestones'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
