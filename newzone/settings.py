@@ -230,6 +230,18 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Where notifications go besides the in-app message centre: dotted paths of sender classes
 # (projects/notifications.py). An SMS or WeCom sender is one more entry.
 NOTIFICATION_SENDERS = env_list("NOTIFICATION_SENDERS", "projects.notifications.EmailSender")
+# The zone's WeCom and DingTalk group robots (a park's or department's own robot is set in the
+# admin under "Group robots"); the DingTalk secret signs each post (加签). SMS goes through the
+# provider adapter SMS_PROVIDER names, configured by its own variables (projects/sms.py).
+WECOM_WEBHOOK_URL = os.environ.get("WECOM_WEBHOOK_URL", "")
+DINGTALK_WEBHOOK_URL = os.environ.get("DINGTALK_WEBHOOK_URL", "")
+DINGTALK_SECRET = os.environ.get("DINGTALK_SECRET", "")
+SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "")
+ALIYUN_SMS_ENDPOINT = os.environ.get("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+ALIYUN_SMS_ACCESS_KEY_ID = os.environ.get("ALIYUN_SMS_ACCESS_KEY_ID", "")
+ALIYUN_SMS_ACCESS_KEY_SECRET = os.environ.get("ALIYUN_SMS_ACCESS_KEY_SECRET", "")
+ALIYUN_SMS_SIGN_NAME = os.environ.get("ALIYUN_SMS_SIGN_NAME", "")
+ALIYUN_SMS_TEMPLATE_CODE = os.environ.get("ALIYUN_SMS_TEMPLATE_CODE", "")
 
 # Background jobs (projects/jobs.py): a task queue in the app's own database, run by
 # `manage.py run_jobs`. A running job without a sign of life for this long lost its worker

@@ -102,9 +102,9 @@ class RoleAdmin(admin.ModelAdmin):
 
 @admin.register(m.Staff)
 class StaffAdmin(GuardedAutocomplete, admin.ModelAdmin):
-    list_display = ["name", "user", "department", "title", "phone"]
+    list_display = ["name", "user", "department", "title", "phone", "mobile"]
     list_filter = ["roles", "department", "parks"]
-    search_fields = ["name", "user__username", "phone"]
+    search_fields = ["name", "user__username", "phone", "mobile"]
     filter_horizontal = ["parks", "roles"]
     list_select_related = ["user", "department"]
     autocomplete_fields = ["user"]
@@ -489,6 +489,51 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["recipient", "text", "created_at", "read_at"]
     list_select_related = ["recipient"]
     search_fields = ["text", "recipient__username"]
+
+
+@admin.register(m.GroupRobot)
+class GroupRobotAdmin(admin.ModelAdmin):
+    list_display = ["channel", "park", "department"]
+    list_filter = ["channel"]
+    list_select_related = ["park", "department"]
+
+
+@admin.register(m.Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """What was sent, when, to whom and how it went: read-only evidence, written by the senders."""
+
+    list_display = ["created_at", "sender_name", "target", "subject", "status", "attempts", "sent_at"]
+    list_filter = ["status", "sender"]
+    search_fields = ["subject", "text", "recipients__username", "recipients__staff__name"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("sender"))
+    def sender_name(self, delivery):
+        return delivery.sender.rsplit(".", 1)[-1]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(m.ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):
+    list_display = ["sent_at", "recipient", "kind", "item", "due", "days_before"]
+    list_filter = ["kind", "days_before"]
+    list_select_related = ["recipient"]
+    search_fields = ["recipient__username"]
+    date_hierarchy = "sent_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 # --- Access and audit (issue 5) ---------------------------------------------------------------

@@ -131,7 +131,7 @@ def _listings(projects, year, month):
     )
 
 
-def dashboard_figures(*, year, month, user, today=None, rules=None, with_pipeline=True):
+def dashboard_figures(*, year, month, user, today=None, rules=None, with_pipeline=True, accountability=False):
     """Every figure of the dashboard for year `year`, months 1..`month`, as `user` sees the zone.
 
     Queries (whatever the data size): listing totals with last year's 1亿+ count (1), by park (1),
@@ -140,7 +140,8 @@ def dashboard_figures(*, year, month, user, today=None, rules=None, with_pipelin
     month (1), not visited (1), Rules (1), lights by park, leader and listing level (1), the pipeline
     and its rows by park (2, unless `with_pipeline` is false), plus the
     staff profile for a user whose roles were not looked up yet. Pass `rules` (Rules.current())
-    when the caller has it already.
+    when the caller has it already. `accountability=True` adds `by_department`, `by_grid_worker` and
+    `satisfaction` (projects/accountability.py: about a dozen queries more).
 
     Each breakdown row carries, besides the listing figures, its 1亿+ projects, its open and overdue
     issues (park and leader: all the visible issues of its projects, as the zone's counts; level:
@@ -234,7 +235,15 @@ def dashboard_figures(*, year, month, user, today=None, rules=None, with_pipelin
         counts[light] += n
     figures["lights"] = {light: counts[light] for light in LIGHTS}
     _add_row_figures(figures, issue_groups, light_groups)
+    if accountability:
+        # /dashboard.json's department accountability (projects/accountability.py); the dashboard
+        # page shows it on its own tab, so the overview does not pay for it.
+        from . import accountability as acc
 
+        period = {"year": year, "month": month, "user": user}
+        figures["by_department"] = acc.by_department(**period, today=today, rules=rules)
+        figures["by_grid_worker"] = acc.by_grid_worker(**period, today=today, rules=rules)
+        figures["satisfaction"] = acc.satisfaction(**period)
     if with_pipeline:
         from .pipeline import pipeline_by_park, pipeline_figures
 

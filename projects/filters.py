@@ -89,6 +89,10 @@ class ProjectFilter(StrictFilterSet):
         label=_("Up to month"), method="filter_nothing", min_value=1, max_value=12
     )
     light = django_filters.ChoiceFilter(label=_("Warning light"), choices=LIGHTS, method="filter_light")
+    # "A grid worker's projects" as the accountability tab counts them: their parks' and those naming them.
+    served_by = django_filters.ModelChoiceFilter(
+        label=_("Grid worker's projects"), queryset=grid_workers, method="filter_served_by"
+    )
     not_visited = django_filters.NumberFilter(
         label=_("Not visited for (days)"), method="filter_not_visited", min_value=1, max_value=3660
     )
@@ -139,6 +143,9 @@ class ProjectFilter(StrictFilterSet):
 
     def filter_nothing(self, queryset, name, value):
         return queryset
+
+    def filter_served_by(self, queryset, name, value):
+        return queryset.filter(Q(park__in=value.parks.all()) | Q(grid_worker=value))
 
     def filter_started(self, queryset, name, value):
         if value is None:
@@ -243,7 +250,7 @@ class VisitFilter(StrictFilterSet):
 # --- Issues (issues area) ------------------------------------------------------------------------------
 from django import forms as django_forms  # noqa: E402  (imports kept with the block they serve)
 
-from .models import Category, Issue, IssueStatus, Level  # noqa: E402
+from .models import ApprovalRequest, Category, Issue, IssueStatus, Level, Satisfaction  # noqa: E402
 
 YES_NO = [("1", _("Yes")), ("0", _("No"))]
 
@@ -316,6 +323,16 @@ class IssueFilter(StrictFilterSet):
     solved_on_site = django_filters.ChoiceFilter(
         label=_("Solved on site"), choices=YES_NO, method="filter_solved_on_site"
     )
+    # The accountability tab's links (projects/views/accountability.py).
+    satisfaction = django_filters.ChoiceFilter(
+        label=_("Enterprise satisfaction"), choices=Satisfaction.choices
+    )
+    extended = django_filters.ChoiceFilter(
+        label=_("Deadline extended"), choices=YES_NO, method="filter_extended"
+    )
+    grid_worker = django_filters.ModelChoiceFilter(
+        label=_("Grid worker's projects"), queryset=grid_workers, method="filter_grid_worker"
+    )
     # The home page's links: no first response yet; "late" as the issue page's badge.
     first_response = django_filters.ChoiceFilter(
         label=_("First response"),
@@ -367,6 +384,15 @@ class IssueFilter(StrictFilterSet):
 
     def filter_solved_on_site(self, queryset, name, value):
         return queryset.filter(solved_on_site=value == "1")
+
+    def filter_extended(self, queryset, name, value):
+        extended = ApprovalRequest.objects.filter(
+            kind=ApprovalRequest.Kind.EXTENSION, status=ApprovalRequest.Status.APPROVED
+        ).values("issue")
+        return queryset.filter(pk__in=extended) if value == "1" else queryset.exclude(pk__in=extended)
+
+    def filter_grid_worker(self, queryset, name, value):
+        return queryset.filter(Q(project__park__in=value.parks.all()) | Q(project__grid_worker=value))
 
     def filter_first_response(self, queryset, name, value):
         if value == "late":

@@ -747,6 +747,17 @@ class ProjectEditForm(StyledFormMixin, ProjectVersionMixin, forms.ModelForm):
         return cleaned
 
 
+class ChannelsForm(StyledFormMixin, forms.ModelForm):
+    """The channels a person is reached through besides the message centre, and their mobile number."""
+
+    class Meta:
+        from .models import Staff
+
+        model = Staff
+        fields = ["notify_email", "notify_wecom", "notify_dingtalk", "notify_sms", "mobile"]
+        widgets = {"mobile": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"})}
+
+
 class StageCorrectionForm(StyledForm):
     """A request to correct a recorded stage date (or to clear one recorded by mistake)."""
 

@@ -11,6 +11,7 @@ month, so they carry no comparison.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -86,6 +87,67 @@ def _with_month(figures):
     return figures
 
 
+# The accountability tables (projects/accountability.py), for the report's month, not compared.
+ACCOUNTABILITY_TABLES = [
+    (
+        "by_department",
+        gettext_lazy("Departments, ranked"),
+        "department",
+        [
+            ("received", gettext_lazy("Received")),
+            ("first_response_rate", gettext_lazy("First response in time (%)")),
+            ("on_time_rate", gettext_lazy("Resolved on time (%)")),
+            ("median_days_to_resolve", gettext_lazy("Median working days to resolve")),
+            ("overdue", gettext_lazy("Overdue now")),
+            ("extensions", gettext_lazy("Extensions")),
+            ("satisfaction_rate", gettext_lazy("Satisfaction rate (%)")),
+        ],
+    ),
+    (
+        "by_grid_worker",
+        gettext_lazy("Grid workers, ranked"),
+        "grid_worker",
+        [
+            ("projects", gettext_lazy("Projects")),
+            ("visits", gettext_lazy("Visits in the month")),
+            ("projects_not_visited", gettext_lazy("Not visited")),
+            ("round_completeness", gettext_lazy("Round reported (%)")),
+            ("received", gettext_lazy("Received")),
+            ("on_time_rate", gettext_lazy("Resolved on time (%)")),
+            ("overdue", gettext_lazy("Overdue now")),
+            ("satisfaction_rate", gettext_lazy("Satisfaction rate (%)")),
+        ],
+    ),
+]
+
+
+def accountability_tables(*, year, month, user, today=None):
+    """The departments' and grid workers' rankings of the month, as report tables."""
+    from . import accountability
+    from .models import Rules
+
+    today = today or timezone.localdate()
+    rules = Rules.current()
+    figures = {
+        "by_department": accountability.by_department(
+            year=year, month=month, user=user, today=today, rules=rules
+        ),
+        "by_grid_worker": accountability.by_grid_worker(
+            year=year, month=month, user=user, today=today, rules=rules
+        ),
+    }
+    return [
+        {
+            "title": str(title),
+            "columns": [str(_("Rank")), str(_("Name")), *(str(label) for _key, label in columns)],
+            "rows": [
+                [row["rank"], row[name_key], *(row[key] for key, _label in columns)] for row in figures[key]
+            ],
+        }
+        for key, title, name_key, columns in ACCOUNTABILITY_TABLES
+    ]
+
+
 def monthly_report(*, year, month, user, today=None):
     """The report as plain data for the page and the workbook."""
     current = _with_month(
@@ -144,6 +206,7 @@ def monthly_report(*, year, month, user, today=None):
     ]
     lights = current.get("lights", {})
     return {
+        "accountability": accountability_tables(year=year, month=month, user=user, today=today),
         "year": year,
         "month": month,
         "previous": {"year": prev_year, "month": prev_month},
@@ -190,6 +253,10 @@ def report_sheets(report):
             for row in table["rows"]
         ]
         sheets.append((table["title"], headers, rows, [24] + [12] * (len(headers) - 1)))
+    for table in report["accountability"]:
+        sheets.append(
+            (table["title"], table["columns"], table["rows"], [8, 24] + [14] * (len(table["columns"]) - 2))
+        )
     return sheets
 
 

@@ -1,6 +1,8 @@
 from django.urls import path
 
+from .views import accountability as accountability_views
 from .views import audit, home, projects
+from .views import channels as channels_views
 from .views import dashboard as dashboard_views
 from .views import issues as issue_views
 from .views import jobs as job_views
@@ -21,6 +23,11 @@ urlpatterns = [
     # Dashboard and its figures as JSON (issue 4, dashboard area)
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("dashboard.json", dashboard_views.dashboard_json, name="dashboard_json"),
+    path(
+        "dashboard/accountability/",
+        accountability_views.dashboard_accountability,
+        name="dashboard_accountability",
+    ),
     # The ledger in Excel: import, template, exports, monthly report (issue 4, ledger area)
     path("ledger/import/", ledger_views.ledger_import, name="ledger_import"),
     path("ledger/template.xlsx", ledger_views.ledger_template, name="ledger_template"),
@@ -55,6 +62,7 @@ urlpatterns = [
     path("approvals/", issue_views.approval_list, name="approval_list"),
     path("approvals/<int:pk>/decide/", issue_views.approval_decide, name="approval_decide"),
     path("notifications/", issue_views.notification_list, name="notification_list"),
+    path("notifications/channels/", channels_views.notification_channels, name="notification_channels"),
     path("notifications/read-all/", issue_views.notification_read_all, name="notification_read_all"),
     path("notifications/<int:pk>/read/", issue_views.notification_read, name="notification_read"),
     # Site visits and coordination meetings (issue 3, visits area)

@@ -133,3 +133,15 @@ def _count_working_days(start, end, overrides):
         if _is_workday(day, overrides):
             count += 1
     return count
+
+
+def working_days_until(start: datetime.date, end: datetime.date) -> dict[datetime.date, int]:
+    """{day: working_days_between(start, day)} for every day from `start` to `end`; one query."""
+    overrides = _overrides(start + ONE_DAY, end)
+    counts, count, day = {start: 0}, 0, start
+    while day < end:
+        day += ONE_DAY
+        if _is_workday(day, overrides):
+            count += 1
+        counts[day] = count
+    return counts

@@ -236,6 +236,7 @@ TABLE = {
     # Dashboard (figures over what each role sees; a user without a profile gets the clear message)
     "dashboard":            ("Dashboard", "L 200 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405 405"),
     "dashboard_json":       ("Dashboard", "L 200 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405 405"),
+    "dashboard_accountability": ("Dashboard", "L 200 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405 405"),
     # Progress, stage dates, permits (grid worker of the project, coordinator, administrator)
     "project_sign":         ("Progress", "L 200 404 404 200 403 403 200 404", "L ok 404 404 ok 403 403 ok 404"),
     "project_file":         ("Progress", "L 200 404 404 200 403 403 200 404", "L ok 404 404 ok 403 403 ok 404"),
@@ -293,6 +294,7 @@ TABLE = {
     "approval_list":          ("Issues",   "L 403 403 403 200 403 403 200 403", "-"),
     "approval_decide":        ("Issues",   "L 405 405 405 405 405 405 405 405", "L 403 403 403 ok 403 403 ok 403"),
     "notification_list":      ("Issues",   "L 200 200 200 200 200 200 200 200", "-"),
+    "notification_channels":  ("Issues",   "L 200 200 200 200 200 200 200 200", "L ok ok ok ok ok ok ok ok"),
     "notification_read":      ("Issues",   "L 405 405 405 405 405 405 405 405", "L ok 404 404 404 404 404 404 404"),
     "notification_read_all":  ("Issues",   "L 405 405 405 405 405 405 405 405", "L ok ok ok ok ok ok ok ok"),
     # Site visits

@@ -92,7 +92,8 @@ def test_the_report_as_xlsx(zone, login, django_capture_on_commit_callbacks, run
     response = client.get(f"{response['Location']}download/")
     assert response.status_code == 200
     sheets = read_back(b"".join(response.streaming_content))
-    assert len(sheets) == 4  # figures, by park, by level, by leader
+    # figures, by park, by level, by leader, departments and grid workers ranked
+    assert list(sheets)[4:] == ["部门排名", "网格员排名"] and len(sheets) == 6
     figures = list(sheets.values())[0]
     row = figures[1 + KEYS.index("completed_investment")]
     assert row[1:] == (1800, 1000, 80, 400, 350)

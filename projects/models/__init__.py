@@ -25,7 +25,7 @@ from .config import CalendarDay, CategoryRoute, Rules
 from .issues import ApprovalRequest, Issue, IssueEvent, Meeting, MeetingItem, SlipCounter
 from .jobs import Job
 from .ledger import ColumnAlias, NameAlias, NameKind
-from .notifications import DigestLog, Notification
+from .notifications import Channel, Delivery, DigestLog, GroupRobot, Notification, ReminderLog
 from .org import Contact, Department, Enterprise, Park, Role, Staff
 from .plans import Document, NodeTemplate, PlanNode
 from .projects import (
@@ -52,12 +52,15 @@ __all__ = [
     "Category",
     "ColumnAlias",
     "CategoryRoute",
+    "Channel",
     "Contact",
     "CorrectionStatus",
     "Department",
+    "Delivery",
     "DigestLog",
     "Document",
     "Enterprise",
+    "GroupRobot",
     "Issue",
     "IssueAction",
     "IssueEvent",
@@ -85,6 +88,7 @@ __all__ = [
     "PlanNode",
     "ProgressNote",
     "Project",
+    "ReminderLog",
     "ProjectType",
     "ProjectAction",
     "ReportCorrection",

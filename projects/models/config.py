@@ -58,6 +58,23 @@ class Rules(models.Model):
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(28)],
     )
+    # Reminders before it is late (PRODUCT.md "Reaching people before it is late"), per kind; a
+    # reminder also goes the working day before and on the day itself. 0 turns a kind's off.
+    issue_reminder_days = models.PositiveSmallIntegerField(
+        _("remind of an issue's deadline (working days ahead)"),
+        default=2,
+        validators=[MaxValueValidator(20)],
+    )
+    node_reminder_days = models.PositiveSmallIntegerField(
+        _("remind of a plan node's planned date (working days ahead)"),
+        default=2,
+        validators=[MaxValueValidator(20)],
+    )
+    round_reminder_days = models.PositiveSmallIntegerField(
+        _("remind of the monthly round's due day (working days ahead)"),
+        default=2,
+        validators=[MaxValueValidator(20)],
+    )
 
     class Meta:
         verbose_name = _("service rules")

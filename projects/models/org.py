@@ -1,6 +1,8 @@
 """Who is who: parks, departments, enterprises and the zone's staff."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -104,6 +106,19 @@ class Staff(models.Model):
     )
     parks = models.ManyToManyField(Park, blank=True, related_name="staff", verbose_name=_("parks"))
     roles = models.ManyToManyField(Role, blank=True, related_name="staff", verbose_name=_("roles"))
+    # Reaching the person (PRODUCT.md "Reaching people before it is late"): the channels they chose
+    # besides the in-app message centre, and the mobile number SMS and the DingTalk @-mention use.
+    mobile = models.CharField(
+        _("mobile number"),
+        max_length=11,
+        blank=True,
+        validators=[RegexValidator(r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number."))],
+        help_text=_("Used for SMS and to @-mention the person in DingTalk groups."),
+    )
+    notify_email = models.BooleanField(_("notify me by e-mail"), default=True)
+    notify_wecom = models.BooleanField(_("notify me in the WeCom group"), default=True)
+    notify_dingtalk = models.BooleanField(_("notify me in the DingTalk group"), default=True)
+    notify_sms = models.BooleanField(_("notify me by SMS"), default=False)
 
     class Meta:
         ordering = ["name"]
@@ -113,6 +128,10 @@ class Staff(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        if self.notify_sms and not self.mobile:
+            raise ValidationError({"mobile": _("SMS needs a mobile number.")})
+
     def role_codes(self):
         """The set of role codes, cached on the instance for the request."""
         if not hasattr(self, "_role_codes"):
@@ -121,3 +140,7 @@ class Staff(models.Model):
 
     def has_role(self, *codes):
         return bool(self.role_codes() & set(codes))
+
+    def wants(self, channel):
+        """Whether the person chose to be reached through `channel` (a notifications.Channel)."""
+        return getattr(self, f"notify_{channel}", False)

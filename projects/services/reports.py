@@ -63,7 +63,7 @@ def next_month(year: int, month: int) -> tuple[int, int]:
 
 
 def round_deadline(year: int, month: int, rules: Rules | None = None) -> datetime.date:
-    """Day `Rules.report_deadline_day` of the month after (`rules` saves the query)."""
+    """Day `Rules.report_deadline_day` of the month after (`rules` saves the query when given)."""
     y, m = next_month(year, month)
     day = min((rules or Rules.current()).report_deadline_day, calendar.monthrange(y, m)[1])
     return datetime.date(y, m, day)

@@ -428,7 +428,9 @@ def dashboard_json(request):
     if errors:
         return JsonResponse({"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False})
     on, rules = today(), Rules.current()
-    figures = dashboard_figures(year=year, month=month, user=request.user, today=on, rules=rules)
+    figures = dashboard_figures(
+        year=year, month=month, user=request.user, today=on, rules=rules, accountability=True
+    )
     data = as_json(figures)
     state = round_state(year, month, on, rules)
     data["period"] = {

@@ -19,6 +19,7 @@ from ..plans import annotate_states, responsible_q
 from ..querysets import grid_projects_q, raised_too_long_ago, today
 from ..rulebook import MEETING_ROLES
 from ..services.meetings import meeting_agenda_candidates, meetings_visible_to
+from ..services.reminders import due_soon_for
 from .visits import RECORDING_ROLES
 
 LIMIT = 20
@@ -64,6 +65,7 @@ def home(request):
         "today": on,
         "staff": staff,
         "visit_gap_days": rules.visit_gap_days,
+        "due_soon": due_soon_for(user, on, rules),
         # The issues I am responsible for: the same definition as the daily digest's.
         "my_issues": list(issues.responsible(staff)[:LIMIT]),
         "overdue_issues": list(issues.overdue(on).filter(project__in=project_ids)[:LIMIT]),

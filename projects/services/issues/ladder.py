@@ -30,6 +30,8 @@ SLIPS = {
     Level.SUPERVISION: ("supervision_slip_no", SlipCounter.Kind.SUPERVISION),
 }
 
+logger = logging.getLogger(__name__)
+
 
 def default_deadline(level, start=None, rules=None):
     """The deadline a level sets on entry: its time limit in working days after `start` (today)."""

@@ -1,0 +1,293 @@
+"""Department accountability (PRODUCT.md "Department accountability", 部门红黄码): who answers, on
+time, to the enterprise's satisfaction — by department and by grid worker — and satisfaction by
+category. Computed in the database like the dashboard's figures (projects/figures.py), over what
+the user may see.
+
+The set each row is over: the visible, not withdrawn issues raised in year Y up to the end of month
+M — a department's are those assigned to it, a grid worker's those of their projects (their parks'
+and those naming them). On that set:
+
+- `received` — how many; `first_response_rate` — first response within Rules.first_response_days
+  working days of raising ÷ received (an issue still waiting counts as not within);
+- `on_time_rate` — resolved by the deadline (the local date of resolving ≤ the deadline; no deadline
+  is on time) ÷ resolved; `median_days_to_resolve` — working days, solved on site left out, as the
+  zone's median;
+- `overdue` — of them, overdue now; `extensions` — approved extensions of them;
+- `satisfaction_rate` — closed as satisfied ÷ closed with a rating.
+
+Rows are ranked (`rank` 1…): fewest overdue first, then the higher on-time rate, first-response
+rate and satisfaction rate (a rate over nothing after any number), then more received, then name.
+"""
+
+import datetime
+from collections import Counter, defaultdict
+
+from django.db.models import Count, F, OuterRef, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from . import workdays
+from .figures import month_end, percent, weighted_median
+from .models import (
+    ApprovalRequest,
+    Category,
+    Department,
+    Issue,
+    IssueStatus,
+    MonthlyReport,
+    Park,
+    Project,
+    RoleCode,
+    Satisfaction,
+    Staff,
+    Visit,
+)
+from .services.reports import SubqueryCount
+
+DEPARTMENT_KEYS = (
+    "department",
+    "department_id",
+    "received",
+    "first_response_rate",
+    "on_time_rate",
+    "median_days_to_resolve",
+    "overdue",
+    "extensions",
+    "satisfaction_rate",
+)
+
+
+def period_issues(user, year, month):
+    """The visible, active issues raised in `year` up to the end of `month` (Asia/Shanghai)."""
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(datetime.date(year, 1, 1), datetime.time.min, tzinfo=tz)
+    end = datetime.datetime.combine(
+        month_end(year, month) + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
+    )
+    return Issue.objects.visible_to(user).active().filter(raised_at__gte=start, raised_at__lt=end)
+
+
+def _counts(today):
+    """The conditional counts every row carries, over issues annotated with `resolved_day`."""
+    unresolved = Q(status__in=IssueStatus.unresolved())
+    rated = Q(status=IssueStatus.CLOSED) & ~Q(satisfaction="")
+    return {
+        "received": Count("pk"),
+        "resolved": Count("pk", filter=Q(resolved_at__isnull=False)),
+        "resolved_on_time": Count(
+            "pk",
+            filter=Q(resolved_at__isnull=False)
+            & (Q(deadline__isnull=True) | Q(resolved_day__lte=F("deadline"))),
+        ),
+        "overdue": Count("pk", filter=unresolved & Q(suspended=False, deadline__lt=today)),
+        "rated": Count("pk", filter=rated),
+        "satisfied": Count("pk", filter=rated & Q(satisfaction=Satisfaction.SATISFIED)),
+    }
+
+
+COUNT_KEYS = ("received", "resolved", "resolved_on_time", "overdue", "rated", "satisfied")
+
+
+def _spans(issues, keys, tz):
+    """{group: [(raised day, answered day, n)]} of the first responses and of the resolutions."""
+    raised_day = TruncDate("raised_at", tzinfo=tz)
+    result = []
+    for condition, field in (
+        (Q(first_response_at__isnull=False), "first_response_at"),
+        (Q(resolved_at__isnull=False, solved_on_site=False), "resolved_at"),
+    ):
+        spans = defaultdict(list)
+        for *group, raised, answered, n in (
+            issues.filter(condition)
+            .order_by()
+            .values(*keys, raised_day=raised_day, answered_day=TruncDate(field, tzinfo=tz))
+            .annotate(n=Count("pk"))
+            .values_list(*keys, "raised_day", "answered_day", "n")
+        ):
+            spans[tuple(group)].append((raised, answered, n))
+        result.append(spans)
+    return result
+
+
+def _groups(issues, keys, today, rules):
+    """{group: accumulator} of the issues grouped by `keys`: the counts, first responses within the
+    limit, the working days to resolve (a Counter) and the extensions — all additive, so a grid
+    worker's figures are the sum of their (park, named worker) groups."""
+    tz = timezone.get_current_timezone()
+    groups = {
+        tuple(row[key] for key in keys): {"within": 0, "durations": Counter(), "extensions": 0, **row}
+        for row in issues.annotate(resolved_day=TruncDate("resolved_at", tzinfo=tz))
+        .order_by()
+        .values(*keys)
+        .annotate(**_counts(today))
+    }
+    responses, resolutions = _spans(issues, keys, tz)
+    days = [
+        day
+        for spans in (responses, resolutions)
+        for group in spans.values()
+        for span in group
+        for day in span[:2]
+    ]
+    index = workdays.working_days_until(min(days), max(days)) if days else {}
+    for group, spans in responses.items():
+        groups[group]["within"] += sum(
+            n for raised, answered, n in spans if index[answered] - index[raised] <= rules.first_response_days
+        )
+    for group, spans in resolutions.items():
+        for raised, resolved, n in spans:
+            groups[group]["durations"][max(index[resolved] - index[raised], 0)] += n
+    for *group, n in (
+        ApprovalRequest.objects.filter(
+            issue__in=issues.values("pk"),
+            kind=ApprovalRequest.Kind.EXTENSION,
+            status=ApprovalRequest.Status.APPROVED,
+        )
+        .order_by()
+        .values_list(*(f"issue__{key}" for key in keys))
+        .annotate(n=Count("pk"))
+    ):
+        groups[tuple(group)]["extensions"] += n
+    return groups
+
+
+def _figures(accumulators):
+    """The row's figures from one or more groups' accumulators."""
+    total = dict.fromkeys(COUNT_KEYS, 0)
+    within, extensions, durations = 0, 0, Counter()
+    for acc in accumulators:
+        for key in COUNT_KEYS:
+            total[key] += acc[key]
+        within += acc["within"]
+        extensions += acc["extensions"]
+        durations.update(acc["durations"])
+    return {
+        **total,
+        "first_response_rate": percent(within, total["received"]),
+        "on_time_rate": percent(total["resolved_on_time"], total["resolved"]),
+        "median_days_to_resolve": weighted_median(durations) if durations else None,
+        "extensions": extensions,
+        "satisfaction_rate": percent(total["satisfied"], total["rated"]),
+    }
+
+
+def _rank_key(row, name_key):
+    def high_first(rate):
+        return (rate is None, -(rate or 0))
+
+    return (
+        row["overdue"],
+        high_first(row["on_time_rate"]),
+        high_first(row["first_response_rate"]),
+        high_first(row["satisfaction_rate"]),
+        -row["received"],
+        row[name_key] or "",
+    )
+
+
+def _ranked(rows, name_key):
+    rows.sort(key=lambda row: _rank_key(row, name_key))
+    for rank, row in enumerate(rows, 1):
+        row["rank"] = rank
+    return rows
+
+
+def by_department(*, year, month, user, today, rules):
+    """One row per department that received issues in the period: DEPARTMENT_KEYS, `rank`, and the
+    counts behind the rates (`resolved`, `resolved_on_time`, `rated`, `satisfied`).
+
+    Queries: the grouped counts (1), first responses and resolutions by pairs of days (2), the
+    calendar for their range (0–1), extensions (1), department names (1), plus the user's profile
+    and roles if not looked up yet (2)."""
+    issues = period_issues(user, year, month).filter(department__isnull=False)
+    groups = _groups(issues, ("department",), today, rules)
+    names = dict(Department.objects.filter(pk__in=[pk for (pk,) in groups]).values_list("pk", "name"))
+    rows = [
+        {"department": names[pk], "department_id": pk, **_figures([acc])} for (pk,), acc in groups.items()
+    ]
+    return _ranked(rows, "department")
+
+
+def by_grid_worker(*, year, month, user, today, rules):
+    """One row per grid worker with projects: their projects (listed in Y, in their parks or naming
+    them, that the user may see), visits they recorded in month M, those projects not visited for
+    Rules.visit_gap_days, the round's completeness for M (reported ÷ projects), and the issue
+    figures over the issues of the period of their projects. Ranked as the departments.
+
+    Queries: the workers with their project, visit and round counts (1) and parks (1), the issue
+    groups by (park, named grid worker) as for departments (4–5)."""
+    visible = Project.objects.visible_to(user).filter(listings__year=year).values("pk")
+    mine = Project.objects.filter(pk__in=visible).filter(
+        Q(park__in=Park.objects.filter(staff=OuterRef(OuterRef("pk"))).values("pk"))
+        | Q(grid_worker=OuterRef("pk"))
+    )
+    since = today - datetime.timedelta(days=rules.visit_gap_days)
+    recent = Visit.objects.filter(date__gt=since, withdrawn_at__isnull=True).values("project")
+    reported = MonthlyReport.objects.filter(year=year, month=month).values("project")
+    in_month = (datetime.date(year, month, 1), month_end(year, month))
+    made = Visit.objects.filter(recorded_by=OuterRef("pk"), withdrawn_at__isnull=True, date__range=in_month)
+    workers = list(
+        Staff.objects.filter(pk__in=Staff.objects.filter(roles__code=RoleCode.GRID_WORKER).values("pk"))
+        .annotate(
+            round_projects=SubqueryCount(mine.values("pk")),
+            reported=SubqueryCount(mine.filter(pk__in=reported).values("pk")),
+            not_visited=SubqueryCount(mine.exclude(pk__in=recent).values("pk")),
+            visits_made=SubqueryCount(made.values("pk")),
+        )
+        .filter(round_projects__gt=0)
+        .prefetch_related("parks")
+        .order_by("name", "pk")
+    )
+    groups = _groups(
+        period_issues(user, year, month), ("project__park", "project__grid_worker"), today, rules
+    )
+    rows = []
+    for worker in workers:
+        parks = {park.pk for park in worker.parks.all()}
+        theirs = [acc for (park, named), acc in groups.items() if park in parks or named == worker.pk]
+        rows.append(
+            {
+                "grid_worker": worker.name,
+                "grid_worker_id": worker.pk,
+                "projects": worker.round_projects,
+                "visits": worker.visits_made,
+                "projects_not_visited": worker.not_visited,
+                "round_reported": worker.reported,
+                "round_completeness": percent(worker.reported, worker.round_projects),
+                **_figures(theirs),
+            }
+        )
+    return _ranked(rows, "grid_worker")
+
+
+def satisfaction(*, year, month, user):
+    """Ratings of the issues of the period closed with a rating: overall and by category.
+
+    Queries: one grouped count."""
+    rated = period_issues(user, year, month).filter(status=IssueStatus.CLOSED).exclude(satisfaction="")
+    counts = {value: Count("pk", filter=Q(satisfaction=value)) for value in Satisfaction.values}
+    groups = {row["category"]: row for row in rated.order_by().values("category").annotate(**counts)}
+
+    def figures(row):
+        total = sum(row.get(value, 0) for value in Satisfaction.values)
+        return {
+            "rated": total,
+            **{value: row.get(value, 0) for value in Satisfaction.values},
+            "satisfaction_rate": percent(row.get(Satisfaction.SATISFIED, 0), total),
+        }
+
+    totals = Counter()
+    for row in groups.values():
+        for value in Satisfaction.values:
+            totals[value] += row[value]
+    return {
+        **figures(totals),
+        "by_category": [
+            {
+                "category": category.value,
+                "label": str(category.label),
+                **figures(groups.get(category.value, {})),
+            }
+            for category in Category
+        ],
+    }
