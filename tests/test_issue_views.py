@@ -142,12 +142,13 @@ def test_list_query_count_does_not_grow_with_rows(zone, login, django_assert_num
     client = login(zone.coordinator)
     client.get("/issues/")  # warm the session
     # session, user, staff + roles (2), count, unread count, filter choices (park, committee leader,
-    # department, assignee; the project select offers only a chosen project, none here), rows = 11.
-    with django_assert_num_queries(11):
+    # department, assignee, grid worker; the project select offers only a chosen project, none
+    # here), rows = 12.
+    with django_assert_num_queries(12):
         client.get("/issues/")
     for _ in range(10):
         raise_issue(zone, category="land")
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get("/issues/")
 
 
