@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from projects.forms import LoginForm, PasswordChangeForm
+from projects.forms.accounts import LoginForm, PasswordChangeForm
 from projects.views.accounts import health, login_not_required
 from projects.views.audit import media
 

@@ -7,7 +7,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .forms import StyledForm
+from .forms.base import StyledForm
 from .models import (
     YEAR_MAX,
     YEAR_MIN,
@@ -189,7 +189,7 @@ class SafeModelChoiceField(django_filters.fields.ModelChoiceField):
     def to_python(self, value):
         from django.core.exceptions import ValidationError
 
-        from .forms import pk_in_range
+        from .forms.base import pk_in_range
 
         if value not in self.empty_values and not pk_in_range(value):
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")

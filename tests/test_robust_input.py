@@ -301,7 +301,7 @@ def test_junk_in_an_admin_autocomplete_field_is_a_form_error(zone, login, value)
 
 @pytest.mark.parametrize("value", ["sNaN", "NaN", "Infinity", "-inf"])
 def test_a_round_row_with_a_not_a_number_original_is_refused(value):
-    from projects.forms import RoundRowForm
+    from projects.forms.reports import RoundRowForm
 
     form = RoundRowForm(data={"project": "1", "amount": "10", "original_amount": value})
     assert not form.is_valid() and "original_amount" in form.errors

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .. import access
-from ..forms import ChannelsForm
+from ..forms.accounts import ChannelsForm
 
 
 def notification_channels(request):

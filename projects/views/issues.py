@@ -19,7 +19,8 @@ from django.views.decorators.http import require_POST
 
 from .. import access, slips
 from ..filters import IssueFilter
-from ..forms import (
+from ..forms.base import add_service_errors
+from ..forms.issues import (
     ApprovalDecisionForm,
     IssueAssignForm,
     IssueCloseForm,
@@ -31,7 +32,6 @@ from ..forms import (
     IssueResolveForm,
     IssueResumeForm,
     IssueSendBackForm,
-    add_service_errors,
 )
 from ..models import (
     ApprovalDecision,

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from .. import background, exports, jobs, ledger, xlsx_guard
 from ..access import has_role, require_role
-from ..forms import LedgerUploadForm
+from ..forms.ledger import LedgerUploadForm
 from ..models import (
     YEAR_MAX,
     YEAR_MIN,

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .. import access, slips
-from ..forms import MeetingCancelForm, MeetingDecisionFormSet, MeetingForm
+from ..forms.meetings import MeetingCancelForm, MeetingDecisionFormSet, MeetingForm
 from ..querysets import today
 from ..services.meetings import (
     MEETING_ROLES,

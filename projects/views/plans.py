@@ -14,9 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ..forms import add_service_errors
+from ..forms.base import add_service_errors
+from ..forms.plans import DocumentForm, NodeAddForm, NodeCompleteForm, NodeForm
 from ..models import Department, Park, Permit, PlanNode, Project, Rules
-from ..plan_forms import DocumentForm, NodeAddForm, NodeCompleteForm, NodeForm
 from ..plans import LATE, annotate_states, chart_rows
 from ..querysets import today
 from ..services.documents import document_attach, may_attach

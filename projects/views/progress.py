@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ..forms import PermitForm, ProgressNoteForm, StageDateForm, add_service_errors
+from ..forms.base import add_service_errors
+from ..forms.progress import PermitForm, ProgressNoteForm, StageDateForm
 from ..models import Permit, PermitType, Project, Stage
 from ..querysets import missing_permit_types, today
 from ..services.progress import (

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_http_methods
 from .. import lights
 from ..access import RoleRequired
 from ..filters import ProjectFilter
-from ..forms import ProjectEditForm, add_service_errors
+from ..forms.base import add_service_errors
+from ..forms.plans import DocumentForm
+from ..forms.projects import ProjectEditForm
 from ..models import Listing, Project, ProjectAction, Rules
-from ..plan_forms import DocumentForm
 from ..plans import annotate_states
 from ..querysets import today
 from ..rulebook import roles_granted

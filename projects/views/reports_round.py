@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import access
-from ..forms import CorrectionDecisionForm, CorrectionRequestForm, RoundFormSet, add_service_errors
+from ..forms.base import add_service_errors
+from ..forms.reports import CorrectionDecisionForm, CorrectionRequestForm, RoundFormSet
 from ..models import (
     YEAR_MAX,
     YEAR_MIN,

@@ -6,7 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ..forms import CorrectionDecisionForm, StageCorrectionForm, add_service_errors
+from ..forms.base import add_service_errors
+from ..forms.progress import StageCorrectionForm
+from ..forms.reports import CorrectionDecisionForm
 from ..models import CorrectionStatus, Project, ProjectAction, StageCorrection
 from ..rulebook import may_act_on_project, roles_granted
 from ..services.stage_corrections import stage_correction_decide, stage_correction_request

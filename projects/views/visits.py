@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from .. import access
 from ..filters import VisitFilter
-from ..forms import VisitForm, VisitRequestFormSet, VisitSolvedFormSet, VisitWithdrawForm, add_service_errors
+from ..forms.base import add_service_errors
+from ..forms.visits import VisitForm, VisitRequestFormSet, VisitSolvedFormSet, VisitWithdrawForm
 from ..models import Project, ProjectAction, RoleCode, Visit, VisitKind
 from ..querysets import today
 from ..rulebook import roles_granted

@@ -3,15 +3,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .forms import (
+from ..models import Department
+from .base import (
+    DateInput,
     ProjectVersionMixin,
     SafeModelChoiceField,
     StyledForm,
     StyledFormMixin,
-    _date_widget,
     zone_staff,
 )
-from .models import Department
 
 
 class NodeForm(StyledFormMixin, ProjectVersionMixin):
@@ -19,7 +19,7 @@ class NodeForm(StyledFormMixin, ProjectVersionMixin):
     added by hand)."""
 
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
-    planned_date = forms.DateField(label=_("Planned date"), required=False, widget=_date_widget())
+    planned_date = forms.DateField(label=_("Planned date"), required=False, widget=DateInput())
     responsible = SafeModelChoiceField(label=_("Responsible person"), queryset=None, required=False)
     department = SafeModelChoiceField(
         label=_("Responsible department"), queryset=Department.objects.all(), required=False
@@ -41,7 +41,7 @@ class NodeAddForm(NodeForm):
 
 
 class NodeCompleteForm(StyledFormMixin, ProjectVersionMixin):
-    date = forms.DateField(label=_("Actual date"), widget=_date_widget())
+    date = forms.DateField(label=_("Actual date"), widget=DateInput())
     evidence = forms.CharField(
         label=_("Evidence"),
         required=False,
