@@ -19,6 +19,7 @@ from projects import rulebook
 from projects.ledger import LedgerRejected, ledger_apply, ledger_read
 from projects.management.commands import import_ledger
 from projects.models import (
+    CorrectionStatus,
     Issue,
     IssueAction,
     IssueStatus,
@@ -27,6 +28,8 @@ from projects.models import (
     ListingKind,
     ListingLevel,
     MonthLock,
+    MonthlyReport,
+    Project,
     ProjectAction,
     ReportCorrection,
     RoleCode,
@@ -534,3 +537,75 @@ def test_the_menu_links_follow_the_rulebook(zone, client):
             _offers(html, reverse("ledger_import")),
         )
     assert actual == wanted
+
+
+# --- each path refuses the unauthorised, names the role, and changes nothing ---------------------------
+
+COORDINATOR_OR_ADMIN = "经发局（统筹协调） / 管理员"  # the 403 page's "needs the role" (zh-hans)
+
+
+def refused_page(response):
+    page = response.content.decode()
+    return response.status_code == 403 and 'id="role-needed"' in page and COORDINATOR_OR_ADMIN in page
+
+
+def test_a_visit_is_not_withdrawn_by_someone_who_did_not_record_it(zone, login):
+    visit = make_visits(zone)[("grid", False)]
+    response = login(zone.leader).post(f"/visits/{visit.pk}/withdraw/", {"reason": "重复"})
+    with pytest.raises(PermissionDenied):
+        visit_withdraw(visit=visit, by=zone.supervisor, reason="重复")
+    visit.refresh_from_db()
+    assert (refused_page(response), visit.withdrawn_at, visit.withdrawn_reason) == (True, None, "")
+
+
+def test_the_round_is_not_locked_reminded_filled_or_corrected_by_the_unauthorised(zone, login):
+    corrections = round_zone(zone)
+    due = on_month("due")
+    client = login(zone.supervisor)  # reads the round's status, runs none of it
+    pages = [
+        client.post(reverse("round_lock", args=ROUND_MONTHS["due"])),
+        client.post(reverse("round_remind", args=ROUND_MONTHS["due"])),
+        client.post(reverse("correction_decide", args=[corrections["locked"].pk]), {"approve": "1"}),
+    ]
+    services_refused = []
+    for call in (
+        lambda: month_lock(**due, by=zone.leader),
+        lambda: round_remind_missing(**due, by=zone.dept),
+        lambda: report_correction_decide(correction=corrections["locked"], by=zone.grid, approve=True),
+        fill(zone, "dept", "project_a", *ROUND_MONTHS["due"]),
+    ):
+        with pytest.raises(PermissionDenied):
+            call()
+        services_refused.append(True)
+    corrections["locked"].refresh_from_db()
+    assert [refused_page(page) for page in pages] == [True] * 3
+    assert services_refused == [True] * 4
+    assert not MonthLock.objects.filter(**due).exists()
+    assert not zone.grid.notifications.exists() and not MonthlyReport.objects.exists()
+    assert corrections["locked"].status == CorrectionStatus.PENDING
+
+
+def test_the_ledger_is_not_imported_by_the_unauthorised(zone, login, tmp_path):
+    path = tmp_path / "ledger.xlsx"
+    path.write_bytes(ledger_file(*ROUND_MONTHS["due"]).getvalue())
+    exits = []
+    for args in (
+        ["--user", "grid"],
+        ["--user", "leader", "--dry-run"],
+        ["--as-correction", "--user", "coordinator"],
+    ):
+        with pytest.raises(CommandError) as refused_run:
+            call_command("import_ledger", str(path), *args, stdout=io.StringIO(), stderr=io.StringIO())
+        exits.append(refused_run.value.returncode)
+    with pytest.raises(PermissionDenied):
+        ledger_apply(ledger_read(ledger_file(*ROUND_MONTHS["due"])), by=zone.supervisor)
+    with pytest.raises(PermissionDenied):
+        ledger_apply(
+            ledger_read(ledger_file(*ROUND_MONTHS["due"]), as_correction=True),
+            by=zone.coordinator,
+            as_correction=True,
+        )
+    page = login(zone.dept).get(reverse("ledger_import"))
+    assert exits == [import_ledger.REFUSED] * 3
+    assert refused_page(page)
+    assert not Project.objects.filter(code="Z-1").exists()
