@@ -252,6 +252,8 @@ REASSIGN_DEPARTMENT_ROLES = frozenset({COORDINATOR, LEADER, ADMINISTRATOR})
 APPROVER_ROLES = frozenset({COORDINATOR, ADMINISTRATOR})
 # Who runs coordination meetings and records their decisions (an explicit deadline among them).
 MEETING_ROLES = frozenset({COORDINATOR, ADMINISTRATOR})
+# Four eyes on stage dates: who may approve a stage date correction they requested themselves.
+OWN_CORRECTION_APPROVERS = frozenset({ADMINISTRATOR})
 
 
 def issue_action_allowed(actor, action, issue):
