@@ -6,6 +6,7 @@ would have shown its owner (the same filters on the owner's visible rows, in the
 import tempfile
 from types import SimpleNamespace
 
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError
@@ -114,6 +115,10 @@ def ledger_import(job, progress):
             raise JobFailed(message) from None
         except ledger.LedgerRejected as rejected:
             raise JobFailed(str(rejected)) from None
+        except PermissionDenied:  # the owner's roles changed since the preview
+            raise JobFailed(
+                _("Your role does not allow this import any more; nothing was imported.")
+            ) from None
         finally:
             default_storage.delete(job.params["name"])
         return import_report(plan) | {"imported": True}

@@ -372,6 +372,12 @@ ISSUE_TEXTS = [
         "已向企业反馈接入方案批复情况。",
     ),
 ]
+# The ladder paths a demo issue climbs, level by level.
+AT_GRID = (Level.GRID_HELP,)
+TO_MEETING = (*AT_GRID, Level.COORDINATION)
+TO_LEADER = (*TO_MEETING, Level.LEADER)
+TO_SUPERVISION = (*TO_LEADER, Level.SUPERVISION)
+
 ESCALATE_REASONS = {
     Level.COORDINATION: "网格帮办期限内无法解决，涉及多个部门，提交调度会会办。",
     Level.LEADER: "调度会明确的期限内仍未解决，提请委领导交办。",
@@ -447,8 +453,8 @@ class VisitPlan:
 class IssuePlan:
     key: str  # the description, unique within the project
     category: str
-    level: int
-    status: str
+    level: Level
+    status: IssueStatus
     department: str
     assignee: str
     raised_by: str
@@ -1010,33 +1016,43 @@ class Planner:
         meeting_items = []
         # (level path, final status, raised days ago, extra) — every mechanism, with overdue ones.
         scenarios = [
-            ([1], "open", 1, {}),
-            ([1], "open", 2, {"no_response": True}),
-            ([1], "in_progress", 4, {}),
-            ([1], "in_progress", 12, {}),  # overdue at level 1
-            ([1], "in_progress", 16, {}),  # overdue at level 1
-            ([1], "in_progress", 6, {"extension": "pending"}),
-            ([1], "resolved", 20, {}),
-            ([1], "closed", 40, {"satisfaction": Satisfaction.SATISFIED}),
-            ([1], "closed", 70, {"satisfaction": Satisfaction.SATISFIED}),
-            ([1], "closed", 95, {"satisfaction": Satisfaction.PARTLY}),
-            ([1], "closed", 30, {"on_site": True, "satisfaction": Satisfaction.SATISFIED}),
-            ([1], "closed", 55, {"on_site": True, "satisfaction": Satisfaction.SATISFIED}),
-            ([1], "closed", 120, {"on_site": True, "satisfaction": Satisfaction.SATISFIED}),
-            ([1], "resolved", 9, {"on_site": True}),
-            ([1], "closed", 160, {"on_site": True, "satisfaction": Satisfaction.SATISFIED}),
-            ([1, 2], "in_progress", 45, {"meeting": "assign"}),
-            ([1, 2], "in_progress", 50, {"meeting": "assign", "overdue": True}),
-            ([1, 2], "in_progress", 60, {"meeting": "assign", "suspend": True}),
-            ([1, 2], "in_progress", 14, {}),
-            ([1, 2], "closed", 80, {"meeting": "resolved", "satisfaction": Satisfaction.SATISFIED}),
-            ([1, 2, 3], "in_progress", 75, {"meeting": "escalate"}),
-            ([1, 2, 3], "in_progress", 90, {"auto": True}),  # overdue at level 3
-            ([1, 2, 3], "in_progress", 70, {"on_visit": True}),
-            ([1, 2, 3], "closed", 110, {"satisfaction": Satisfaction.SATISFIED, "extension": "approved"}),
-            ([1, 2, 3, 4], "in_progress", 130, {"flag": True}),  # overdue at level 4
-            ([1, 2, 3, 4], "in_progress", 100, {}),
-            ([1, 2, 3, 4], "resolved", 150, {}),
+            (AT_GRID, IssueStatus.OPEN, 1, {}),
+            (AT_GRID, IssueStatus.OPEN, 2, {"no_response": True}),
+            (AT_GRID, IssueStatus.IN_PROGRESS, 4, {}),
+            (AT_GRID, IssueStatus.IN_PROGRESS, 12, {}),  # overdue at level 1
+            (AT_GRID, IssueStatus.IN_PROGRESS, 16, {}),  # overdue at level 1
+            (AT_GRID, IssueStatus.IN_PROGRESS, 6, {"extension": "pending"}),
+            (AT_GRID, IssueStatus.RESOLVED, 20, {}),
+            (AT_GRID, IssueStatus.CLOSED, 40, {"satisfaction": Satisfaction.SATISFIED}),
+            (AT_GRID, IssueStatus.CLOSED, 70, {"satisfaction": Satisfaction.SATISFIED}),
+            (AT_GRID, IssueStatus.CLOSED, 95, {"satisfaction": Satisfaction.PARTLY}),
+            (AT_GRID, IssueStatus.CLOSED, 30, {"on_site": True, "satisfaction": Satisfaction.SATISFIED}),
+            (AT_GRID, IssueStatus.CLOSED, 55, {"on_site": True, "satisfaction": Satisfaction.SATISFIED}),
+            (AT_GRID, IssueStatus.CLOSED, 120, {"on_site": True, "satisfaction": Satisfaction.SATISFIED}),
+            (AT_GRID, IssueStatus.RESOLVED, 9, {"on_site": True}),
+            (AT_GRID, IssueStatus.CLOSED, 160, {"on_site": True, "satisfaction": Satisfaction.SATISFIED}),
+            (TO_MEETING, IssueStatus.IN_PROGRESS, 45, {"meeting": "assign"}),
+            (TO_MEETING, IssueStatus.IN_PROGRESS, 50, {"meeting": "assign", "overdue": True}),
+            (TO_MEETING, IssueStatus.IN_PROGRESS, 60, {"meeting": "assign", "suspend": True}),
+            (TO_MEETING, IssueStatus.IN_PROGRESS, 14, {}),
+            (
+                TO_MEETING,
+                IssueStatus.CLOSED,
+                80,
+                {"meeting": "resolved", "satisfaction": Satisfaction.SATISFIED},
+            ),
+            (TO_LEADER, IssueStatus.IN_PROGRESS, 75, {"meeting": "escalate"}),
+            (TO_LEADER, IssueStatus.IN_PROGRESS, 90, {"auto": True}),  # overdue at level 3
+            (TO_LEADER, IssueStatus.IN_PROGRESS, 70, {"on_visit": True}),
+            (
+                TO_LEADER,
+                IssueStatus.CLOSED,
+                110,
+                {"satisfaction": Satisfaction.SATISFIED, "extension": "approved"},
+            ),
+            (TO_SUPERVISION, IssueStatus.IN_PROGRESS, 130, {"flag": True}),  # overdue at level 4
+            (TO_SUPERVISION, IssueStatus.IN_PROGRESS, 100, {}),
+            (TO_SUPERVISION, IssueStatus.RESOLVED, 150, {}),
         ]
         for index, (path, status, days_ago, extra) in enumerate(scenarios):
             project = live[index % len(live)]
@@ -1076,8 +1092,8 @@ class Planner:
         p.visits.sort(key=lambda v: v.date)
         self.issue(
             p,
-            [1],
-            "closed",
+            AT_GRID,
+            IssueStatus.CLOSED,
             raised,
             (
                 Category.HIRING,
@@ -1089,8 +1105,8 @@ class Planner:
         )
         self.issue(
             p,
-            [1],
-            "in_progress",
+            AT_GRID,
+            IssueStatus.IN_PROGRESS,
             self.clamp_past(self.today - datetime.timedelta(days=3)),
             (
                 Category.PERMITS,
@@ -1128,21 +1144,21 @@ class Planner:
                 "at": raised_at,
                 "by": grid,
                 "text": description,
-                "to_level": 1,
+                "to_level": Level.GRID_HELP,
                 "department": department,
-                "deadline": add_working_days(raised_day, rules[1]),
+                "deadline": add_working_days(raised_day, rules[Level.GRID_HELP]),
             }
         ]
         plan = IssuePlan(
             key=description,
             category=category,
-            level=1,
+            level=Level.GRID_HELP,
             status=IssueStatus.OPEN,
             department=department,
             assignee=dept_user,
             raised_by=grid,
             raised_at=raised_at,
-            deadline=add_working_days(raised_day, rules[1]),
+            deadline=add_working_days(raised_day, rules[Level.GRID_HELP]),
             level_entered_at=raised_at,
             visit_date=visit.date if visit else None,
         )
@@ -1178,14 +1194,18 @@ class Planner:
             entered = raised_day
             meeting = extra.get("meeting")
             for level in path[1:]:
-                gap = {2: 7, 3: 22, 4: 12}[level]
+                gap = {Level.COORDINATION: 7, Level.LEADER: 22, Level.SUPERVISION: 12}[level]
                 entered = workday_on_or_before(entered + datetime.timedelta(days=gap))
-                if level == 3 and meeting == "escalate":
+                if level == Level.LEADER and meeting == "escalate":
                     entered = self.last_meeting
                 entered = min(entered, workday_on_or_before(self.today - datetime.timedelta(days=1)))
-                by = {2: grid, 3: "coordinator", 4: project.leader}[level]
+                by = {
+                    Level.COORDINATION: grid,
+                    Level.LEADER: "coordinator",
+                    Level.SUPERVISION: project.leader,
+                }[level]
                 kind = IssueEventKind.ESCALATED
-                if level == 3 and extra.get("auto"):
+                if level == Level.LEADER and extra.get("auto"):
                     by, kind = None, IssueEventKind.AUTO_ESCALATED
                 deadline = add_working_days(entered, rules[level])
                 plan.level = level
@@ -1199,13 +1219,13 @@ class Planner:
                         "text": ESCALATE_REASONS[level]
                         if kind == IssueEventKind.ESCALATED
                         else "已超期未办结，系统自动升级为领导交办。",
-                        "from_level": level - 1,
+                        "from_level": Level(level - 1),
                         "to_level": level,
                         "department": department,
                         "deadline": deadline,
                     }
                 )
-                if level == 2 and meeting:
+                if level == Level.COORDINATION and meeting:
                     # The meeting may set its own deadline (PRODUCT.md "Deadline rules").
                     decided = at(self.last_meeting, 11, 30)
                     meeting_deadline = add_working_days(self.last_meeting, 30)
@@ -1230,13 +1250,13 @@ class Planner:
                             "deadline": meeting_deadline if meeting == "assign" else None,
                         }
                     )
-                if level == 3:
+                if level == Level.LEADER:
                     plan.assigned_by_leader = project.leader
                     plan.slip_days[Level.LEADER] = entered
                     leader_deadline = add_working_days(entered, 12)
                     if extra.get("auto"):
                         leader_deadline = add_working_days(entered, 6)
-                    elif path[-1] == 3 and status == "in_progress":
+                    elif path[-1] == Level.LEADER and status == IssueStatus.IN_PROGRESS:
                         leader_deadline = max(leader_deadline, add_working_days(self.today, 6))
                     plan.deadline = leader_deadline
                     events.append(
@@ -1252,7 +1272,7 @@ class Planner:
                             "deadline": leader_deadline,
                         }
                     )
-                if level == 4:
+                if level == Level.SUPERVISION:
                     plan.slip_days[Level.SUPERVISION] = entered
             if extra.get("extension"):
                 requested = workday_on_or_before(
@@ -1338,7 +1358,7 @@ class Planner:
                         "text": "督办期限已过，提请党工委、管委会调度推进。",
                     }
                 )
-            if status in ("resolved", "closed"):
+            if status in (IssueStatus.RESOLVED, IssueStatus.CLOSED):
                 last = max(e["at"] for e in events)
                 done = last + datetime.timedelta(days=rng.randint(2, 8))
                 if extra.get("hr_next_day"):
@@ -1353,7 +1373,7 @@ class Planner:
                 events.append(
                     {"kind": IssueEventKind.RESOLVED, "at": done, "by": dept_user, "text": plan.resolution}
                 )
-        if status == "closed":
+        if status == IssueStatus.CLOSED:
             close_at = min(plan.resolved_at + datetime.timedelta(days=1), at(self.today, 8))
             plan.feedback = feedback or "已向企业反馈办理结果。"
             plan.satisfaction = extra.get("satisfaction", Satisfaction.SATISFIED)
@@ -1370,7 +1390,7 @@ class Planner:
                     "text": str(Satisfaction(plan.satisfaction).label),
                 }
             )
-        elif plan.status in IssueStatus.unresolved() and plan.level >= 2:
+        elif plan.status in IssueStatus.unresolved() and plan.level >= Level.COORDINATION:
             # Coordination progress goes back to the enterprise (及时向企业反馈).
             events.append(
                 {

@@ -1,26 +1,30 @@
 """The rulebook: who may do what (PRODUCT.md "Who may act, everywhere"), as data.
 
-Two tables: `ISSUE_RULES` (an `IssueAction` on an issue) and `PROJECT_RULES` (a `ProjectAction` on a
-project). Each action has a few grants; a grant names the roles it is for, the issue levels and statuses
-it applies to, and the named extra conditions that must hold too (e.g. "is the project's grid worker").
-Someone may take an action when one of its grants matches. A withdrawn issue is final: no action at all.
+Three tables: `ISSUE_RULES` (an `IssueAction` on an issue), `PROJECT_RULES` (a `ProjectAction` on a
+project or one of its records, e.g. a visit) and `ZONE_RULES` (a `ZoneAction` on the zone's shared
+records: the monthly round, the ledger). Each action has a few grants; a grant names the roles it is
+for, the issue levels and statuses it applies to, and the named extra conditions that must hold too
+(e.g. "is the project's grid worker"). Someone may take an action when one of its grants matches. A
+withdrawn issue is final: no action at all.
 
-Readers: the services (`require_issue_action`, `require_project_action` → PermissionDenied), the pages
-(they offer an action's form only when `allowed_actions` holds it), the admin (its actions call the
-services) and tests/test_rulebook.py, which walks the whole table. Visibility is the querysets' rule:
-the services check it too, the pages answer 404 before asking here.
+Readers: the services (`require_issue_action`, `require_project_action`, `require_zone_action` →
+PermissionDenied), the pages (they offer an action's form only when the rulebook allows it), the
+admin (its actions call the services), the templates (`zone_may`, from the context processor) and
+tests/test_rulebook.py, which walks the whole table. Visibility is the querysets' rule: the services
+check it too, the pages answer 404 before asking here.
 
-To add an action: a member of `IssueAction` (or `ProjectAction`), its grants below, and its service
-calling `require_issue_action` — the matrix test fails while one of them is missing.
+To add an action: a member of `IssueAction` (or `ProjectAction`, `ZoneAction`), its grants below, and
+its service calling `require_issue_action` (or its kin) — the matrix test fails while one is missing.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
 from . import access
-from .models.choices import IssueAction, IssueStatus, Level, ProjectAction, RoleCode
+from .models.choices import IssueAction, IssueStatus, Level, ProjectAction, RoleCode, ZoneAction
 
 GRID_WORKER = RoleCode.GRID_WORKER
 DEPARTMENT = RoleCode.DEPARTMENT
@@ -61,10 +65,14 @@ class Actor:
 
 @dataclass(frozen=True)
 class Condition:
-    """A named extra condition of a grant: `test(actor, subject)` with the issue or project acted on."""
+    """A named extra condition of a grant: `test(actor, subject)` with the issue or project acted on.
+
+    `projects_q(actor)`, where given, is the same condition as a filter of projects (`projects_where`).
+    """
 
     name: str
     test: Callable[[Actor, object], bool] = field(repr=False, compare=False)
+    projects_q: Callable[[Actor], Q] | None = field(default=None, repr=False, compare=False)
 
     def __str__(self):
         return self.name
@@ -74,9 +82,16 @@ def _project_id(subject):
     return getattr(subject, "project_id", None) or subject.pk
 
 
+def _grid_projects_q(actor):
+    from .querysets import grid_projects_q
+
+    return grid_projects_q(actor.staff) if GRID_WORKER in actor.roles and actor.staff else Q(pk__in=[])
+
+
 PROJECT_GRID_WORKER = Condition(
     "is a grid worker of the project (its park, or named on it)",
     lambda actor, subject: actor.grid_worker_of(_project_id(subject)),
+    _grid_projects_q,
 )
 OWN_DEPARTMENT = Condition(
     "the issue is assigned to the actor's department",
@@ -88,6 +103,10 @@ OWN_DEPARTMENT = Condition(
 )
 RAISER = Condition(
     "raised the issue", lambda actor, issue: actor.staff is not None and actor.staff.pk == issue.raised_by_id
+)
+VISIT_RECORDER = Condition(
+    "recorded the visit",
+    lambda actor, visit: actor.staff is not None and getattr(visit, "recorded_by_id", None) == actor.staff.pk,
 )
 NOT_SUSPENDED = Condition("the issue is not suspended", lambda actor, issue: not issue.suspended)
 SUSPENDED = Condition("the issue is suspended", lambda actor, issue: issue.suspended)
@@ -106,7 +125,7 @@ class Grant:
     statuses: frozenset = EVERY_STATUS
     conditions: tuple = ()
 
-    def matches(self, actor, subject, level=None, status=None):
+    def matches(self, actor, subject=None, level=None, status=None):
         return (
             bool(actor.roles & self.roles)
             and (level is None or level in self.levels)
@@ -184,7 +203,8 @@ PROJECT_RULES = {
         grant(GRID_WORKER, when=[PROJECT_GRID_WORKER]),
     ),
     # Progress notes, stage and stage dates (start, completion, production), permits, milestones and
-    # the monthly figures — through the progress page, a visit or an import.
+    # the monthly figures (the round, a correction request) — through the progress page, a visit, the
+    # round or an import.
     ProjectAction.LOG_PROGRESS: (
         grant(COORDINATOR, ADMINISTRATOR),
         grant(GRID_WORKER, when=[PROJECT_GRID_WORKER]),
@@ -207,6 +227,21 @@ PROJECT_RULES = {
         grant(COORDINATOR, ADMINISTRATOR),
         grant(GRID_WORKER, when=[PROJECT_GRID_WORKER]),
     ),
+    # The subject is the visit: whoever recorded it, or a coordinator (its issues stay as they are).
+    ProjectAction.WITHDRAW_VISIT: (
+        grant(COORDINATOR, ADMINISTRATOR),
+        grant(*EVERY_ROLE, when=[VISIT_RECORDER]),
+    ),
+}
+
+# The monthly round (月度投资填报) and the ledger. Filling the round is LOG_PROGRESS, project by project.
+ZONE_RULES = {
+    ZoneAction.READ_ROUND_STATUS: (grant(COORDINATOR, LEADER, SUPERVISOR, ADMINISTRATOR),),
+    ZoneAction.RUN_ROUND: (grant(COORDINATOR, ADMINISTRATOR),),
+    ZoneAction.DECIDE_REPORT_CORRECTION: (grant(COORDINATOR, ADMINISTRATOR),),
+    ZoneAction.IMPORT_LEDGER: (grant(COORDINATOR, ADMINISTRATOR),),
+    # Rewriting a locked month's figures from a file skips the correction's approval: administrators.
+    ZoneAction.IMPORT_LOCKED_MONTHS: (grant(ADMINISTRATOR),),
 }
 
 
@@ -217,6 +252,8 @@ REASSIGN_DEPARTMENT_ROLES = frozenset({COORDINATOR, LEADER, ADMINISTRATOR})
 APPROVER_ROLES = frozenset({COORDINATOR, ADMINISTRATOR})
 # Who runs coordination meetings and records their decisions (an explicit deadline among them).
 MEETING_ROLES = frozenset({COORDINATOR, ADMINISTRATOR})
+# Four eyes on stage dates: who may approve a stage date correction they requested themselves.
+OWN_CORRECTION_APPROVERS = frozenset({ADMINISTRATOR})
 
 
 def issue_action_allowed(actor, action, issue):
@@ -234,7 +271,8 @@ def allowed_actions(user, issue):
 
 
 def may_act_on_project(user, action, project):
-    """Whether `user` may take the `ProjectAction` on `project` (visibility is the caller's 404)."""
+    """Whether `user` may take the `ProjectAction` on `project` (or the record of it the action is on,
+    e.g. a visit); visibility is the caller's 404."""
     actor = Actor(user)
     return any(g.matches(actor, project) for g in PROJECT_RULES[action])
 
@@ -244,12 +282,73 @@ def require_project_action(user, action, project):
     from .models import Project
 
     if not may_act_on_project(user, action, project):
-        raise PermissionDenied
+        raise refusal(action)
     if (
         not access.sees_everything(user)
-        and not Project.objects.visible_to(user).filter(pk=project.pk).exists()
+        and not Project.objects.visible_to(user).filter(pk=_project_id(project)).exists()
     ):
         raise PermissionDenied
+
+
+def projects_where(user, action, projects):
+    """`projects` narrowed to those on which `user` may take the `ProjectAction`, in the query itself
+    (a whole round, say, without a check per row). Every condition of the grants used needs its
+    `projects_q`."""
+    actor = Actor(user)
+    parts = []
+    for g in PROJECT_RULES[action]:
+        if not actor.roles & g.roles:
+            continue
+        if not g.conditions:
+            return projects
+        part = Q()
+        for condition in g.conditions:
+            part &= condition.projects_q(actor)
+        parts.append(part)
+    if not parts:
+        return projects.none()
+    either = parts[0]
+    for part in parts[1:]:
+        either |= part
+    return projects.filter(either)
+
+
+def may_act_on_zone(user, action):
+    """Whether `user` may take the `ZoneAction`."""
+    actor = Actor(user)
+    return any(g.matches(actor) for g in ZONE_RULES[action])
+
+
+def zone_actions(user):
+    """The `ZoneAction`s `user` may take, keyed by member name for the templates (`zone_may.RUN_ROUND`)."""
+    actor = Actor(user)
+    return {action.name: any(g.matches(actor) for g in ZONE_RULES[action]) for action in ZoneAction}
+
+
+def require_zone_action(user, action):
+    """403 naming the roles the `ZoneAction` needs, unless the user holds one."""
+    if not may_act_on_zone(user, action):
+        raise refusal(action)
+
+
+def may_take_some(user, action):
+    """Whether the user holds a role some grant of the action names: the gate of a page that lists
+    the subjects (the round, "record a visit"); each subject is checked again."""
+    return bool(access.role_codes(user) & roles_granted(action))
+
+
+def require_some_grant(user, action):
+    """403 naming the roles, unless `may_take_some`."""
+    if not may_take_some(user, action):
+        raise access.RoleRequired(*roles_granted(action))
+
+
+def refusal(action):
+    """The 403 of a refused action: it names the roles a grant without condition gives it to (those
+    that may take it on any subject); a bare 403 when every grant has a condition."""
+    rules = ISSUE_RULES.get(action) or PROJECT_RULES.get(action) or ZONE_RULES[action]
+    roles = frozenset().union(*(g.roles for g in rules if not g.conditions))
+    return access.RoleRequired(*roles) if roles else PermissionDenied()
 
 
 def require_issue_action(user, action, issue):
@@ -267,5 +366,5 @@ def require_issue_action(user, action, issue):
 
 def roles_granted(action):
     """Every role some grant of the action names (for "who may do this" texts and the admin)."""
-    rules = ISSUE_RULES.get(action) or PROJECT_RULES[action]
+    rules = ISSUE_RULES.get(action) or PROJECT_RULES.get(action) or ZONE_RULES[action]
     return frozenset().union(*(g.roles for g in rules))

@@ -107,6 +107,7 @@ def latest_start_before(end: datetime.date, days: int) -> datetime.date:
 
 
 def _latest_start_before(end, days, overrides=None):
+    """The one implementation behind `latest_start_before` and the WorkingCalendar's."""
     if days < 1:
         raise ValueError("days must be positive")
     # The `days`-th working day counting back from `end` (counted) is the earliest start not yet late.
@@ -118,12 +119,12 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
 
     E.g. raised on a Friday and answered on the next Monday is 1 working day.
     """
-    if end < start:
-        return -working_days_between(end, start)
-    return _count_working_days(start, end, _overrides(start + ONE_DAY, end))
+    first, last = sorted((start, end))
+    return _count_working_days(start, end, _overrides(first + ONE_DAY, last))
 
 
 def _count_working_days(start, end, overrides):
+    """The one count behind `working_days_between` and the WorkingCalendar's (the sign handled here)."""
     if end < start:
         return -_count_working_days(end, start, overrides)
     count = 0

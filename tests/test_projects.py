@@ -87,3 +87,42 @@ def test_filter_selects_keep_the_choice_and_escape_names(zone, login):
     assert f'<option value="{zone.park_b.pk}">&lt;b&gt;高校&lt;/b&gt;园区</option>' in html
     assert '<option value="preparation" selected>' in html
     assert '<option value="">---------</option>' in html
+
+
+@pytest.mark.parametrize("extra", [0, 12])
+def test_project_list_reads_the_calendar_once_whatever_the_late_nodes(
+    zone, login, extra, django_assert_num_queries
+):
+    """Every row has a late key node whose delay the light's reason counts in working days: on the
+    calendar lights.annotate() read once for the list (ProjectQuerySet._light_calendar), not per row."""
+    import datetime
+
+    from projects.models import CalendarDay, PlanNode, Project
+    from projects.querysets import today
+
+    for i in range(extra):
+        Project.objects.create(
+            code=f"LATE-{i:02d}",
+            name=f"节点逾期项目{i}",
+            enterprise=zone.enterprise,
+            park=zone.park_a,
+            total_investment=1000 + i,
+        )
+    CalendarDay.objects.create(date=today() - datetime.timedelta(days=2), is_workday=False, note="检修")
+    for index, project in enumerate(Project.objects.all()):
+        late_by = 40 if index % 2 else 4  # red and yellow lights
+        PlanNode.objects.create(
+            project=project,
+            name="施工许可",
+            is_key=True,
+            planned_date=today() - datetime.timedelta(days=late_by),
+        )
+    client = login(zone.coordinator)
+    client.get(reverse("project_list"))  # warm the session
+    # The 14 of test_project_list_filters: the calendar days once (the late-node threshold and every
+    # row's delay), the page rows with their lights in one query.
+    with django_assert_num_queries(14):
+        response = client.get(reverse("project_list"))
+    rows = list(response.context["page"])
+    assert len(rows) == 2 + extra
+    assert response.content.decode().count("施工许可") == 2 + extra  # a reason per row, delay counted

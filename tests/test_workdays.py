@@ -8,6 +8,7 @@ import pytest
 from projects.models import CalendarDay
 from projects.workdays import (
     _KNOWN_YEARS,
+    WorkingCalendar,
     _official,
     add_working_days,
     is_workday,
@@ -110,3 +111,23 @@ def test_latest_start_before_is_the_last_day_that_has_waited_long_enough():
         day += datetime.timedelta(days=1)
     with pytest.raises(ValueError):
         latest_start_before(D(2026, 10, 8), 0)
+
+
+def test_the_calendar_and_the_functions_count_the_same_both_ways():
+    """One implementation: a span counted backwards is the negative of it forwards, with an
+    administrator's rest day inside, through the module functions and a WorkingCalendar alike."""
+    CalendarDay.objects.create(date=D(2026, 9, 30), is_workday=False, note="停电检修")
+    calendar = WorkingCalendar(D(2026, 9, 1), D(2026, 10, 31))
+    spans = [
+        (D(2026, 9, 25), D(2026, 10, 12)),
+        (D(2026, 9, 28), D(2026, 9, 30)),
+        (D(2026, 9, 28), D(2026, 9, 28)),
+    ]
+    counts = [
+        (working_days_between(a, b), working_days_between(b, a), calendar.working_days_between(a, b),
+         calendar.working_days_between(b, a))
+        for a, b in spans
+    ]  # fmt: skip
+    # 9-25 Mid-Autumn, 9-30 the administrator's rest day, 10-1..7 National Day, 10-10 a make-up Saturday.
+    assert counts == [(6, -6, 6, -6), (1, -1, 1, -1), (0, 0, 0, 0)]
+    assert calendar.latest_start_before(D(2026, 10, 12), 3) == latest_start_before(D(2026, 10, 12), 3)

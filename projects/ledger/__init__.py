@@ -65,7 +65,7 @@ from .names import NEW, suggestions
 from .plan import LISTINGS_SHEET, REPORTS_SHEET, Change, ImportPlan, ImportResult, LedgerRejected, Problem
 from .reading import MAX_ROWS, derive_code, ledger_read
 from .reporting import count_rows, format_problem
-from .writing import ledger_apply, person_username
+from .writing import ledger_apply, ledger_require_importer, person_username
 
 __all__ = [
     "ACTUAL_START",
@@ -111,6 +111,7 @@ __all__ = [
     "derive_code",
     "format_problem",
     "ledger_apply",
+    "ledger_require_importer",
     "ledger_read",
     "normalize_header",
     "parse_date",

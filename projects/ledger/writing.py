@@ -27,7 +27,9 @@ from ..models import (
     RoleCode,
     Staff,
     Stage,
+    ZoneAction,
 )
+from ..rulebook import require_zone_action
 from .columns import (
     ACTUAL_START,
     CENT,
@@ -68,16 +70,26 @@ def _require_stage_rule(by, project, moves_stage):
         raise PermissionDenied
 
 
+def ledger_require_importer(by, *, as_correction=False):
+    """403 (naming the roles) unless `by` may import the ledger, and import corrections of locked
+    months when asked (the rulebook's zone table). `by` None is the command line without --user: the
+    server's operator, who imports but never corrects a locked month."""
+    if by is not None:
+        require_zone_action(by, ZoneAction.IMPORT_LEDGER)
+    if as_correction:
+        require_zone_action(by, ZoneAction.IMPORT_LOCKED_MONTHS)
+
+
 @transaction.atomic
 def ledger_apply(plan, *, by, as_correction=False) -> ImportResult:
     """Write a plan read by `ledger_read`, all or nothing, with history for every created or changed row.
 
-    `by` is the importing user (None from the command line without --user). Only an administrator
-    may import corrections of locked months. Raises `LedgerRejected` if the plan has bad rows.
+    `by` is the importing user (None from the command line without --user: the server's operator).
+    Who may import, and who may import corrections of locked months, is the rulebook's (403 otherwise).
+    Raises `LedgerRejected` if the plan has bad rows.
     The importer's "this is X" answers are remembered as aliases in the same transaction.
     """
-    if as_correction and not (by is not None and access.has_role(by, RoleCode.ADMINISTRATOR)):
-        raise PermissionDenied
+    ledger_require_importer(by, as_correction=as_correction)
     plan.as_correction = as_correction
     if plan.problems:
         raise LedgerRejected(plan)

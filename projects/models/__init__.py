@@ -20,6 +20,7 @@ from .choices import (
     Satisfaction,
     Stage,
     VisitKind,
+    ZoneAction,
 )
 from .config import CalendarDay, CategoryRoute, Rules
 from .issues import ApprovalRequest, Issue, IssueEvent, Meeting, MeetingItem, SlipCounter
@@ -103,4 +104,5 @@ __all__ = [
     "Staff",
     "Visit",
     "VisitKind",
+    "ZoneAction",
 ]

@@ -164,6 +164,18 @@ class ProjectAction(models.TextChoices):
     DECIDE_STAGE_CORRECTION = "decide_stage_correction", _("Approve or reject a stage date correction")
     EDIT_PLAN = "edit_plan", _("Adjust the node plan and mark its nodes done")
     ATTACH_DOCUMENT = "attach_document", _("Attach documents to the project, its nodes and permits")
+    WITHDRAW_VISIT = "withdraw_visit", _("Withdraw a site visit")
+
+
+class ZoneAction(models.TextChoices):
+    """What someone may do on the zone's shared records (the monthly round, the ledger), not on one
+    project or issue; the rulebook's zone table says who."""
+
+    READ_ROUND_STATUS = "read_round_status", _("Read the monthly round's status")
+    RUN_ROUND = "run_round", _("Remind the monthly round and lock a month")
+    DECIDE_REPORT_CORRECTION = "decide_report_correction", _("Approve or reject a locked month's correction")
+    IMPORT_LEDGER = "import_ledger", _("Import the project ledger")
+    IMPORT_LOCKED_MONTHS = "import_locked_months", _("Import corrections of locked months")
 
 
 class Light(models.TextChoices):

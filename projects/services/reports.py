@@ -37,12 +37,15 @@ from ..models import (
     MonthlyReport,
     Park,
     Project,
+    ProjectAction,
     ReportCorrection,
     RoleCode,
     Rules,
     Staff,
+    ZoneAction,
 )
 from ..querysets import grid_projects_q, today
+from ..rulebook import projects_where, require_project_action, require_some_grant, require_zone_action
 
 OUTLIER_FACTOR = 10  # a month more than ten times the project's usual month asks for confirmation
 
@@ -115,14 +118,9 @@ def round_projects(year: int) -> QuerySet:
 
 
 def round_projects_for(user, year: int) -> QuerySet:
-    """The round a user fills: grid workers their parks' and named projects; zone-wide roles all."""
-    projects = round_projects(year).visible_to(user)
-    if access.has_role(user, RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR):
-        return projects
-    staff = access.get_staff(user)
-    if staff is None or not staff.has_role(RoleCode.GRID_WORKER):
-        return projects.none()
-    return projects.of_grid_worker(staff)
+    """The round a user fills: the year's projects on which the rulebook lets them log progress
+    (grid workers their parks' and named projects, coordinators all)."""
+    return projects_where(user, ProjectAction.LOG_PROGRESS, round_projects(year).visible_to(user))
 
 
 def with_round_figures(projects: QuerySet, year: int, month: int) -> QuerySet:
@@ -205,24 +203,25 @@ def _same(a: Decimal | None, b: Decimal | None) -> bool:
 
 
 @transaction.atomic
-def round_save(*, year: int, month: int, by, projects: QuerySet, rows: list[RoundRow]) -> RoundResult:
+def round_save(*, year: int, month: int, by, rows: list[RoundRow]) -> RoundResult:
     """Save the changed rows of a month's round in one transaction.
 
-    `projects` is the round the user may fill (`round_projects_for`); a row outside it is refused.
+    A row outside the round the user may fill (`round_projects_for`) is refused.
     A row whose stored value differs from the one its form was loaded with raises `RoundConflict`
     and nothing is saved. A row with a plausibility warning is saved only when confirmed; the others
     are saved and reported back in `unconfirmed`. Locked months are refused.
     """
+    user, staff = access.actor(by)
+    require_some_grant(user, ProjectAction.LOG_PROGRESS)
+    wanted = {row.project_id: row for row in rows}
+    mine = round_projects_for(user, year).filter(pk__in=wanted)
+    allowed = {p.pk: p for p in with_round_figures(mine, year, month)}
+    if set(wanted) - set(allowed):
+        raise ValidationError(_("You cannot report for some of these projects."), code="forbidden")
     if MonthLock.objects.select_for_update().filter(year=year, month=month).exists():
         raise ValidationError(_("This month is locked; request a correction instead."), code="locked")
     if (year, month) > (today().year, today().month):
         raise ValidationError(_("This month has not begun yet."), code="future")
-    staff = access.actor(by)[1]
-    wanted = {row.project_id: row for row in rows}
-    allowed = {p.pk: p for p in with_round_figures(projects.filter(pk__in=wanted), year, month)}
-    outside = set(wanted) - set(allowed)
-    if outside:
-        raise ValidationError(_("You cannot report for some of these projects."), code="forbidden")
     current = {
         r.project_id: r
         for r in MonthlyReport.objects.select_for_update().filter(
@@ -314,6 +313,7 @@ def round_remind_missing(*, year: int, month: int, by) -> int:
     """Notify every grid worker with unreported projects in the month's round; returns how many."""
     from ..notifications import notify
 
+    require_zone_action(access.actor(by)[0], ZoneAction.RUN_ROUND)
     url = reverse("round", args=[year, month])
     count = 0
     for worker in round_status_by_worker(year, month):
@@ -334,7 +334,8 @@ def round_remind_missing(*, year: int, month: int, by) -> int:
 
 @transaction.atomic
 def month_lock(*, year: int, month: int, by) -> MonthLock:
-    """Lock a month's round after its deadline (coordinators; the caller checked the role)."""
+    """Lock a month's round after its deadline (who runs the round, the rulebook says)."""
+    require_zone_action(access.actor(by)[0], ZoneAction.RUN_ROUND)
     if today() <= round_deadline(year, month):
         raise ValidationError(
             _("The round is open until %(deadline)s; it can be locked after that.")
@@ -352,7 +353,8 @@ def month_lock(*, year: int, month: int, by) -> MonthLock:
 def report_correction_request(
     *, project: Project, year: int, month: int, new_amount: Decimal, reason: str, by
 ) -> ReportCorrection:
-    """Ask to change a locked month's figure; a coordinator decides."""
+    """Ask to change a locked month's figure (who may log the project's progress); a coordinator decides."""
+    require_project_action(access.actor(by)[0], ProjectAction.LOG_PROGRESS, project)
     if not month_is_locked(year, month):
         raise ValidationError(_("This month is not locked; change the figure in the round."), code="open")
     if not reason or not reason.strip():
@@ -384,6 +386,7 @@ def report_correction_decide(
     *, correction: ReportCorrection, by, approve: bool, note: str = ""
 ) -> ReportCorrection:
     """Approve (the report takes the new amount, its history records the change) or reject."""
+    require_zone_action(access.actor(by)[0], ZoneAction.DECIDE_REPORT_CORRECTION)
     correction = ReportCorrection.objects.select_for_update().get(pk=correction.pk)
     if correction.status != CorrectionStatus.PENDING:
         raise ValidationError(_("This correction has already been decided."), code="decided")

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import access
-from ..models import CorrectionStatus, ProgressNote, Project, ProjectAction, RoleCode, Stage, StageCorrection
+from ..models import CorrectionStatus, ProgressNote, Project, ProjectAction, Stage, StageCorrection
 from ..querysets import today
-from ..rulebook import require_project_action
+from ..rulebook import OWN_CORRECTION_APPROVERS, require_project_action
 from .progress import STAGE_DATE_FIELD, _bump, _lock, stage_change_errors
 
 FIELD_STAGE = {field: stage for stage, field in STAGE_DATE_FIELD.items()}
@@ -90,7 +90,7 @@ def stage_correction_decide(
     if correction.status != CorrectionStatus.PENDING:
         raise ValidationError(_("This correction has already been decided."))
     own = staff is not None and correction.requested_by_id == staff.pk
-    if approve and own and not access.has_role(user, RoleCode.ADMINISTRATOR):
+    if approve and own and not access.has_role(user, *OWN_CORRECTION_APPROVERS):
         raise PermissionDenied  # four eyes: a coordinator does not approve their own correction
     correction.status = CorrectionStatus.APPROVED if approve else CorrectionStatus.REJECTED
     correction.decided_by, correction.decided_at = staff, timezone.now()

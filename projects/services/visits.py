@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from .. import access
 from ..models import Category, Department, Project, ProjectAction, RoleCode, Staff, Visit, VisitKind
 from ..photos import photo_files_cleanup, photo_save
-from ..rulebook import may_act_on_project
+from ..rulebook import may_act_on_project, require_project_action
 from .progress import MAY_NOT_LOG_PROGRESS
 
 
@@ -23,11 +23,8 @@ def visit_may_record(user, project: Project) -> bool:
 
 
 def visit_may_withdraw(user, visit: Visit) -> bool:
-    """The person who recorded it, coordinators and administrators."""
-    if access.has_role(user, RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR):
-        return True
-    staff = access.get_staff(user)
-    return staff is not None and visit.recorded_by_id == staff.pk
+    """The rulebook's ProjectAction.WITHDRAW_VISIT (on the visit); the caller has checked it is visible."""
+    return may_act_on_project(user, ProjectAction.WITHDRAW_VISIT, visit)
 
 
 def _raise(**kwargs):
@@ -167,6 +164,7 @@ def visit_withdraw(*, visit: Visit, by, reason: str) -> Visit:
     if not reason:
         raise ValidationError({"reason": _("Give the reason for withdrawing the visit.")})
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    require_project_action(access.actor(by)[0], ProjectAction.WITHDRAW_VISIT, visit)
     if visit.withdrawn_at is not None:
         raise ValidationError(_("This visit has already been withdrawn."))
     visit.withdrawn_reason = reason

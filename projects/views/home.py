@@ -12,15 +12,15 @@ from ..models import (
     Level,
     PlanNode,
     Project,
+    ProjectAction,
     RoleCode,
     Rules,
 )
 from ..plans import annotate_states, responsible_q
 from ..querysets import grid_projects_q, raised_too_long_ago, today
-from ..rulebook import MEETING_ROLES
+from ..rulebook import MEETING_ROLES, may_take_some
 from ..services.meetings import meeting_agenda_candidates, meetings_visible_to
 from ..services.reminders import due_soon_for
-from .visits import RECORDING_ROLES
 
 LIMIT = 20
 
@@ -96,7 +96,7 @@ def home(request):
         "is_leader": staff is not None and staff.has_role(RoleCode.LEADER),
         "is_supervisor": staff is not None and staff.has_role(RoleCode.SUPERVISOR),
         "is_coordinator": access.has_role(user, *MEETING_ROLES),
-        "may_record_visits": access.has_role(user, *RECORDING_ROLES),
+        "may_record_visits": may_take_some(user, ProjectAction.RECORD_VISIT),
     }
     if context["is_supervisor"]:
         # The supervisor's own level: every open supervision item, by deadline.

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import jobs
-from ..access import has_role, require_role
-from ..models import Job, RoleCode
+from ..models import Job, ZoneAction
+from ..rulebook import may_act_on_zone, require_zone_action
 
 
 def _own_job(request, pk):
@@ -32,9 +32,7 @@ def job_download(request, pk):
 @require_POST
 def job_confirm_import(request, pk):
     """Import a ledger its background check found without errors (the checked file is read again)."""
-    from .ledger import IMPORTERS
-
-    require_role(request.user, *IMPORTERS)
+    require_zone_action(request.user, ZoneAction.IMPORT_LEDGER)
     preview = _own_job(request, pk)
     if preview.kind != Job.Kind.LEDGER_PREVIEW or preview.status != Job.Status.DONE:
         raise Http404
@@ -44,7 +42,8 @@ def job_confirm_import(request, pk):
     preview.params["confirmed"] = True
     preview.save(update_fields=["params"])
     params = preview.params | {"language": get_language()}
-    is_admin = has_role(request.user, RoleCode.ADMINISTRATOR)
-    params["as_correction"] = bool(params.get("as_correction")) and is_admin
+    params["as_correction"] = bool(params.get("as_correction")) and may_act_on_zone(
+        request.user, ZoneAction.IMPORT_LOCKED_MONTHS
+    )
     job = jobs.start(Job.Kind.LEDGER_IMPORT, owner=request.user, **params)
     return redirect("job_detail", pk=job.pk)

@@ -21,7 +21,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .. import background, exports, jobs, ledger, xlsx_guard
-from ..access import has_role, require_role
 from ..forms.ledger import LedgerUploadForm
 from ..models import (
     YEAR_MAX,
@@ -31,15 +30,15 @@ from ..models import (
     Job,
     NameKind,
     Park,
-    RoleCode,
+    ZoneAction,
 )
 from ..monthly_report import monthly_report
 from ..querysets import today
+from ..rulebook import may_act_on_zone, require_zone_action
 from ..services.reports import default_period, round_state
 
 SESSION_KEY = "ledger_import"
 STORAGE_DIR = "ledger-imports"
-IMPORTERS = (RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR)
 PREVIEW_CHANGES = 500  # the preview lists this many changes; the counts cover them all
 
 
@@ -67,18 +66,18 @@ def _render(request, form, plan=None, pending=False):
 
 def ledger_import(request):
     """Coordinators and administrators upload a ledger, see what it would change, then confirm."""
-    require_role(request.user, *IMPORTERS)
-    is_admin = has_role(request.user, RoleCode.ADMINISTRATOR)
+    require_zone_action(request.user, ZoneAction.IMPORT_LEDGER)
+    may_correct_locked = may_act_on_zone(request.user, ZoneAction.IMPORT_LOCKED_MONTHS)
     if request.method == "POST" and "cancel" in request.POST:
         _discard_pending(request)
         messages.info(request, _("The import was cancelled; nothing was imported."))
         return redirect("ledger_import")
     if request.method == "POST" and "confirm" in request.POST:
-        return _confirm(request, is_admin)
+        return _confirm(request, may_correct_locked)
     if request.method == "POST" and "answer" in request.POST:
-        return _answer(request, is_admin)
+        return _answer(request, may_correct_locked)
     if request.method == "POST":
-        form = LedgerUploadForm(request.POST, request.FILES, allow_correction=is_admin)
+        form = LedgerUploadForm(request.POST, request.FILES, allow_correction=may_correct_locked)
         if not form.is_valid():
             return _render(request, form)
         _discard_pending(request)
@@ -107,9 +106,12 @@ def ledger_import(request):
             name = default_storage.save(f"{STORAGE_DIR}/{secrets.token_urlsafe(24)}.xlsx", upload)
             request.session[SESSION_KEY] = {"name": name, "as_correction": as_correction, "decisions": {}}
         return _render(
-            request, LedgerUploadForm(allow_correction=is_admin), plan, pending=SESSION_KEY in request.session
+            request,
+            LedgerUploadForm(allow_correction=may_correct_locked),
+            plan,
+            pending=SESSION_KEY in request.session,
         )
-    return _render(request, LedgerUploadForm(allow_correction=is_admin))
+    return _render(request, LedgerUploadForm(allow_correction=may_correct_locked))
 
 
 def _unknown_name_rows(plan):
@@ -136,13 +138,13 @@ def _pending(request):
     return pending
 
 
-def _read_pending(pending, is_admin):
-    as_correction = bool(pending.get("as_correction")) and is_admin
+def _read_pending(pending, may_correct_locked):
+    as_correction = bool(pending.get("as_correction")) and may_correct_locked
     with default_storage.open(pending["name"], "rb") as handle:
         return ledger.ledger_read(handle, as_correction=as_correction, decisions=pending.get("decisions"))
 
 
-def _answer(request, is_admin):
+def _answer(request, may_correct_locked):
     """The importer's answers: what each unknown name is, what each unrecognised column means."""
     pending = _pending(request)
     if pending is None:
@@ -162,16 +164,16 @@ def _answer(request, is_admin):
         ColumnAlias.objects.update_or_create(header=header[:100], defaults={"field": meaning})
     pending["decisions"] = decisions
     request.session[SESSION_KEY] = pending
-    plan = _read_pending(pending, is_admin)
-    return _render(request, LedgerUploadForm(allow_correction=is_admin), plan, pending=True)
+    plan = _read_pending(pending, may_correct_locked)
+    return _render(request, LedgerUploadForm(allow_correction=may_correct_locked), plan, pending=True)
 
 
-def _confirm(request, is_admin):
+def _confirm(request, may_correct_locked):
     pending = _pending(request)
     if pending is None:
         return redirect("ledger_import")
-    as_correction = bool(pending.get("as_correction")) and is_admin
-    plan = _read_pending(pending, is_admin)
+    as_correction = bool(pending.get("as_correction")) and may_correct_locked
+    plan = _read_pending(pending, may_correct_locked)
     try:
         ledger.ledger_apply(plan, by=request.user, as_correction=as_correction)
     except IntegrityError:
@@ -185,7 +187,7 @@ def _confirm(request, is_admin):
         # The database moved on since the preview (e.g. a month was locked): show the new report.
         _discard_pending(request)
         messages.error(request, str(rejected))
-        return _render(request, LedgerUploadForm(allow_correction=is_admin), rejected.plan)
+        return _render(request, LedgerUploadForm(allow_correction=may_correct_locked), rejected.plan)
     _discard_pending(request)
     summary = "; ".join(
         _("%(entity)s: %(created)s created, %(updated)s updated")

@@ -5,7 +5,7 @@ How the deadline and the lock are configured: see `projects/services/reports.py`
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import access
 from ..forms.base import add_service_errors
 from ..forms.reports import CorrectionDecisionForm, CorrectionRequestForm, RoundFormSet
 from ..models import (
@@ -24,10 +23,12 @@ from ..models import (
     MonthlyReport,
     Park,
     Project,
+    ProjectAction,
     ReportCorrection,
-    RoleCode,
+    ZoneAction,
 )
 from ..querysets import today
+from ..rulebook import may_act_on_zone, refusal, require_some_grant, require_zone_action
 from ..services.progress import may_log_progress
 from ..services.reports import (
     RoundConflict,
@@ -46,10 +47,6 @@ from ..services.reports import (
     round_status_by_worker,
     with_round_figures,
 )
-
-FILLERS = (RoleCode.GRID_WORKER, RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR)
-DECIDERS = (RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR)
-STATUS_READERS = (RoleCode.COORDINATOR, RoleCode.ADMINISTRATOR, RoleCode.LEADER, RoleCode.SUPERVISOR)
 
 
 def _check_month(year, month):
@@ -121,11 +118,12 @@ def _rebound(request, updates):
 @require_http_methods(["GET", "POST"])
 def round_page(request, year, month):
     _check_month(year, month)
-    access.require_role(request.user, *FILLERS)
+    require_some_grant(request.user, ProjectAction.LOG_PROGRESS)  # the round is filled project by project
     context = _month_context(year, month)
     scope = round_projects_for(request.user, year)
     park = None
-    if access.has_role(request.user, *DECIDERS) and request.GET.get("park", "").isdigit():
+    runs_round = may_act_on_zone(request.user, ZoneAction.RUN_ROUND)  # they choose a park's part
+    if runs_round and request.GET.get("park", "").isdigit():
         park = Park.objects.filter(pk=request.GET["park"]).first()
         if park:
             scope = scope.filter(park=park)
@@ -135,9 +133,7 @@ def round_page(request, year, month):
         .order_by("park__order", "park__name", "code")
     )
     by_id = {p.pk: p for p in projects}
-    context.update(
-        {"park": park, "parks": Park.objects.all() if access.has_role(request.user, *DECIDERS) else []}
-    )
+    context.update({"park": park, "parks": Park.objects.all() if runs_round else []})
     read_only = context["locked"] is not None or context["is_future"]
     warnings = {}
     status = 200
@@ -156,7 +152,7 @@ def round_page(request, year, month):
                 for form in formset.forms
             ]
             try:
-                result = round_save(year=year, month=month, by=request.user, projects=scope, rows=rows)
+                result = round_save(year=year, month=month, by=request.user, rows=rows)
             except RoundConflict as conflict:
                 updates = {}
                 for form in formset.forms:
@@ -223,7 +219,7 @@ def round_page(request, year, month):
             "rows": _rows(formset, by_id, warnings),
             "read_only": read_only,
             "projects": projects,
-            "may_see_status": access.has_role(request.user, *STATUS_READERS),
+            "may_see_status": may_act_on_zone(request.user, ZoneAction.READ_ROUND_STATUS),
         }
     )
     return render(request, "projects/round.html", context, status=status)
@@ -231,7 +227,7 @@ def round_page(request, year, month):
 
 def round_status(request, year, month):
     _check_month(year, month)
-    access.require_role(request.user, *STATUS_READERS)
+    require_zone_action(request.user, ZoneAction.READ_ROUND_STATUS)
     context = _month_context(year, month)
     by_park = list(round_status_by_park(year, month))
     by_worker = list(round_status_by_worker(year, month))
@@ -248,7 +244,8 @@ def round_status(request, year, month):
             "total": sum(row.total for row in by_park),
             "reported": sum(row.reported for row in by_park),
             "missing": missing,
-            "may_act": access.has_role(request.user, *DECIDERS),
+            "may_run_round": may_act_on_zone(request.user, ZoneAction.RUN_ROUND),
+            "may_decide": may_act_on_zone(request.user, ZoneAction.DECIDE_REPORT_CORRECTION),
             "can_lock": today() > context["deadline"],
         }
     )
@@ -258,7 +255,7 @@ def round_status(request, year, month):
 @require_POST
 def round_remind(request, year, month):
     _check_month(year, month)
-    access.require_role(request.user, *DECIDERS)
+    require_zone_action(request.user, ZoneAction.RUN_ROUND)
     count = round_remind_missing(year=year, month=month, by=request.user)
     messages.success(request, _("Reminded %(count)s grid workers.") % {"count": count})
     return redirect("round_status", year, month)
@@ -267,7 +264,7 @@ def round_remind(request, year, month):
 @require_POST
 def round_lock(request, year, month):
     _check_month(year, month)
-    access.require_role(request.user, *DECIDERS)
+    require_zone_action(request.user, ZoneAction.RUN_ROUND)
     try:
         month_lock(year=year, month=month, by=request.user)
     except ValidationError as error:
@@ -282,7 +279,7 @@ def correction_new(request, year, month, pk):
     _check_month(year, month)
     project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
     if not may_log_progress(request.user, project):
-        raise PermissionDenied
+        raise refusal(ProjectAction.LOG_PROGRESS)
     report = MonthlyReport.objects.filter(project=project, year=year, month=month).first()
     form = CorrectionRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -309,7 +306,7 @@ def correction_new(request, year, month, pk):
 
 
 def corrections(request):
-    access.require_role(request.user, *DECIDERS)
+    require_zone_action(request.user, ZoneAction.DECIDE_REPORT_CORRECTION)
     rows = ReportCorrection.objects.select_related("project", "requested_by", "decided_by")
     return render(
         request,
@@ -324,7 +321,7 @@ def corrections(request):
 
 @require_POST
 def correction_decide(request, pk):
-    access.require_role(request.user, *DECIDERS)
+    require_zone_action(request.user, ZoneAction.DECIDE_REPORT_CORRECTION)
     correction = get_object_or_404(ReportCorrection, pk=pk)
     form = CorrectionDecisionForm(request.POST)
     approve = "approve" in request.POST

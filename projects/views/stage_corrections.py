@@ -10,7 +10,7 @@ from ..forms.base import add_service_errors
 from ..forms.progress import StageCorrectionForm
 from ..forms.reports import CorrectionDecisionForm
 from ..models import CorrectionStatus, Project, ProjectAction, StageCorrection
-from ..rulebook import may_act_on_project, roles_granted
+from ..rulebook import may_act_on_project, require_some_grant
 from ..services.stage_corrections import stage_correction_decide, stage_correction_request
 
 
@@ -41,9 +41,7 @@ def stage_correction_new(request, pk):
 
 
 def _require_decider(user):
-    from .. import access
-
-    access.require_role(user, *roles_granted(ProjectAction.DECIDE_STAGE_CORRECTION))
+    require_some_grant(user, ProjectAction.DECIDE_STAGE_CORRECTION)
 
 
 def stage_corrections(request):

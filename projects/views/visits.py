@@ -17,14 +17,11 @@ from ..forms.base import add_service_errors
 from ..forms.visits import VisitForm, VisitRequestFormSet, VisitSolvedFormSet, VisitWithdrawForm
 from ..models import Project, ProjectAction, RoleCode, Visit, VisitKind
 from ..querysets import today
-from ..rulebook import roles_granted
+from ..rulebook import may_take_some, refusal, require_some_grant
 from ..services.progress import may_log_progress
 from ..services.visits import visit_may_record, visit_may_withdraw, visit_record, visit_withdraw
 
 PAGE_SIZE = 50
-# Roles that may record a visit at all: those the rulebook's RECORD_VISIT names; per project,
-# `visit_may_record` decides.
-RECORDING_ROLES = tuple(roles_granted(ProjectAction.RECORD_VISIT))
 # The key under which visit_form.js keeps the unsaved entries; the success page names it to clear it.
 DRAFT_KEY_RE = re.compile(r"^visit-draft:[\w/:-]{1,150}$")
 
@@ -41,7 +38,7 @@ def visit_new(request, pk=None):
         if not visit_may_record(request.user, project):
             raise PermissionDenied
     else:
-        access.require_role(request.user, *RECORDING_ROLES)
+        require_some_grant(request.user, ProjectAction.RECORD_VISIT)
     data = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
     initial = {"date": today(), "kind": VisitKind.ROUTINE}
@@ -152,7 +149,7 @@ def visit_list(request):
             "filter": visit_filter,
             "page": page,
             "query": query.urlencode(),
-            "may_record": access.has_role(request.user, *RECORDING_ROLES),
+            "may_record": may_take_some(request.user, ProjectAction.RECORD_VISIT),
         },
     )
 
@@ -160,7 +157,7 @@ def visit_list(request):
 def visit_withdraw_view(request, pk):
     visit = get_object_or_404(Visit.objects.visible_to(request.user).select_related("project"), pk=pk)
     if not visit_may_withdraw(request.user, visit):
-        raise PermissionDenied
+        raise refusal(ProjectAction.WITHDRAW_VISIT)
     if visit.withdrawn_at is not None:
         messages.info(request, _("This visit has already been withdrawn."))
         return redirect(visit)

@@ -2,6 +2,9 @@
 
 A park, department or person the zone does not know stops the import with the closest existing
 names; `--create-unknown` creates them (a first import into an empty zone), nothing else does.
+
+`--user` must be someone the rulebook lets import (and, with `--as-correction`, correct locked months);
+a refusal exits with status 77 (EX_NOPERM) before the file is read.
 """
 
 from django.contrib.auth import get_user_model
@@ -10,7 +13,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
-from projects.ledger import LedgerRejected, count_rows, format_problem, ledger_apply, ledger_read
+from projects.ledger import (
+    LedgerRejected,
+    count_rows,
+    format_problem,
+    ledger_apply,
+    ledger_read,
+    ledger_require_importer,
+)
+from projects.models import RoleCode
+
+REFUSED = 77  # sysexits.h EX_NOPERM
 
 
 class Command(BaseCommand):
@@ -38,6 +51,10 @@ class Command(BaseCommand):
             if by is None:
                 raise CommandError(_("No user %(username)s.") % {"username": user})
         try:
+            ledger_require_importer(by, as_correction=as_correction)
+        except PermissionDenied as refused:
+            raise self.refused(refused) from None
+        try:
             with open(file, "rb") as handle:
                 plan = ledger_read(handle, as_correction=as_correction, create_unknown=create_unknown)
         except OSError as exc:
@@ -57,14 +74,20 @@ class Command(BaseCommand):
             return
         try:
             ledger_apply(plan, by=by, as_correction=as_correction)
-        except PermissionDenied:
-            raise CommandError(_("Only an administrator may import corrections of locked months.")) from None
+        except PermissionDenied as refused:  # the roles changed since the check above
+            raise self.refused(refused) from None
         except IntegrityError as exc:
             raise CommandError(_("The data changed while importing; nothing was imported.")) from exc
         except LedgerRejected as exc:
             self.report(exc.plan)
             raise CommandError(str(exc)) from None
         self.stdout.write(self.style.SUCCESS(_("Imported.")))
+
+    def refused(self, refused):
+        """The rulebook's refusal, naming the roles that may do it."""
+        roles = " / ".join(str(RoleCode(role).label) for role in getattr(refused, "roles", ()))
+        message = _("Refused: this import needs --user naming a %(roles)s; nothing was imported.")
+        return CommandError(message % {"roles": roles}, returncode=REFUSED)
 
     def report(self, plan):
         for label, created, updated, unchanged in count_rows(plan):
