@@ -166,12 +166,30 @@ def stage_date_doubts(project: Project, stage: str, date: datetime.date) -> list
     return doubts
 
 
+def confirmation_token(stage: str, date: datetime.date) -> str:
+    """What a confirmation confirms: this stage on this date. A form whose stage or date was changed
+    after its confirmation was shown carries the old token, so it is shown the new one first."""
+    return f"{stage}:{date.isoformat()}"
+
+
+def refuse_unconfirmed_doubts(doubts: list[str], confirmed: bool, field: str = "date") -> None:
+    """The second confirmation, for every doubtful date (stage dates, node dates): refused unless
+    the user confirmed the reasons they were shown."""
+    if doubts and not confirmed:
+        raise ValidationError(
+            {field: [*doubts, _("Confirm the date a second time to keep it.")]}, code="doubtful"
+        )
+
+
 def stage_change_preview(project: Project, stage: str, date: datetime.date) -> dict:
     """What recording the date changes, for the confirmation: the stage, and the start rate it moves."""
     from ..figures import month_end, percent
     from ..models import Listing, ListingKind
 
     preview = {
+        "stage": stage,
+        "date": date,
+        "token": confirmation_token(stage, date),
         "stage_before": Stage(project.stage).label,
         "stage_after": Stage(stage if Stage.rank(stage) > Stage.rank(project.stage) else project.stage).label,
         "start_rate": None,
@@ -194,11 +212,17 @@ def stage_change_preview(project: Project, stage: str, date: datetime.date) -> d
     return preview
 
 
-def _apply_stage_date(project: Project, stage: str, date: datetime.date) -> tuple[str, str]:
-    """Set the stage's date and move the stage forward if needed; returns (stage before, after)."""
+def _apply_stage_date(
+    project: Project, stage: str, date: datetime.date, doubts_confirmed: bool
+) -> tuple[str, str]:
+    """Set the stage's date and move the stage forward if needed; returns (stage before, after).
+
+    Every path that moves a stage comes here (stage page, progress note, visit, node plan): an
+    implausible date is refused unless its doubts were confirmed."""
     errors = stage_change_errors(project, stage, date)
     if errors:
         raise ValidationError(errors)
+    refuse_unconfirmed_doubts(stage_date_doubts(project, stage, date), doubts_confirmed)
     before = project.stage
     setattr(project, STAGE_DATE_FIELD[stage], date)
     if Stage.rank(stage) > Stage.rank(project.stage):
@@ -239,12 +263,7 @@ def project_record_stage_date(
         raise ValidationError({"stage": _("Choose signing, filing, construction, completion or production.")})
     _require_logging(by, project)
     locked = _lock(project, expected_version)
-    doubts = stage_date_doubts(locked, stage, date)
-    if doubts and not doubts_confirmed:
-        raise ValidationError(
-            {"date": [*doubts, _("Confirm the date a second time to keep it.")]}, code="doubtful"
-        )
-    before, after = _apply_stage_date(locked, stage, date)
+    before, after = _apply_stage_date(locked, stage, date, doubts_confirmed)
     _bump(locked)
     note = ProgressNote(
         project=locked,
@@ -323,12 +342,14 @@ def progress_note_add(
     photos: Iterable = (),
     stage_date: datetime.date | None = None,
     expected_version: int | None = None,
+    doubts_confirmed: bool = False,
 ) -> ProgressNote:
     """Add a dated note to the project's progress log, with photos, optionally moving its stage.
 
     Moving the stage records its date (`stage_date`, default the note's date): to construction sets
     the actual start, to completed the actual completion, to production the production date.
-    A stage equal to the current one changes nothing. Photos are stored through `photo_save`; if the
+    A stage equal to the current one changes nothing; an implausible stage date needs
+    `doubts_confirmed`, as on the stage page. Photos are stored through `photo_save`; if the
     transaction fails the caller cleans up stored files (`photos.photo_files_cleanup`).
     """
     from ..photos import photo_files_cleanup, photo_save
@@ -356,7 +377,7 @@ def progress_note_add(
                         % {"current": Stage(locked.stage).label, "stage": Stage(stage).label}
                     }
                 )
-            before, after = _apply_stage_date(locked, stage, stage_date or date)
+            before, after = _apply_stage_date(locked, stage, stage_date or date, doubts_confirmed)
             _bump(locked)
             _refresh(project, locked)
     note = ProgressNote(
