@@ -44,6 +44,7 @@ NAME_COLUMNS = {
     NameKind.PERSON: [LEADER, GRID_WORKER],
 }
 PERSON_ROLES = {LEADER: RoleCode.LEADER, GRID_WORKER: RoleCode.GRID_WORKER}
+STAGE_DATE_FIELD_OF = {SIGNED_ON: "signed_on", FILED_ON: "filed_on", ACTUAL_START: "actual_start"}
 
 
 @dataclass
@@ -183,6 +184,44 @@ def _stage_problem(wanted, current_stage):
     return None
 
 
+# The ledger's stage dates and the stage each records (services.progress.STAGE_DATE_FIELD).
+STAGE_DATE_HEADERS = (
+    (SIGNED_ON, Stage.SIGNED),
+    (FILED_ON, Stage.PREPARATION),
+    (ACTUAL_START, Stage.CONSTRUCTION),
+)
+
+
+def _stage_date_checks(plan, sheet, project_row, wanted, project):
+    """The stage page's rules for each date the row records or changes: a date the rules refuse
+    (in the future, out of order) is an error; an implausible one (`stage_date_doubts`) a warning,
+    which the import's confirmation then confirms."""
+    from ..services.progress import stage_change_errors, stage_date_doubts
+
+    for header, stage in STAGE_DATE_HEADERS:
+        date = wanted[header]
+        if date is None or (project is not None and getattr(project, STAGE_DATE_FIELD_OF[header]) == date):
+            continue
+        # The project as it would be, without this date yet.
+        probe = Project(
+            stage=Stage.NEGOTIATING,
+            planned_start=wanted[PLANNED_START],
+            planned_completion=project.planned_completion if project else None,
+            actual_completion=project.actual_completion if project else None,
+            production_date=project.production_date if project else None,
+            **{
+                STAGE_DATE_FIELD_OF[h]: wanted[h]
+                or (getattr(project, STAGE_DATE_FIELD_OF[h]) if project else None)
+                for h, _stage in STAGE_DATE_HEADERS
+                if h != header
+            },
+        )
+        for error in stage_change_errors(probe, stage, date).values():
+            plan.db_problems.append(Problem(sheet, project_row.row, header, str(error)))
+        for doubt in stage_date_doubts(probe, stage, date):
+            plan.db_warnings.append(Problem(sheet, project_row.row, header, doubt))
+
+
 def _names(plan, counts, listings_sheet, state):
     """Creations of new names; each unanswered unknown name is an error naming its closest matches."""
     projects_in_file = plan.projects.values()
@@ -226,6 +265,7 @@ def compare(plan, state=None):
     for code, project_row in plan.projects.items():
         wanted = dict(project_row.values)
         project = state.projects.get(code)
+        _stage_date_checks(plan, listings_sheet, project_row, wanted, project)
         if project is None:
             problem = _stage_problem(wanted, None)
             if problem:

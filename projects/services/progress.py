@@ -152,7 +152,12 @@ def stage_date_doubts(project: Project, stage: str, date: datetime.date) -> list
             _("The completion is within %(months)s months of the start (%(start)s).")
             % {"months": MIN_BUILD_MONTHS, "start": project.actual_start}
         )
-    if project.planned_start and date < project.planned_start - datetime.timedelta(days=EARLY_START_DAYS):
+    # A signing or a filing long before the planned start is usual; a start (or later) is not.
+    if (
+        Stage.rank(stage) >= Stage.rank(Stage.CONSTRUCTION)
+        and project.planned_start
+        and date < project.planned_start - datetime.timedelta(days=EARLY_START_DAYS)
+    ):
         doubts.append(
             _("The date is more than a year before the planned start (%(planned)s).")
             % {"planned": project.planned_start}
@@ -176,9 +181,8 @@ def refuse_unconfirmed_doubts(doubts: list[str], confirmed: bool, field: str = "
     """The second confirmation, for every doubtful date (stage dates, node dates): refused unless
     the user confirmed the reasons they were shown."""
     if doubts and not confirmed:
-        raise ValidationError(
-            {field: [*doubts, _("Confirm the date a second time to keep it.")]}, code="doubtful"
-        )
+        messages = [*doubts, _("Confirm the date a second time to keep it.")]
+        raise ValidationError({field: [ValidationError(m, code="doubtful") for m in messages]})
 
 
 def stage_change_preview(project: Project, stage: str, date: datetime.date) -> dict:
