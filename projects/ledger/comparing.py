@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from ..models import Enterprise, Listing, MonthLock, MonthlyReport, NameKind, Project, RoleCode, Stage
+from ..models import Enterprise, Listing, MonthLock, MonthlyReport, NameKind, Permit, Project, RoleCode, Stage
+from ..services.progress import FILING_PERMIT, filing_before_application
 from .columns import (
     ACTUAL_START,
     AMOUNT,
@@ -59,6 +60,7 @@ class State:
     departments: dict
     staff: dict  # name → [Staff]
     locks: set
+    filing_applied: dict  # code → the 立项备案 permit's application date (the filing cannot precede it)
 
 
 def load_state(plan, *, lock=False):
@@ -99,6 +101,11 @@ def load_state(plan, *, lock=False):
         departments=resolved(NameKind.DEPARTMENT),
         staff={name: objs for (k, name), objs in plan.resolved.items() if k == NameKind.PERSON},
         locks=set(MonthLock.objects.values_list("year", "month")),
+        filing_applied=dict(
+            Permit.objects.filter(
+                project__code__in=codes, permit_type__name=FILING_PERMIT, applied_on__isnull=False
+            ).values_list("project__code", "applied_on")
+        ),
     )
 
 
@@ -192,7 +199,7 @@ STAGE_DATE_HEADERS = (
 )
 
 
-def _stage_date_checks(plan, sheet, project_row, wanted, project):
+def _stage_date_checks(plan, sheet, project_row, wanted, project, applied=None):
     """The stage page's rules for each date the row records or changes: a date the rules refuse
     (in the future, out of order) is an error; an implausible one (`stage_date_doubts`) a warning,
     which the import's confirmation then confirms."""
@@ -218,6 +225,10 @@ def _stage_date_checks(plan, sheet, project_row, wanted, project):
         )
         for error in stage_change_errors(probe, stage, date).values():
             plan.db_problems.append(Problem(sheet, project_row.row, header, str(error)))
+        if header == FILED_ON and applied and date < applied:
+            plan.db_problems.append(
+                Problem(sheet, project_row.row, header, filing_before_application(applied))
+            )
         for doubt in stage_date_doubts(probe, stage, date):
             plan.db_warnings.append(Problem(sheet, project_row.row, header, doubt))
 
@@ -265,7 +276,7 @@ def compare(plan, state=None):
     for code, project_row in plan.projects.items():
         wanted = dict(project_row.values)
         project = state.projects.get(code)
-        _stage_date_checks(plan, listings_sheet, project_row, wanted, project)
+        _stage_date_checks(plan, listings_sheet, project_row, wanted, project, state.filing_applied.get(code))
         if project is None:
             problem = _stage_problem(wanted, None)
             if problem:

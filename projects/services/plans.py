@@ -14,11 +14,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import access, workdays
-from ..models import NodeTemplate, Permit, PermitStatus, PlanNode, Project, ProjectAction, Staff
+from ..models import NodeTemplate, Permit, PermitStatus, PlanNode, Project, ProjectAction, Staff, Stage
 from ..models.plans import STAGE_PLANNED_FIELD
 from ..querysets import today
 from ..rulebook import may_act_on_project
-from .progress import _bump, _lock, _refresh, project_record_stage_date
+from .progress import FILING_PERMIT, _bump, _lock, _refresh, project_record_stage_date
 
 # A free node added by hand goes after the template's nodes until the plan is renumbered.
 EXTRA_ORDER = 100
@@ -294,6 +294,7 @@ def node_complete(
     date: datetime.date,
     evidence: str = "",
     expected_version: int | None,
+    doubts_confirmed: bool = False,
 ) -> None:
     """Mark a node done on `date`, with its evidence in words (files are attached as documents).
 
@@ -305,15 +306,24 @@ def node_complete(
     errors = node_errors(actual_date=date)
     if errors:
         raise ValidationError({"date": errors["actual_date"]})
-    if node.stage:
+    # The 立项备案 approval is the filing (services.progress.FILING_PERMIT): recorded as the stage date.
+    stage = node.stage or (
+        Stage.PREPARATION if node.permit_type and node.permit_type.name == FILING_PERMIT else ""
+    )
+    if stage:
         # Its own transaction step: locks the project, checks the version, writes the progress note.
         project_record_stage_date(
-            project=project, by=by, stage=node.stage, date=date, expected_version=expected_version
+            project=project,
+            by=by,
+            stage=stage,
+            date=date,
+            expected_version=expected_version,
+            doubts_confirmed=doubts_confirmed,
         )
         expected_version = project.version
     locked = _lock(project, expected_version)
     locked_node = _locked_node(node, locked)
-    if locked_node.permit_type_id:
+    if locked_node.permit_type_id and not stage:
         permit, _created = Permit.objects.get_or_create(project=locked, permit_type=locked_node.permit_type)
         if permit.applied_on and date < permit.applied_on:
             raise ValidationError({"date": _("The approval cannot be before the application.")})
@@ -328,7 +338,7 @@ def node_complete(
     locked_node._history_user = getattr(by, "user", by)
     locked_node.full_clean()
     locked_node.save()
-    if not node.stage:
+    if not stage:
         _bump(locked)
     _refresh(project, locked)
     _copy(node, locked_node)
