@@ -30,6 +30,8 @@ from .columns import (
     PLANNED,
     PLANNED_START,
     PROJECT_HEADERS,
+    PROJECT_TYPE,
+    PROJECT_TYPE_LABELS,
     SIGNED_ON,
     STAGE,
     STAGE_LABELS,
@@ -45,6 +47,7 @@ NAME_COLUMNS = {
     NameKind.PERSON: [LEADER, GRID_WORKER],
 }
 PERSON_ROLES = {LEADER: RoleCode.LEADER, GRID_WORKER: RoleCode.GRID_WORKER}
+LABELS = {STAGE: STAGE_LABELS, PROJECT_TYPE: PROJECT_TYPE_LABELS}  # coded columns, shown in words
 STAGE_DATE_FIELD_OF = {SIGNED_ON: "signed_on", FILED_ON: "filed_on", ACTUAL_START: "actual_start"}
 
 
@@ -150,6 +153,7 @@ def project_current(project):
         CONTENT: project.content,
         SIGNED_ON: project.signed_on,
         FILED_ON: project.filed_on,
+        PROJECT_TYPE: project.project_type,
     }
 
 
@@ -306,9 +310,18 @@ def compare(plan, state=None):
                     _("empty, the recorded start %(date)s is kept") % {"date": current[ACTUAL_START]},
                 )
             )
-        for header in (SIGNED_ON, FILED_ON):  # kept silently: most zones' tables do not carry them
+        for header in (SIGNED_ON, FILED_ON, PROJECT_TYPE):  # kept silently: most zones' tables lack them
             if wanted[header] is None:
                 wanted[header] = current[header]
+        if wanted[PROJECT_TYPE] != current[PROJECT_TYPE]:
+            plan.db_warnings.append(
+                Problem(
+                    listings_sheet,
+                    project_row.row,
+                    PROJECT_TYPE,
+                    _("the node plan stays as it is; the plan page adds the new type's missing nodes"),
+                )
+            )
         problem = _stage_problem(wanted, project.stage)
         if problem:
             plan.db_problems.append(Problem(listings_sheet, project_row.row, STAGE, problem))
@@ -323,8 +336,8 @@ def compare(plan, state=None):
         diffs = [
             (
                 header,
-                STAGE_LABELS[current[header]] if header == STAGE else display(current[header]),
-                STAGE_LABELS[wanted[header]] if header == STAGE else display(wanted[header]),
+                LABELS[header][current[header]] if header in LABELS else display(current[header]),
+                LABELS[header][wanted[header]] if header in LABELS else display(wanted[header]),
             )
             for header in PROJECT_HEADERS
             if current[header] != wanted[header]
