@@ -82,7 +82,7 @@ def _column_letter(index):
     return get_column_letter(index)
 
 
-LEDGER_WIDTHS = [14, 30, 26, 16, 8, 10, 10, 12, 14, 16, 14, 14, 10, 12, 12, 16, 40, 14, 14]
+LEDGER_WIDTHS = [14, 30, 26, 16, 8, 10, 10, 12, 14, 16, 14, 14, 10, 12, 12, 16, 40, 14, 14, 14]
 
 
 def ledger_listing_rows(listings):
@@ -109,6 +109,7 @@ def ledger_listing_rows(listings):
             project.content,
             project.signed_on,
             project.filed_on,
+            ledger.PROJECT_TYPE_LABELS[project.project_type],
         ]
 
 
@@ -169,6 +170,7 @@ EXAMPLE_ROW = [
     "新建厂房两栋，冲压线及自动线若干",
     datetime.date(2025, 11, 20),
     datetime.date(2026, 1, 10),
+    "工业新建",
 ]
 
 
@@ -205,6 +207,12 @@ def ledger_template():
             )
         ],
         [_("项目阶段: 前期, 在建, 竣工 or 投产; empty follows the dates. An import never moves it back.")],
+        [
+            _(
+                "项目类别 (optional): 工业新建, 扩建/技术改造 or 基础设施; it chooses the node-plan "
+                "template of a new project. Empty keeps a project's type (a new project: 工业新建)."
+            )
+        ],
         [
             _(
                 "Parks, departments and people are matched by name or by a confirmed alias; an unknown "

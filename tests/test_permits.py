@@ -71,8 +71,8 @@ def test_checklist_lists_every_type_and_creates_rows_only_when_changed(zone, log
         PermitType.objects.values_list("name", flat=True)
     )
     assert not Permit.objects.exists()  # nothing written on GET
-    applied = today() - datetime.timedelta(days=20)
-    approved = today() - datetime.timedelta(days=5)
+    # The 立项备案 approval is the filing, which comes before project A's start (10 February).
+    applied, approved = datetime.date(zone.year, 1, 5), datetime.date(zone.year, 1, 20)
     data = checklist_data(
         response,
         {
@@ -93,6 +93,7 @@ def test_checklist_lists_every_type_and_creates_rows_only_when_changed(zone, log
     assert permits["立项备案"].approved_on == approved
     zone.project_a.refresh_from_db()
     assert zone.project_a.version == 2
+    assert zone.project_a.filed_on == approved  # one source: the approval recorded the filing
 
 
 @pytest.mark.parametrize(

@@ -198,7 +198,7 @@ def test_sign_page_for_who_may_log_progress(zone, login):
     assert preview.status_code == 200
     project.refresh_from_db()
     assert project.stage == Stage.NEGOTIATING
-    response = client.post(url, {**data, "sign-confirm": "on"})
+    response = client.post(url, {**data, "sign-confirm": "signed:2025-03-01"})
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.stage == Stage.SIGNED

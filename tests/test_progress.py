@@ -137,7 +137,7 @@ def test_form_permissions(zone, login, persona, status):
     assert client.get(reverse("progress_new", args=[zone.project_b.pk])).status_code == status
     response = client.post(
         start_url(zone.project_b),
-        {"start-date": today().isoformat(), "start-version": "1", "start-confirm": "1"},
+        {"start-date": today().isoformat(), "start-version": "1", "start-confirm": f"construction:{today()}"},
     )
     assert response.status_code == (302 if status == 200 else status)
 
@@ -150,7 +150,8 @@ def test_start_from_the_project_page(zone, login):
     assert f'action="{start_url(zone.project_b)}"' in page.content.decode()
     day = today() - datetime.timedelta(days=2)
     response = client.post(
-        start_url(zone.project_b), {"start-date": day.isoformat(), "start-version": "1", "start-confirm": "1"}
+        start_url(zone.project_b),
+        {"start-date": day.isoformat(), "start-version": "1", "start-confirm": f"construction:{day}"},
     )
     assert response.status_code == 302
     project = Project.objects.get(pk=zone.project_b.pk)
@@ -194,7 +195,7 @@ def test_stale_version_on_the_start_form(zone, login):
     Project.objects.filter(pk=zone.project_b.pk).update(version=4)
     response = client.post(
         start_url(zone.project_b),
-        {"start-date": today().isoformat(), "start-version": "1", "start-confirm": "1"},
+        {"start-date": today().isoformat(), "start-version": "1", "start-confirm": f"construction:{today()}"},
     )
     assert response.status_code == 400
     assert "刷新" in response.content.decode() or "reload" in response.content.decode().lower()
@@ -224,6 +225,25 @@ def test_progress_note_with_photos_and_stage_change(zone, login):
             "stage": Stage.CONSTRUCTION,
             "stage_date": day.isoformat(),
             "version": "1",
+            "photos": [png("a.png"), png("b.png")],
+        },
+    )
+    # The stage page's confirmation first: everything typed is kept, the photos must be chosen again.
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="stage-confirmation"' in html
+    assert "桩基施工" in html and f'value="{day.isoformat()}"' in html
+    assert "前期 → <strong>在建</strong>" in html and "重新选择" in html
+    assert not ProgressNote.objects.exists()
+    assert Project.objects.get(pk=zone.project_b.pk).actual_start is None
+    response = client.post(
+        url,
+        {
+            "date": day.isoformat(),
+            "text": "桩基施工",
+            "stage": Stage.CONSTRUCTION,
+            "stage_date": day.isoformat(),
+            "version": "1",
+            "confirm": f"construction:{day}",
             "photos": [png("a.png"), png("b.png")],
         },
     )

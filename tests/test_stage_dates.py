@@ -37,7 +37,7 @@ def test_the_stage_box_is_empty_and_the_first_tap_only_shows_what_changes(zone, 
     assert "50.0% → 100.0%" in html  # one of the two new-build projects started; this one makes two
     assert Project.objects.get(pk=zone.project_b.pk).actual_start is None  # nothing written yet
 
-    response = post(client, zone.project_b, "start", day, confirm="1")
+    response = post(client, zone.project_b, "start", day, confirm=f"construction:{day}")
     assert response.status_code == 302
     project = Project.objects.get(pk=zone.project_b.pk)
     assert (project.stage, project.actual_start) == (Stage.CONSTRUCTION, day)
@@ -50,10 +50,10 @@ def test_an_implausible_date_needs_a_second_confirmation_with_its_reason(zone, l
     html = post(client, project, "complete", early).content.decode()
     assert "3 个月" in html and 'name="complete-doubts_confirmed"' in html
     # Confirming once is not enough for an implausible date.
-    response = post(client, project, "complete", early, confirm="1")
+    response = post(client, project, "complete", early, confirm=f"completed:{early}")
     assert response.status_code == 200 and 'id="stage-confirmation"' in response.content.decode()
     assert Project.objects.get(pk=project.pk).actual_completion is None
-    response = post(client, project, "complete", early, confirm="1", doubts_confirmed="on")
+    response = post(client, project, "complete", early, confirm=f"completed:{early}", doubts_confirmed="on")
     assert response.status_code == 302
     assert Project.objects.get(pk=project.pk).stage == Stage.COMPLETED
 
@@ -66,7 +66,7 @@ def test_a_start_long_before_the_planned_start_is_doubted(zone, login):
 
 
 def test_a_recorded_date_is_not_recorded_again(zone, login):
-    response = post(login(zone.grid), zone.project_a, "start", today(), confirm="1")
+    response = post(login(zone.grid), zone.project_a, "start", today(), confirm=f"construction:{today()}")
     assert response.status_code == 400
     assert Project.objects.get(pk=zone.project_a.pk).actual_start == zone.project_a.actual_start
 

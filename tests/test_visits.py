@@ -207,7 +207,14 @@ def test_a_failure_late_in_the_transaction_rolls_everything_back(zone, login, se
 
 def test_visit_moves_the_stage_and_adds_a_progress_note(zone, login):
     data = visit_post(stage=Stage.COMPLETED, progress_text="主体完工，竣工验收通过。")
-    response = login(zone.grid).post(new_url(zone.project_a), data)
+    client = login(zone.grid)
+    # The stage page's confirmation first, the visit's entries kept; nothing saved yet.
+    response = client.post(new_url(zone.project_a), data)
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="stage-confirmation"' in html
+    assert "在建 → <strong>竣工</strong>" in html and "主体完工，竣工验收通过。" in html
+    assert not Visit.objects.exists() and not ProgressNote.objects.exists()
+    response = client.post(new_url(zone.project_a), {**data, "confirm": f"completed:{today()}"})
     assert response.status_code == 302
     zone.project_a.refresh_from_db()
     assert zone.project_a.stage == Stage.COMPLETED

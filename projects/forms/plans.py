@@ -12,9 +12,10 @@ from .base import (
     StyledFormMixin,
     zone_staff,
 )
+from .progress import StageConfirmationMixin
 
 
-class NodeForm(StyledFormMixin, ProjectVersionMixin):
+class NodeForm(StyledFormMixin, StageConfirmationMixin, ProjectVersionMixin):
     """Adjust a node: planned date, responsible person and department (name and key flag for a node
     added by hand)."""
 
@@ -40,7 +41,7 @@ class NodeAddForm(NodeForm):
     name = forms.CharField(label=_("Name"), max_length=200)
 
 
-class NodeCompleteForm(StyledFormMixin, ProjectVersionMixin):
+class NodeCompleteForm(StyledFormMixin, StageConfirmationMixin, ProjectVersionMixin):
     date = forms.DateField(label=_("Actual date"), widget=DateInput())
     evidence = forms.CharField(
         label=_("Evidence"),

@@ -8,19 +8,46 @@ from ..dates import validate_happened
 from .base import DateInput, ProjectVersionMixin, StyledForm, StyledFormMixin, zone_staff
 
 
-class StageDateForm(StyledFormMixin, ProjectVersionMixin):
+class StageConfirmationMixin(forms.Form):
+    """The one confirmation step of every form that moves a stage (stage page, progress note, visit).
+
+    The first post shows what would change (services.progress.stage_change_preview, rendered by
+    projects/_stage_confirmation.html) and writes nothing; only a post confirming that very stage
+    and date writes. An implausible date needs its reasons confirmed as well. The two fields are
+    rendered by the partial only, so a re-displayed form never carries a stale confirmation.
+    """
+
+    CONFIRMATION_FIELDS = ("confirm", "doubts_confirmed")
+
+    confirm = forms.CharField(required=False, widget=forms.HiddenInput)
+    doubts_confirmed = forms.BooleanField(
+        label=_("I have checked: this date is right despite the reasons above"), required=False
+    )
+
+    def hidden_fields(self):
+        return [f for f in super().hidden_fields() if f.name not in self.CONFIRMATION_FIELDS]
+
+    def visible_fields(self):
+        return [f for f in super().visible_fields() if f.name not in self.CONFIRMATION_FIELDS]
+
+    def stage_confirmation(self, project, stage, date):
+        """The preview still to confirm for recording `stage` on `date` (the caller asks only when
+        the post records one), or None when this very change was confirmed, doubts included."""
+        from ..services.progress import stage_change_preview
+
+        preview = stage_change_preview(project, stage, date)
+        confirmed = self.cleaned_data.get("confirm") == preview["token"]
+        if confirmed and (self.cleaned_data.get("doubts_confirmed") or not preview["doubts"]):
+            return None
+        return preview
+
+
+class StageDateForm(StyledFormMixin, StageConfirmationMixin, ProjectVersionMixin):
     """The actual start (开工), completion (竣工) or production (投产) date of a project."""
 
     date = forms.DateField(label=_("Date"), widget=DateInput(), validators=[validate_happened])
     text = forms.CharField(
         label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-    # The first post shows what would change; only the second (confirm) writes. An implausible date
-    # needs its reasons confirmed as well (services.progress.stage_date_doubts).
-    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
-    doubts_confirmed = forms.BooleanField(
-        label=_("I have checked: this date is right despite the reasons above"), required=False
     )
 
     def __init__(self, *args, project, stage, **kwargs):
@@ -38,7 +65,7 @@ class StageDateForm(StyledFormMixin, ProjectVersionMixin):
         return cleaned
 
 
-class ProgressNoteForm(StyledFormMixin, ProjectVersionMixin):
+class ProgressNoteForm(StyledFormMixin, StageConfirmationMixin, ProjectVersionMixin):
     date = forms.DateField(label=_("Date"), widget=DateInput(), validators=[validate_happened])
     text = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 4}))
     stage = forms.ChoiceField(label=_("Change the stage to"), required=False)

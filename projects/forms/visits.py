@@ -14,10 +14,12 @@ from .base import (
     StyledForm,
     zone_staff,
 )
+from .progress import StageConfirmationMixin
 
 
-class VisitForm(StyledCheckboxMixin, StyledForm):
-    """The visit itself; the requests raised and items solved are formsets next to it."""
+class VisitForm(StyledCheckboxMixin, StageConfirmationMixin, StyledForm):
+    """The visit itself; the requests raised and items solved are formsets next to it. A new stage
+    goes through the stage page's confirmation (StageConfirmationMixin)."""
 
     project = SafeModelChoiceField(label=_("Project"), queryset=None, required=False)
     date = forms.DateField(label=_("Date of the visit"), widget=DateInput, validators=[validate_happened])
@@ -44,6 +46,13 @@ class VisitForm(StyledCheckboxMixin, StyledForm):
     )
     location_accuracy = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
     stage = forms.ChoiceField(label=_("New stage of the project"), required=False)
+    stage_date = forms.DateField(
+        label=_("Date of the stage change"),
+        required=False,
+        widget=DateInput,
+        validators=[validate_happened],
+        help_text=_("Empty: the date of the visit."),
+    )
     progress_text = forms.CharField(
         label=_("Progress note"),
         required=False,
@@ -51,11 +60,12 @@ class VisitForm(StyledCheckboxMixin, StyledForm):
         help_text=_("Construction progress seen on site; it goes into the project's progress log."),
     )
 
-    def __init__(self, *args, projects=None, **kwargs):
+    def __init__(self, *args, projects=None, project=None, **kwargs):
         from ..models import Department, Stage, VisitKind
         from ..photos import PhotoField
 
         super().__init__(*args, **kwargs)
+        self.project = project
         self.fields["photos"] = PhotoField(
             help_text=_(
                 "Several photos at once are fine; they are downscaled on upload. Photos cannot be kept "
@@ -86,10 +96,29 @@ class VisitForm(StyledCheckboxMixin, StyledForm):
         return date
 
     def clean(self):
+        from ..models import Stage
+        from ..services.progress import stage_change_errors
+
         cleaned = super().clean()
         if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
             self.add_error(None, _("The location needs both latitude and longitude."))
+        project = self.project or cleaned.get("project")
+        stage, when = cleaned.get("stage"), cleaned.get("stage_date") or cleaned.get("date")
+        if project and stage and when and Stage.rank(stage) > Stage.rank(project.stage):
+            on_date = "stage_date" if cleaned.get("stage_date") else "stage"
+            for name, error in stage_change_errors(project, stage, when).items():
+                self.add_error(on_date if name == "date" else "stage", error)
         return cleaned
+
+    def stage_change(self, project):
+        """(stage, date) the visit moves the project to, or None (no stage, or not forward: the
+        service refuses a move back and ignores the current stage)."""
+        from ..models import Stage
+
+        stage = self.cleaned_data.get("stage")
+        if stage and Stage.rank(stage) > Stage.rank(project.stage):
+            return stage, self.cleaned_data.get("stage_date") or self.cleaned_data["date"]
+        return None
 
 
 class VisitRequestForm(StyledForm):

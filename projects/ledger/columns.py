@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from ..models import ListingKind, ListingLevel, Stage
+from ..models import ListingKind, ListingLevel, ProjectType, Stage
 
 CENT = Decimal("0.01")
 MONEY_LIMIT = Decimal("10000000000")  # the model's 12 digits with 2 decimals
@@ -127,6 +127,26 @@ STAGES = {
 LEVEL_LABELS = {value: label for label, value in LEVELS.items()}
 KIND_LABELS = {value: label for label, value in KINDS.items()}
 STAGE_LABELS = {value: label for label, value in STAGES.items()}
+# The project type (whose node-plan template the project gets): the template's words first, then
+# the words zones write for the same thing.
+PROJECT_TYPES = {
+    "工业新建": ProjectType.NEW_BUILD,
+    "扩建/技术改造": ProjectType.EXPANSION,
+    "基础设施": ProjectType.INFRASTRUCTURE,
+}
+PROJECT_TYPE_WORDS = {
+    "新建工业": ProjectType.NEW_BUILD,
+    "工业": ProjectType.NEW_BUILD,
+    "扩建": ProjectType.EXPANSION,
+    "改扩建": ProjectType.EXPANSION,
+    "技术改造": ProjectType.EXPANSION,
+    "技改": ProjectType.EXPANSION,
+    "扩建技改": ProjectType.EXPANSION,
+    "扩建/技改": ProjectType.EXPANSION,
+    "基础设施建设": ProjectType.INFRASTRUCTURE,
+    "基建": ProjectType.INFRASTRUCTURE,
+}
+PROJECT_TYPE_LABELS = {value: label for label, value in PROJECT_TYPES.items()}
 # What zones write in a cell instead of the template's words.
 LEVEL_WORDS = {"省": ListingLevel.PROVINCE, "市": ListingLevel.CITY, "区": ListingLevel.DISTRICT}
 
@@ -153,6 +173,14 @@ def parse_stage(value):
     if text in STAGES or text in Stage.values:
         return STAGES.get(text, text)
     raise CellError(_("unknown stage (expected 在谈, 签约, 前期, 在建, 竣工 or 投产)"))
+
+
+def parse_project_type(value):
+    text = re.sub(r"\s+", "", str(value)).replace("／", "/").replace("、", "/").removesuffix("项目")
+    found = PROJECT_TYPES.get(text) or PROJECT_TYPE_WORDS.get(text)
+    if found or text in ProjectType.values:
+        return found or text
+    raise CellError(_("unknown project type (expected 工业新建, 扩建/技术改造 or 基础设施)"))
 
 
 # --- the table of columns ----------------------------------------------------------------------
@@ -193,6 +221,8 @@ CONTENT = "建设内容"
 # The pipeline's dates (签约, 立项备案): optional; empty, a recorded date is kept.
 SIGNED_ON = "签约日期"
 FILED_ON = "立项备案日期"
+# Optional: empty keeps a project's type (a new project: 工业新建); it chooses the node-plan template.
+PROJECT_TYPE = "项目类别"
 MONTH = "月份"
 AMOUNT = "当月完成投资（万元）"
 # Not a template column: a zone's year-to-date figure (1-5月累计完成), turned into month M's amount.
@@ -246,6 +276,7 @@ LISTING_COLUMNS = [
     Column(CONTENT, (r"建设内容", r"建设内容及规模", r"建设规模及内容"), _text(), own=True, blank=""),
     Column(SIGNED_ON, (r"签约(日期|时间)",), parse_date, own=True),
     Column(FILED_ON, (r"立项备案(日期|时间)", r"备案(日期|时间)"), parse_date, own=True),
+    Column(PROJECT_TYPE, (r"项目类别", r"项目分类", r"工程类别"), parse_project_type, own=True),
 ]
 REPORT_COLUMNS = [
     Column(CODE, (r"项目编号", r"编号"), _text(30), required=True),

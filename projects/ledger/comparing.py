@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from ..models import Enterprise, Listing, MonthLock, MonthlyReport, NameKind, Project, RoleCode, Stage
+from ..models import Enterprise, Listing, MonthLock, MonthlyReport, NameKind, Permit, Project, RoleCode, Stage
+from ..services.progress import FILING_PERMIT, filing_before_application
 from .columns import (
     ACTUAL_START,
     AMOUNT,
@@ -29,6 +30,8 @@ from .columns import (
     PLANNED,
     PLANNED_START,
     PROJECT_HEADERS,
+    PROJECT_TYPE,
+    PROJECT_TYPE_LABELS,
     SIGNED_ON,
     STAGE,
     STAGE_LABELS,
@@ -44,6 +47,8 @@ NAME_COLUMNS = {
     NameKind.PERSON: [LEADER, GRID_WORKER],
 }
 PERSON_ROLES = {LEADER: RoleCode.LEADER, GRID_WORKER: RoleCode.GRID_WORKER}
+LABELS = {STAGE: STAGE_LABELS, PROJECT_TYPE: PROJECT_TYPE_LABELS}  # coded columns, shown in words
+STAGE_DATE_FIELD_OF = {SIGNED_ON: "signed_on", FILED_ON: "filed_on", ACTUAL_START: "actual_start"}
 
 
 @dataclass
@@ -58,6 +63,7 @@ class State:
     departments: dict
     staff: dict  # name → [Staff]
     locks: set
+    filing_applied: dict  # code → the 立项备案 permit's application date (the filing cannot precede it)
 
 
 def load_state(plan, *, lock=False):
@@ -98,6 +104,11 @@ def load_state(plan, *, lock=False):
         departments=resolved(NameKind.DEPARTMENT),
         staff={name: objs for (k, name), objs in plan.resolved.items() if k == NameKind.PERSON},
         locks=set(MonthLock.objects.values_list("year", "month")),
+        filing_applied=dict(
+            Permit.objects.filter(
+                project__code__in=codes, permit_type__name=FILING_PERMIT, applied_on__isnull=False
+            ).values_list("project__code", "applied_on")
+        ),
     )
 
 
@@ -142,6 +153,7 @@ def project_current(project):
         CONTENT: project.content,
         SIGNED_ON: project.signed_on,
         FILED_ON: project.filed_on,
+        PROJECT_TYPE: project.project_type,
     }
 
 
@@ -181,6 +193,48 @@ def _stage_problem(wanted, current_stage):
     if Stage.rank(stage) >= Stage.rank(Stage.CONSTRUCTION) and wanted[ACTUAL_START] is None:
         return _("stage %(stage)s needs an actual start date") % {"stage": STAGE_LABELS[stage]}
     return None
+
+
+# The ledger's stage dates and the stage each records (services.progress.STAGE_DATE_FIELD).
+STAGE_DATE_HEADERS = (
+    (SIGNED_ON, Stage.SIGNED),
+    (FILED_ON, Stage.PREPARATION),
+    (ACTUAL_START, Stage.CONSTRUCTION),
+)
+
+
+def _stage_date_checks(plan, sheet, project_row, wanted, project, applied=None):
+    """The stage page's rules for each date the row records or changes: a date the rules refuse
+    (in the future, out of order) is an error; an implausible one (`stage_date_doubts`) a warning,
+    which the import's confirmation then confirms."""
+    from ..services.progress import stage_change_errors, stage_date_doubts
+
+    for header, stage in STAGE_DATE_HEADERS:
+        date = wanted[header]
+        if date is None or (project is not None and getattr(project, STAGE_DATE_FIELD_OF[header]) == date):
+            continue
+        # The project as it would be, without this date yet.
+        probe = Project(
+            stage=Stage.NEGOTIATING,
+            planned_start=wanted[PLANNED_START],
+            planned_completion=project.planned_completion if project else None,
+            actual_completion=project.actual_completion if project else None,
+            production_date=project.production_date if project else None,
+            **{
+                STAGE_DATE_FIELD_OF[h]: wanted[h]
+                or (getattr(project, STAGE_DATE_FIELD_OF[h]) if project else None)
+                for h, _stage in STAGE_DATE_HEADERS
+                if h != header
+            },
+        )
+        for error in stage_change_errors(probe, stage, date).values():
+            plan.db_problems.append(Problem(sheet, project_row.row, header, str(error)))
+        if header == FILED_ON and applied and date < applied:
+            plan.db_problems.append(
+                Problem(sheet, project_row.row, header, filing_before_application(applied))
+            )
+        for doubt in stage_date_doubts(probe, stage, date):
+            plan.db_warnings.append(Problem(sheet, project_row.row, header, doubt))
 
 
 def _names(plan, counts, listings_sheet, state):
@@ -226,6 +280,7 @@ def compare(plan, state=None):
     for code, project_row in plan.projects.items():
         wanted = dict(project_row.values)
         project = state.projects.get(code)
+        _stage_date_checks(plan, listings_sheet, project_row, wanted, project, state.filing_applied.get(code))
         if project is None:
             problem = _stage_problem(wanted, None)
             if problem:
@@ -255,9 +310,18 @@ def compare(plan, state=None):
                     _("empty, the recorded start %(date)s is kept") % {"date": current[ACTUAL_START]},
                 )
             )
-        for header in (SIGNED_ON, FILED_ON):  # kept silently: most zones' tables do not carry them
+        for header in (SIGNED_ON, FILED_ON, PROJECT_TYPE):  # kept silently: most zones' tables lack them
             if wanted[header] is None:
                 wanted[header] = current[header]
+        if wanted[PROJECT_TYPE] != current[PROJECT_TYPE]:
+            plan.db_warnings.append(
+                Problem(
+                    listings_sheet,
+                    project_row.row,
+                    PROJECT_TYPE,
+                    _("the node plan stays as it is; the plan page adds the new type's missing nodes"),
+                )
+            )
         problem = _stage_problem(wanted, project.stage)
         if problem:
             plan.db_problems.append(Problem(listings_sheet, project_row.row, STAGE, problem))
@@ -272,8 +336,8 @@ def compare(plan, state=None):
         diffs = [
             (
                 header,
-                STAGE_LABELS[current[header]] if header == STAGE else display(current[header]),
-                STAGE_LABELS[wanted[header]] if header == STAGE else display(wanted[header]),
+                LABELS[header][current[header]] if header in LABELS else display(current[header]),
+                LABELS[header][wanted[header]] if header in LABELS else display(wanted[header]),
             )
             for header in PROJECT_HEADERS
             if current[header] != wanted[header]

@@ -22,6 +22,7 @@ from ..models import (
     NameKind,
     Park,
     Project,
+    ProjectType,
     ReportCorrection,
     Role,
     RoleCode,
@@ -43,6 +44,7 @@ from .columns import (
     NAME,
     PARK,
     PLANNED_START,
+    PROJECT_TYPE,
     SIGNED_ON,
     STAGE,
     TOTAL,
@@ -126,7 +128,7 @@ def ledger_apply(plan, *, by, as_correction=False) -> ImportResult:
             return None
         return people.get((name, role)) or people[name]
 
-    to_create, to_update, update_fields = [], [], set()
+    to_create, to_update, update_fields, filing_changed = [], [], set(), []
     projects = dict(state.projects)
     for code, project_row in plan.projects.items():
         values = project_row.effective
@@ -141,6 +143,7 @@ def ledger_apply(plan, *, by, as_correction=False) -> ImportResult:
             "stage": values[STAGE],
             "signed_on": values[SIGNED_ON],
             "filed_on": values[FILED_ON],
+            "project_type": values[PROJECT_TYPE] or ProjectType.NEW_BUILD,
             "leader": person(values[LEADER], RoleCode.LEADER),
             "grid_worker": person(values[GRID_WORKER], RoleCode.GRID_WORKER),
             "lead_department": departments.get(values[DEPARTMENT]),
@@ -159,6 +162,8 @@ def ledger_apply(plan, *, by, as_correction=False) -> ImportResult:
         )
         for name in changed:
             setattr(project, name, wanted[name])
+        if "filed_on" in changed:
+            filing_changed.append(project)
         if changed:
             project.version += 1
             project.updated_at = now
@@ -173,6 +178,13 @@ def ledger_apply(plan, *, by, as_correction=False) -> ImportResult:
     if to_update:
         fields = sorted(update_fields | {"version", "updated_at"})
         bulk_update_with_history(to_update, Project, fields, batch_size=500, **history)
+    # The 立项备案 approval follows the filing date (services.progress.FILING_PERMIT).
+    from ..services.progress import filing_permits_follow_bulk
+
+    filing_permits_follow_bulk(
+        [p for p in to_create if p.filed_on] + filing_changed,
+        history_user=history["default_user"],
+    )
 
     listings_new, listings_changed = [], []
     for row in plan.listings:

@@ -286,6 +286,8 @@ class ReportCorrection(models.Model):
 class StageDateField(models.TextChoices):
     """The dates that mark a project's stages (PRODUCT.md "Figures": the stage never contradicts them)."""
 
+    SIGNED_ON = "signed_on", _("signing date")
+    FILED_ON = "filed_on", _("filing date (立项备案)")
     ACTUAL_START = "actual_start", _("actual start")
     ACTUAL_COMPLETION = "actual_completion", _("actual completion")
     PRODUCTION_DATE = "production_date", _("production date")

@@ -14,11 +14,18 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import access, workdays
-from ..models import NodeTemplate, Permit, PermitStatus, PlanNode, Project, ProjectAction, Staff
+from ..models import NodeTemplate, Permit, PermitStatus, PlanNode, Project, ProjectAction, Staff, Stage
 from ..models.plans import STAGE_PLANNED_FIELD
 from ..querysets import today
 from ..rulebook import may_act_on_project
-from .progress import _bump, _lock, _refresh, project_record_stage_date
+from .progress import (
+    FILING_PERMIT,
+    _bump,
+    _lock,
+    _refresh,
+    project_record_stage_date,
+    refuse_unconfirmed_doubts,
+)
 
 # A free node added by hand goes after the template's nodes until the plan is renumbered.
 EXTRA_ORDER = 100
@@ -181,6 +188,62 @@ def node_errors(*, planned_date=None, actual_date=None) -> dict:
     return errors
 
 
+# Plausibility of a node's dates (PRODUCT.md "Plausibility … a warning to confirm, never a reason to
+# refuse"): such a date is kept only after a second confirmation, as a stage date is.
+FAR_YEARS = 3  # a planned date more than three years from today, or done that long ago
+
+
+def node_stage(node: PlanNode) -> str:
+    """The stage date a node records: its stage, or the filing for the 立项备案 permit's node."""
+    if node.stage:
+        return node.stage
+    if node.permit_type_id and node.permit_type.name == FILING_PERMIT:
+        return Stage.PREPARATION
+    return ""
+
+
+def node_planned_date(node: PlanNode):
+    """The node's planned date where it lives: the project's planned start or completion, or its own."""
+    field = STAGE_PLANNED_FIELD.get(node.stage)
+    return getattr(node.project, field) if field else node.planned_date
+
+
+def node_date_doubts(node: PlanNode, *, planned_date=None, actual_date=None) -> list[str]:
+    """Why a valid planned or actual date of `node` looks wrong (empty when it does not): far from
+    today, before the signing, or planned out of order with the neighbouring nodes. A stage node's
+    actual date is judged by `stage_date_doubts` (through the stage-date service)."""
+    project = node.project
+    now = today()
+    far = datetime.timedelta(days=365 * FAR_YEARS)
+    doubts = []
+    if planned_date is not None:
+        if not now - far <= planned_date <= now + far:
+            doubts.append(
+                _("The planned date is more than %(years)s years from today.") % {"years": FAR_YEARS}
+            )
+        others = list(PlanNode.objects.filter(project=project).exclude(pk=node.pk).with_dates())
+        earlier = [n for n in others if n.order < node.order and n.planned_on and n.planned_on > planned_date]
+        later = [n for n in others if n.order > node.order and n.planned_on and n.planned_on < planned_date]
+        if earlier:
+            last = max(earlier, key=lambda n: n.planned_on)
+            doubts.append(
+                _("It is planned before the earlier node %(name)s (%(date)s).")
+                % {"name": last.name, "date": last.planned_on}
+            )
+        if later:
+            first = min(later, key=lambda n: n.planned_on)
+            doubts.append(
+                _("It is planned after the later node %(name)s (%(date)s).")
+                % {"name": first.name, "date": first.planned_on}
+            )
+    if actual_date is not None and not node_stage(node) and actual_date < now - far:
+        doubts.append(_("The date is more than %(years)s years ago.") % {"years": FAR_YEARS})
+    dates = [d for d in (planned_date, None if node_stage(node) else actual_date) if d is not None]
+    if project.signed_on and any(d < project.signed_on for d in dates):
+        doubts.append(_("The date is before the signing (%(date)s).") % {"date": project.signed_on})
+    return doubts
+
+
 def _locked_node(node: PlanNode, project: Project) -> PlanNode:
     if node.project_id != project.pk:
         raise ValidationError(_("This node belongs to another project."))
@@ -199,9 +262,11 @@ def node_update(
     name: str | None = None,
     note: str = "",
     expected_version: int | None,
+    doubts_confirmed: bool = False,
 ) -> None:
     """Adjust a node: its planned date (the project's planned start or completion for those two
-    nodes), responsible person and department, and — for a node added by hand — its name and key flag."""
+    nodes), responsible person and department, and — for a node added by hand — its name and key flag.
+    A doubtful planned date (`node_date_doubts`) needs `doubts_confirmed`."""
     project = node.project
     _check(by, project)
     errors = node_errors(planned_date=planned_date)
@@ -209,6 +274,11 @@ def node_update(
         errors["name"] = _("Name the node.")
     if errors:
         raise ValidationError(errors)
+    if planned_date is not None and planned_date != node_planned_date(node):
+        # Only a changed date is judged: adjusting the responsible person does not ask again.
+        refuse_unconfirmed_doubts(
+            node_date_doubts(node, planned_date=planned_date), doubts_confirmed, "planned_date"
+        )
     locked = _lock(project, expected_version)
     locked_node = _locked_node(node, locked)
     field = STAGE_PLANNED_FIELD.get(locked_node.stage)
@@ -294,6 +364,7 @@ def node_complete(
     date: datetime.date,
     evidence: str = "",
     expected_version: int | None,
+    doubts_confirmed: bool = False,
 ) -> None:
     """Mark a node done on `date`, with its evidence in words (files are attached as documents).
 
@@ -305,15 +376,25 @@ def node_complete(
     errors = node_errors(actual_date=date)
     if errors:
         raise ValidationError({"date": errors["actual_date"]})
-    if node.stage:
+    # The 立项备案 approval is the filing (services.progress.FILING_PERMIT): recorded as the stage date,
+    # whose service judges the doubts; the other nodes' doubts are judged here.
+    stage = node_stage(node)
+    if not stage:
+        refuse_unconfirmed_doubts(node_date_doubts(node, actual_date=date), doubts_confirmed)
+    if stage:
         # Its own transaction step: locks the project, checks the version, writes the progress note.
         project_record_stage_date(
-            project=project, by=by, stage=node.stage, date=date, expected_version=expected_version
+            project=project,
+            by=by,
+            stage=stage,
+            date=date,
+            expected_version=expected_version,
+            doubts_confirmed=doubts_confirmed,
         )
         expected_version = project.version
     locked = _lock(project, expected_version)
     locked_node = _locked_node(node, locked)
-    if locked_node.permit_type_id:
+    if locked_node.permit_type_id and not stage:
         permit, _created = Permit.objects.get_or_create(project=locked, permit_type=locked_node.permit_type)
         if permit.applied_on and date < permit.applied_on:
             raise ValidationError({"date": _("The approval cannot be before the application.")})
@@ -328,7 +409,7 @@ def node_complete(
     locked_node._history_user = getattr(by, "user", by)
     locked_node.full_clean()
     locked_node.save()
-    if not node.stage:
+    if not stage:
         _bump(locked)
     _refresh(project, locked)
     _copy(node, locked_node)

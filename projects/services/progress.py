@@ -152,7 +152,12 @@ def stage_date_doubts(project: Project, stage: str, date: datetime.date) -> list
             _("The completion is within %(months)s months of the start (%(start)s).")
             % {"months": MIN_BUILD_MONTHS, "start": project.actual_start}
         )
-    if project.planned_start and date < project.planned_start - datetime.timedelta(days=EARLY_START_DAYS):
+    # A signing or a filing long before the planned start is usual; a start (or later) is not.
+    if (
+        Stage.rank(stage) >= Stage.rank(Stage.CONSTRUCTION)
+        and project.planned_start
+        and date < project.planned_start - datetime.timedelta(days=EARLY_START_DAYS)
+    ):
         doubts.append(
             _("The date is more than a year before the planned start (%(planned)s).")
             % {"planned": project.planned_start}
@@ -166,12 +171,29 @@ def stage_date_doubts(project: Project, stage: str, date: datetime.date) -> list
     return doubts
 
 
+def confirmation_token(stage: str, date: datetime.date) -> str:
+    """What a confirmation confirms: this stage on this date. A form whose stage or date was changed
+    after its confirmation was shown carries the old token, so it is shown the new one first."""
+    return f"{stage}:{date.isoformat()}"
+
+
+def refuse_unconfirmed_doubts(doubts: list[str], confirmed: bool, field: str = "date") -> None:
+    """The second confirmation, for every doubtful date (stage dates, node dates): refused unless
+    the user confirmed the reasons they were shown."""
+    if doubts and not confirmed:
+        messages = [*doubts, _("Confirm the date a second time to keep it.")]
+        raise ValidationError({field: [ValidationError(m, code="doubtful") for m in messages]})
+
+
 def stage_change_preview(project: Project, stage: str, date: datetime.date) -> dict:
     """What recording the date changes, for the confirmation: the stage, and the start rate it moves."""
     from ..figures import month_end, percent
     from ..models import Listing, ListingKind
 
     preview = {
+        "stage": stage,
+        "date": date,
+        "token": confirmation_token(stage, date),
         "stage_before": Stage(project.stage).label,
         "stage_after": Stage(stage if Stage.rank(stage) > Stage.rank(project.stage) else project.stage).label,
         "start_rate": None,
@@ -194,11 +216,17 @@ def stage_change_preview(project: Project, stage: str, date: datetime.date) -> d
     return preview
 
 
-def _apply_stage_date(project: Project, stage: str, date: datetime.date) -> tuple[str, str]:
-    """Set the stage's date and move the stage forward if needed; returns (stage before, after)."""
+def _apply_stage_date(
+    project: Project, stage: str, date: datetime.date, doubts_confirmed: bool
+) -> tuple[str, str]:
+    """Set the stage's date and move the stage forward if needed; returns (stage before, after).
+
+    Every path that moves a stage comes here (stage page, progress note, visit, node plan): an
+    implausible date is refused unless its doubts were confirmed."""
     errors = stage_change_errors(project, stage, date)
     if errors:
         raise ValidationError(errors)
+    refuse_unconfirmed_doubts(stage_date_doubts(project, stage, date), doubts_confirmed)
     before = project.stage
     setattr(project, STAGE_DATE_FIELD[stage], date)
     if Stage.rank(stage) > Stage.rank(project.stage):
@@ -217,6 +245,94 @@ def _stage_note_text(stage: str, date: datetime.date) -> str:
     return texts[stage] % {"date": date.isoformat()}
 
 
+# The permit whose approval IS the filing (立项备案): its approval date is the project's filed_on,
+# which the stage and the pipeline figures read. `filing_permit_follow` keeps the permit in step.
+FILING_PERMIT = "立项备案"
+
+
+def _filing_permit_type():
+    from ..models import PermitType
+
+    return PermitType.objects.filter(name=FILING_PERMIT).first()
+
+
+def _filing_permit_changed(project: Project, permit: Permit | None, permit_type, handler) -> Permit | None:
+    """The project's 立项备案 permit changed to say what `filed_on` says (approved on that date, or,
+    with the filing cleared, no longer approved); None when it already does."""
+    if project.filed_on is None:
+        if permit is None or permit.approved_on is None:
+            return None
+        permit.approved_on = None
+        permit.status = PermitStatus.IN_PROGRESS if permit.applied_on else PermitStatus.NOT_STARTED
+        return permit
+    permit = permit or Permit(project=project, permit_type=permit_type)
+    if permit.status == PermitStatus.APPROVED and permit.approved_on == project.filed_on:
+        return None
+    if permit.applied_on and permit.applied_on > project.filed_on:
+        raise ValidationError({"date": filing_before_application(permit.applied_on)})
+    permit.status, permit.approved_on = PermitStatus.APPROVED, project.filed_on
+    permit.handler = permit.handler or handler
+    return permit
+
+
+def filing_before_application(applied_on: datetime.date) -> str:
+    return _("The filing cannot be before the 立项备案 application (%(date)s).") % {"date": applied_on}
+
+
+def filing_permit_follow(project: Project, by=None) -> None:
+    """Keep the project's 立项备案 permit in step with `filed_on` (the one source). The caller holds
+    the project's row lock; a zone without that permit type has nothing to follow."""
+    permit_type = _filing_permit_type()
+    if permit_type is None:
+        return
+    permit = Permit.objects.filter(project=project, permit_type=permit_type).first()
+    changed = _filing_permit_changed(project, permit, permit_type, access.actor(by)[1] if by else None)
+    if changed is not None:
+        changed.full_clean()
+        changed.save()
+
+
+def filing_permits_follow_bulk(projects, *, history_user=None) -> None:
+    """`filing_permit_follow` for many projects (the ledger import, which checked the application
+    dates first): one query to read the permits, bulk writes with their history rows."""
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    permit_type = _filing_permit_type()
+    projects = list(projects)
+    if permit_type is None or not projects:
+        return
+    existing = {p.project_id: p for p in Permit.objects.filter(permit_type=permit_type, project__in=projects)}
+    new, changed = [], []
+    for project in projects:
+        permit = _filing_permit_changed(project, existing.get(project.pk), permit_type, None)
+        if permit is not None:
+            (changed if permit.pk else new).append(permit)
+    bulk_create_with_history(new, Permit, default_user=history_user)
+    if changed:
+        bulk_update_with_history(changed, Permit, ["status", "approved_on"], default_user=history_user)
+
+
+def _record_stage_date(
+    locked: Project, *, by, stage: str, date: datetime.date, text: str = "", doubts_confirmed: bool
+) -> ProgressNote:
+    """Apply a stage date to the locked project, save it and write its progress note."""
+    before, after = _apply_stage_date(locked, stage, date, doubts_confirmed)
+    _bump(locked)
+    if stage == Stage.PREPARATION:
+        filing_permit_follow(locked, by)
+    note = ProgressNote(
+        project=locked,
+        date=date,
+        text="\n".join(t for t in [_stage_note_text(stage, date), text.strip()] if t),
+        stage_from=before if before != after else "",
+        stage_to=after if before != after else "",
+        author=access.actor(by)[1],
+    )
+    note.full_clean()
+    note.save()
+    return note
+
+
 @transaction.atomic
 def project_record_stage_date(
     *,
@@ -231,31 +347,18 @@ def project_record_stage_date(
     """Record the signing (签约), filing (立项备案), actual start (开工), completion (竣工) or
     production (投产) date of a project.
 
-    The stage moves with the date (never back); a progress note records the change. A date already
-    recorded is not overwritten: it is corrected through `stage_correction_request`. An implausible
-    date (`stage_date_doubts`) is refused unless `doubts_confirmed` (the page's second confirmation).
+    The stage moves with the date (never back); a progress note records the change; the filing
+    approves the 立项备案 permit on that date. A date already recorded is not overwritten: it is
+    corrected through `stage_correction_request`. An implausible date (`stage_date_doubts`) is
+    refused unless `doubts_confirmed` (the page's second confirmation).
     """
     if stage not in STAGE_DATE_FIELD:
         raise ValidationError({"stage": _("Choose signing, filing, construction, completion or production.")})
     _require_logging(by, project)
     locked = _lock(project, expected_version)
-    doubts = stage_date_doubts(locked, stage, date)
-    if doubts and not doubts_confirmed:
-        raise ValidationError(
-            {"date": [*doubts, _("Confirm the date a second time to keep it.")]}, code="doubtful"
-        )
-    before, after = _apply_stage_date(locked, stage, date)
-    _bump(locked)
-    note = ProgressNote(
-        project=locked,
-        date=date,
-        text="\n".join(t for t in [_stage_note_text(stage, date), text.strip()] if t),
-        stage_from=before if before != after else "",
-        stage_to=after if before != after else "",
-        author=access.actor(by)[1],
+    note = _record_stage_date(
+        locked, by=by, stage=stage, date=date, text=text, doubts_confirmed=doubts_confirmed
     )
-    note.full_clean()
-    note.save()
     _refresh(project, locked)
     return note
 
@@ -323,12 +426,14 @@ def progress_note_add(
     photos: Iterable = (),
     stage_date: datetime.date | None = None,
     expected_version: int | None = None,
+    doubts_confirmed: bool = False,
 ) -> ProgressNote:
     """Add a dated note to the project's progress log, with photos, optionally moving its stage.
 
     Moving the stage records its date (`stage_date`, default the note's date): to construction sets
     the actual start, to completed the actual completion, to production the production date.
-    A stage equal to the current one changes nothing. Photos are stored through `photo_save`; if the
+    A stage equal to the current one changes nothing; an implausible stage date needs
+    `doubts_confirmed`, as on the stage page. Photos are stored through `photo_save`; if the
     transaction fails the caller cleans up stored files (`photos.photo_files_cleanup`).
     """
     from ..photos import photo_files_cleanup, photo_save
@@ -356,7 +461,7 @@ def progress_note_add(
                         % {"current": Stage(locked.stage).label, "stage": Stage(stage).label}
                     }
                 )
-            before, after = _apply_stage_date(locked, stage, stage_date or date)
+            before, after = _apply_stage_date(locked, stage, stage_date or date, doubts_confirmed)
             _bump(locked)
             _refresh(project, locked)
     note = ProgressNote(
@@ -383,15 +488,45 @@ def permits_save(*, project: Project, by, permits: Sequence[Permit], expected_ve
     """
     _require_logging(by, project)
     locked = _lock(project, expected_version)
+    filing = None
     for permit in permits:
         if permit.project_id != locked.pk:
             raise ValidationError(_("This permit belongs to another project."))
+        if permit.permit_type.name == FILING_PERMIT:
+            filing = permit
+            _check_filing_permit(locked, permit)
         permit.full_clean()
         permit.save()
-    if permits:
+    if filing is not None and filing.approved_on and locked.filed_on is None:
+        # The approval is the filing: recorded as on the stage page (stage, progress note).
+        _record_stage_date(
+            locked, by=by, stage=Stage.PREPARATION, date=filing.approved_on, doubts_confirmed=False
+        )
+    elif permits:
         _bump(locked)
+    if permits:
         _refresh(project, locked)
     return len(permits)
+
+
+def _check_filing_permit(locked: Project, permit: Permit) -> None:
+    """The 立项备案 approval may record the filing, never contradict a recorded one: changing or
+    withdrawing it is a correction of the filing date (PRODUCT.md "Who may act")."""
+    if locked.filed_on is None or permit.approved_on == locked.filed_on:
+        if permit.approved_on and locked.filed_on is None:
+            errors = stage_change_errors(locked, Stage.PREPARATION, permit.approved_on)
+            if errors:
+                raise ValidationError({"approved_on": list(errors.values())})
+        return
+    raise ValidationError(
+        {
+            "approved_on": _(
+                "The approval of 立项备案 is the project's filing date, recorded as %(date)s; a recorded "
+                "date is corrected through a request a coordinator approves."
+            )
+            % {"date": locked.filed_on}
+        }
+    )
 
 
 def permit_errors(*, status: str, applied_on, approved_on) -> dict:

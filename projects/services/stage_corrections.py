@@ -17,11 +17,11 @@ from .. import access
 from ..models import CorrectionStatus, ProgressNote, Project, ProjectAction, Stage, StageCorrection
 from ..querysets import today
 from ..rulebook import OWN_CORRECTION_APPROVERS, require_project_action
-from .progress import STAGE_DATE_FIELD, _bump, _lock, stage_change_errors
+from .progress import STAGE_DATE_FIELD, _bump, _lock, filing_permit_follow, stage_change_errors
 
 FIELD_STAGE = {field: stage for stage, field in STAGE_DATE_FIELD.items()}
-EARLIER_STAGE = {Stage.CONSTRUCTION: Stage.PREPARATION, Stage.COMPLETED: Stage.CONSTRUCTION}
-EARLIER_STAGE[Stage.PRODUCTION] = Stage.COMPLETED
+# The stage a project falls back to when the date that reached a stage is cleared: the one before.
+EARLIER_STAGE = {later: earlier for earlier, later in zip(list(Stage), list(Stage)[1:], strict=False)}
 
 
 def _corrected(project: Project, field: str, new_date: datetime.date | None) -> dict:
@@ -52,7 +52,7 @@ def stage_correction_request(
     locked = Project.objects.select_for_update().get(pk=project.pk)
     errors = {}
     if field not in FIELD_STAGE:
-        raise ValidationError({"field": _("Choose the start, completion or production date.")})
+        raise ValidationError({"field": _("Choose one of the recorded stage dates.")})
     old_date = getattr(locked, field)
     if old_date is None:
         errors["field"] = _("This date is not recorded yet; record it on the project page.")
@@ -108,6 +108,8 @@ def stage_correction_decide(
         if correction.new_date is None and Stage.rank(project.stage) >= Stage.rank(stage):
             project.stage = EARLIER_STAGE[stage]
         _bump(project)
+        if correction.field == "filed_on":
+            filing_permit_follow(project, by)  # the 立项备案 approval follows the corrected filing
         ProgressNote.objects.create(
             project=project,
             date=today(),

@@ -58,13 +58,17 @@ def visit_record(
     solved: Sequence[dict] = (),
     photos: Sequence = (),
     stage: str | None = None,
+    stage_date: datetime.date | None = None,
     progress_text: str = "",
+    doubts_confirmed: bool = False,
 ) -> Visit:
     """Record a visit by the user `by`.
 
     `requests`: dicts with `category`, `description` and, on a leader visit, optionally `department`
     and `deadline` (assigned on the spot at level 3 by the leader). `solved`: dicts with `category`,
     `description`, `resolution` (recorded as issues resolved on site). `photos`: uploaded files.
+    `stage` moves the project's stage on `stage_date` (default: the visit's date) through
+    `progress_note_add`, with its rules (an implausible date needs `doubts_confirmed`).
     Raises ValidationError (and writes nothing, files included) if anything is invalid.
     """
     staff = access.get_staff(by)
@@ -145,6 +149,8 @@ def visit_record(
             date=date,
             text=progress_text.strip() or _("Stage changed during the site visit."),
             stage=stage or None,
+            stage_date=stage_date,
+            doubts_confirmed=doubts_confirmed,
         )
 
     stored = []

@@ -20,7 +20,17 @@ from ..models import Department, Park, Permit, PlanNode, Project, Rules
 from ..plans import LATE, annotate_states, chart_rows
 from ..querysets import today
 from ..services.documents import document_attach, may_attach
-from ..services.plans import may_edit_plan, node_add, node_complete, node_update, plan_create
+from ..services.plans import (
+    may_edit_plan,
+    node_add,
+    node_complete,
+    node_date_doubts,
+    node_planned_date,
+    node_stage,
+    node_update,
+    plan_create,
+)
+from ..services.progress import stage_change_errors
 
 ZONE_PAGE_SIZE = 100
 
@@ -132,7 +142,7 @@ def plan_node(request, pk, node_pk):
     initial = {
         "version": project.version,
         "name": node.name,
-        "planned_date": getattr(project, _planned_field(node)) if _planned_field(node) else node.planned_date,
+        "planned_date": node_planned_date(node),
         "responsible": node.responsible_id,
         "department": node.department_id,
         "is_key": node.is_key,
@@ -149,7 +159,25 @@ def plan_node(request, pk, node_pk):
         request.FILES if action == "document" else None,
         prefix="doc",
     )
+    # The confirm-or-correct step of a doubtful date (the stage page's, reused): shown, nothing saved.
+    edit_doubts, done_doubts, done_preview = [], [], None
     if action == "edit" and edit_form.is_valid():
+        data = edit_form.cleaned_data
+        if data["planned_date"] and data["planned_date"] != initial["planned_date"]:
+            edit_doubts = node_date_doubts(node, planned_date=data["planned_date"])
+        if data["doubts_confirmed"]:
+            edit_doubts = []
+    if action == "done" and done_form.is_valid():
+        date, stage = done_form.cleaned_data["date"], node_stage(node)
+        if stage:
+            errors = stage_change_errors(project, stage, date)
+            for error in errors.values():
+                done_form.add_error("date", error)
+            if not errors:
+                done_preview = done_form.stage_confirmation(project, stage, date)
+        elif not done_form.cleaned_data["doubts_confirmed"]:
+            done_doubts = node_date_doubts(node, actual_date=date)
+    if action == "edit" and edit_form.is_valid() and not edit_doubts:
         data = edit_form.cleaned_data
         try:
             node_update(
@@ -162,13 +190,14 @@ def plan_node(request, pk, node_pk):
                 is_key=data.get("is_key") if "is_key" in edit_form.fields else None,
                 note=data["note"],
                 expected_version=data["version"],
+                doubts_confirmed=data["doubts_confirmed"],
             )
         except ValidationError as error:
             add_service_errors(edit_form, error)
         else:
             messages.success(request, _("Node saved."))
             return redirect("plan_node", pk=project.pk, node_pk=node.pk)
-    elif action == "done" and done_form.is_valid():
+    elif action == "done" and done_form.is_valid() and not (done_doubts or done_preview):
         try:
             node_complete(
                 node=node,
@@ -176,6 +205,7 @@ def plan_node(request, pk, node_pk):
                 date=done_form.cleaned_data["date"],
                 evidence=done_form.cleaned_data["evidence"],
                 expected_version=done_form.cleaned_data["version"],
+                doubts_confirmed=done_form.cleaned_data["doubts_confirmed"],
             )
         except ValidationError as error:
             add_service_errors(done_form, error)
@@ -210,15 +240,12 @@ def plan_node(request, pk, node_pk):
             "edit_form": edit_form,
             "done_form": done_form,
             "document_form": document_form,
+            "edit_doubts": edit_doubts,
+            "done_doubts": done_doubts,
+            "done_preview": done_preview,
         },
-        status=400 if action and request.method == "POST" else 200,
+        status=200 if edit_doubts or done_doubts or done_preview or not action else 400,
     )
-
-
-def _planned_field(node):
-    from ..models.plans import STAGE_PLANNED_FIELD
-
-    return STAGE_PLANNED_FIELD.get(node.stage)
 
 
 @require_POST

@@ -19,7 +19,6 @@ from ..services.progress import (
     permits_save,
     progress_note_add,
     project_record_stage_date,
-    stage_change_preview,
 )
 
 STAGE_ACTIONS = {
@@ -118,8 +117,8 @@ def project_stage_date(request, pk, action):
     preview = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        preview = stage_change_preview(project, stage, data["date"])
-        if data["confirm"] and (data["doubts_confirmed"] or not preview["doubts"]):
+        preview = form.stage_confirmation(project, stage, data["date"])
+        if preview is None:
             try:
                 project_record_stage_date(
                     project=project,
@@ -132,7 +131,6 @@ def project_stage_date(request, pk, action):
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
-                preview = None
             else:
                 messages.success(
                     request, _("Saved; the stage is now %(stage)s.") % {"stage": project.get_stage_display()}
@@ -155,33 +153,44 @@ def progress_new(request, pk):
         project=project,
         initial={"version": project.version, "date": today()},
     )
+    preview = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            note = progress_note_add(
-                project=project,
-                by=request.user,
-                date=data["date"],
-                text=data["text"],
-                stage=data["stage"] or None,
-                stage_date=data["stage_date"],
-                photos=data["photos"],
-                expected_version=data["version"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Progress note saved."))
-            if note.stage_to:
-                messages.info(
-                    request, _("The stage is now %(stage)s.") % {"stage": note.get_stage_to_display()}
+        if data["stage"] and data["stage"] != project.stage:
+            # The same confirmation as the stage page; the form keeps everything typed meanwhile.
+            preview = form.stage_confirmation(project, data["stage"], data["stage_date"])
+        if preview is None:
+            try:
+                note = progress_note_add(
+                    project=project,
+                    by=request.user,
+                    date=data["date"],
+                    text=data["text"],
+                    stage=data["stage"] or None,
+                    stage_date=data["stage_date"],
+                    photos=data["photos"],
+                    expected_version=data["version"],
+                    doubts_confirmed=data["doubts_confirmed"],
                 )
-            return redirect(project)
+            except ValidationError as error:
+                add_service_errors(form, error, {"date": "stage_date"} if data["stage"] else None)
+            else:
+                messages.success(request, _("Progress note saved."))
+                if note.stage_to:
+                    messages.info(
+                        request, _("The stage is now %(stage)s.") % {"stage": note.get_stage_to_display()}
+                    )
+                return redirect(project)
     return render(
         request,
         "projects/progress_form.html",
-        {"project": project, "form": form},
-        status=400 if form.is_bound else 200,
+        {
+            "project": project,
+            "form": form,
+            "preview": preview,
+            "photos_dropped": preview is not None and bool(request.FILES),
+        },
+        status=400 if form.is_bound and preview is None else 200,
     )
 
 

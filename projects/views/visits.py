@@ -46,7 +46,7 @@ def visit_new(request, pk=None):
         request.user, RoleCode.GRID_WORKER, RoleCode.COORDINATOR
     ):
         initial["kind"] = VisitKind.LEADER
-    form = VisitForm(data, files, projects=None if project else projects, initial=initial)
+    form = VisitForm(data, files, projects=None if project else projects, project=project, initial=initial)
     kind = (data or {}).get("kind") or initial["kind"]
     visit_date = None
     if form.is_bound and form.is_valid():
@@ -56,12 +56,19 @@ def visit_new(request, pk=None):
     )
     solved_formset = VisitSolvedFormSet(data, prefix="solved")
     draft_key = request.POST.get("draft_key", "") if data else ""
+    preview = None
 
-    if data is not None and form.is_valid() and requests_formset.is_valid() and solved_formset.is_valid():
+    valid = data is not None and form.is_valid() and requests_formset.is_valid() and solved_formset.is_valid()
+    if valid:
         target = project or form.cleaned_data["project"]
         if not visit_may_record(request.user, target):
             raise PermissionDenied
         cleaned = form.cleaned_data
+        change = form.stage_change(target)
+        if change and may_log_progress(request.user, target):
+            # The stage page's confirmation; nothing is saved until it is confirmed.
+            preview = form.stage_confirmation(target, *change)
+    if valid and preview is None:
         try:
             visit = visit_record(
                 project=target,
@@ -79,7 +86,9 @@ def visit_new(request, pk=None):
                 solved=[f.cleaned_data for f in solved_formset.forms if f.has_changed()],
                 photos=cleaned["photos"],
                 stage=cleaned["stage"] or None,
+                stage_date=cleaned["stage_date"],
                 progress_text=cleaned["progress_text"],
+                doubts_confirmed=cleaned["doubts_confirmed"],
             )
         except ValidationError as error:
             add_service_errors(form, error, SERVICE_FIELDS)
@@ -94,7 +103,7 @@ def visit_new(request, pk=None):
             if DRAFT_KEY_RE.match(draft_key):
                 url += "?" + urlencode({"saved": draft_key})
             return redirect(url)
-    elif data is not None:
+    elif data is not None and preview is None:
         messages.error(request, _("Nothing was saved: please correct the entries marked below."))
 
     return render(
@@ -107,6 +116,8 @@ def visit_new(request, pk=None):
             "solved_formset": solved_formset,
             "draft_key": "visit-draft:" + request.path,
             "bound": form.is_bound,
+            "preview": preview,
+            "photos_dropped": preview is not None and bool(request.FILES),
             # The progress part only for those who may log it (the service refuses anyone else).
             "may_log_progress": project is None or may_log_progress(request.user, project),
         },
