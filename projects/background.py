@@ -104,6 +104,8 @@ def import_report(plan, limit=200):
             for u in plan.unknown_names
         ],
         "ignored_columns": plan.ignored_columns,
+        "columns": plan.columns,
+        "matches": plan.matches[:limit],
     }
 
 

@@ -191,6 +191,9 @@ def test_a_background_check_maps_an_unrecognised_column(
     run_jobs()
     page = client.get(f"/jobs/{first.pk}/").text
     assert 'id="ledger-ignored-columns"' in page and "服务专员" in page
+    # As on the upload page: how the columns were read, and the projects known by name (no codes).
+    assert 'id="ledger-columns"' in page and "<td>年度计划投资</td>" in page
+    assert 'id="ledger-matches"' in page and "甲公司" in page
     assert default_storage.exists(first.params["name"])  # kept for the answer, although it is valid
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
