@@ -56,7 +56,8 @@ def run(case, path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from projects import xlsx_guard
-    from projects.ledger import MAX_ROWS, _find_sheets, _open_workbook, ledger_read
+    from projects.ledger import MAX_ROWS, ledger_read
+    from projects.ledger.reading import _open_workbook, find_layouts
     from projects.photos import photo_check, photo_process
 
     with open(path, "rb") as handle:
@@ -75,8 +76,8 @@ def run(case, path):
         outcome = f"refused: {plan.problems[0].message}" if plan.problems else "read"
     else:  # what ledger_read does before the first row (the rest needs a database)
         workbook = _open_workbook(io.BytesIO(content))
-        sheet, header_row, _headers = _find_sheets(workbook)["listings"]
-        outcome = f"refused: {xlsx_guard.too_many_rows(sheet, header_row, MAX_ROWS)}"
+        layout = find_layouts(workbook, {})["listings"]
+        outcome = f"refused: {xlsx_guard.too_many_rows(layout.sheet, layout.header_row, MAX_ROWS)}"
     elapsed = time.perf_counter() - start
     print(
         f"{case:15} {len(content) / 1024:8.0f} KB  {elapsed * 1000:7.0f} ms  "

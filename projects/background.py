@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from . import exports, ledger
 from .filters import IssueFilter, ProjectFilter
 from .jobs import JobFailed
+from .ledger.plan import UnknownName
 from .models import Issue, Project
 from .monthly_report import monthly_report, report_sheets
 from .querysets import today
@@ -54,7 +55,7 @@ def _write(job, progress, sheets, total, filename):
 def project_export(job, progress):
     with translation.override(job.params["language"]):
         projects, year = project_export_rows(job.owner, QueryDict(job.params["query"]))
-        total = projects.count()
+        total = exports.ledger_row_count(projects, year=year)
         progress(0, total)
         sheets = exports.ledger_sheets(projects, year=year)
         return _write(job, progress, sheets, total, job.params["filename"])
@@ -75,12 +76,18 @@ def monthly_workbook(job, progress):
         return _write(job, progress, report_sheets(report), 1, job.params["filename"])
 
 
-def _read(job):
+def _read(job, progress):
+    """The job's ledger read (with the importer's answers), each row read told to `progress`."""
     name = job.params["name"]
     if not default_storage.exists(name):
         raise JobFailed(_("The uploaded ledger is no longer there; please upload the file again."))
     with default_storage.open(name, "rb") as handle:
-        return ledger.ledger_read(handle, as_correction=job.params["as_correction"])
+        return ledger.ledger_read(
+            handle,
+            as_correction=job.params["as_correction"],
+            decisions=job.params.get("decisions"),
+            progress=progress,
+        )
 
 
 def import_report(plan, limit=200):
@@ -92,14 +99,32 @@ def import_report(plan, limit=200):
         "more_errors": max(len(plan.errors) - limit, 0),
         "warnings": [str(ledger.format_problem(problem)) for problem in plan.sorted_warnings()[:limit]],
         "changes": len(plan.changes),
+        # The questions the page asks, as the upload page does (views.ledger.record_answers).
+        "unknown_names": [
+            {"kind": u.kind, "name": u.name, "rows": u.rows, "suggestions": u.suggestions}
+            for u in plan.unknown_names
+        ],
+        "ignored_columns": plan.ignored_columns,
+        "columns": plan.columns,
+        "matches": plan.matches[:limit],
     }
 
 
+def unknown_names(result):
+    """The unknown names of a stored `import_report`, as the plan had them."""
+    return [
+        UnknownName(
+            kind=u["kind"], name=u["name"], rows=u["rows"], suggestions=[tuple(s) for s in u["suggestions"]]
+        )
+        for u in result.get("unknown_names", [])
+    ]
+
+
 def ledger_preview(job, progress):
-    """Read and check a large ledger: the owner then confirms the import from the job page."""
+    """Read and check a large ledger: the owner answers its questions, then confirms, on the job page."""
     with translation.override(job.params["language"]):
-        plan = _read(job)
-        if not plan.ok or not plan.changes:
+        plan = _read(job, progress)
+        if not plan.awaits_importer:
             default_storage.delete(job.params["name"])
         return import_report(plan)
 
@@ -107,13 +132,15 @@ def ledger_preview(job, progress):
 def ledger_import(job, progress):
     """Read the ledger again (the database may have moved on) and write it."""
     with translation.override(job.params["language"]):
-        plan = _read(job)
+        plan = _read(job, progress)
         try:
             ledger.ledger_apply(plan, by=job.owner, as_correction=job.params["as_correction"])
         except IntegrityError:
             message = _("The data changed while importing; nothing was imported. Please upload again.")
             raise JobFailed(message) from None
         except ledger.LedgerRejected as rejected:
+            # The database moved on since the check (e.g. a month was locked): the page lists why.
+            job.result = import_report(rejected.plan)
             raise JobFailed(str(rejected)) from None
         except PermissionDenied:  # the owner's roles changed since the preview
             raise JobFailed(

@@ -1,8 +1,9 @@
-"""Dates of things that happened (a visit, a start, an approval): between 2000 and today.
+"""Dates of things that happened (a visit, a start, an approval): between 2000 and today; planned
+dates: between 2000 and 2100.
 
-A typo such as 0001-01-01 or 2206 would otherwise become a fact in every figure. The bound is a
-field validator, so every write path that validates (forms, services' full_clean, the admin)
-applies it.
+A typo such as 0001-01-01 or 2206 would otherwise become a fact in every figure. The bounds are
+validators, so every write path that validates (forms, services' full_clean, the admin, the ledger
+import) applies the same rule.
 """
 
 import datetime
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 EARLIEST = datetime.date(2000, 1, 1)
+LATEST_PLANNED = datetime.date(2100, 12, 31)
 
 
 def validate_happened(value):
@@ -23,3 +25,8 @@ def validate_happened(value):
         )
     if value > timezone.localdate():
         raise ValidationError(_("The date cannot be in the future."), code="future")
+
+
+def validate_planned(value):
+    if value is not None and not EARLIEST <= value <= LATEST_PLANNED:
+        raise ValidationError(_("Enter a date between 2000 and 2100."), code="out_of_range")

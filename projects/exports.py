@@ -118,8 +118,8 @@ def ledger_export(projects, *, year=None, filename="projects.xlsx"):
     return workbook_response(ledger_sheets(projects, year=year), filename)
 
 
-def ledger_sheets(projects, *, year=None):
-    """The ledger of `projects` (a queryset): each listed year's row (or only `year`'s) and the reports."""
+def _ledger_querysets(projects, year):
+    """(listings, reports) of the ledger of `projects`: each listed year's row (or only `year`'s)."""
     listings = (
         Listing.objects.filter(project__in=projects.values("pk"))
         .select_related(
@@ -138,6 +138,18 @@ def ledger_sheets(projects, *, year=None):
     # Reports only of projects that have a row on the listings sheet: a project never listed (or not
     # in the chosen year) is not in the ledger, and its reports alone could not be imported.
     reports = reports.filter(project__in=listings.values("project"))
+    return listings, reports
+
+
+def ledger_row_count(projects, *, year=None):
+    """How many rows the ledger of `projects` has (both sheets): a background export's progress total."""
+    listings, reports = _ledger_querysets(projects, year)
+    return listings.count() + reports.count()
+
+
+def ledger_sheets(projects, *, year=None):
+    """The ledger of `projects` (a queryset): each listed year's row (or only `year`'s) and the reports."""
+    listings, reports = _ledger_querysets(projects, year)
     report_rows = reports.values_list("project__code", "year", "month", "amount").iterator(chunk_size=CHUNK)
     return [
         (

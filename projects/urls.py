@@ -39,6 +39,7 @@ urlpatterns = [
     path("jobs/<int:pk>/", job_views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/download/", job_views.job_download, name="job_download"),
     path("jobs/<int:pk>/import/", job_views.job_confirm_import, name="job_confirm_import"),
+    path("jobs/<int:pk>/answer/", job_views.job_answer, name="job_answer"),
     # Access and audit (issue 5)
     path("history/<str:model>/<int:pk>/", audit.object_history, name="object_history"),
     path("audit/logins/", audit.login_audit, name="login_audit"),

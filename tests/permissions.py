@@ -192,6 +192,7 @@ ARGS = {
     "job_detail": lambda o: {"pk": o.job.pk},
     "job_download": lambda o: {"pk": o.job.pk},
     "job_confirm_import": lambda o: {"pk": o.preview.pk},
+    "job_answer": lambda o: {"pk": o.preview.pk},
     # One URL, one row per action: each on an issue in the state the action applies to.
     **{
         f"issue_action[{action}]": (
@@ -321,6 +322,7 @@ TABLE = {
     "job_detail":           ("Excel",    "L 200 404 404 404 404 404 404 404", "-"),
     "job_download":         ("Excel",    "L 200 404 404 404 404 404 404 404", "-"),
     "job_confirm_import":   ("Excel",    "L 405 405 405 405 405 405 405 405", "L 403 403 403 ok 403 403 404 403"),
+    "job_answer":           ("Excel",    "L 405 405 405 405 405 405 405 405", "L 403 403 403 ok 403 403 404 403"),
     # Audit: change history, login audit, uploads
     "object_history":       ("Audit",    "L 200 404 404 200 200 200 200 404", "-"),
     "object_history[project_b]": ("Audit",    "L 404 200 200 200 200 200 200 404", "-"),

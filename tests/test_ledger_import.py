@@ -216,6 +216,63 @@ def test_unreadable_dates_are_bad_rows(value):
 
 
 @pytest.mark.django_db
+def test_dates_that_happened_are_bounded_like_typed_ones_and_name_their_row_and_column(zone, login):
+    from django.utils import timezone, translation
+
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    file = build(
+        [
+            listing("D-1", cells={"实际开工日期": datetime.date(1999, 12, 31)}),
+            listing("D-2", cells={"签约日期": tomorrow}),
+            listing("D-3", cells={"立项备案日期": "0001-01-01"}),  # text: Excel has no such date
+            listing("D-4", cells={"计划开工日期": datetime.date(2101, 1, 1)}),
+            listing("D-5", cells={"计划开工日期": "1025-03-01"}),
+            listing("D-6"),  # a good row: all or nothing, it waits for the file to be corrected
+        ]
+    )
+    with translation.override("en"):
+        plan = ledger_read(file)
+    found = {(p.row, p.header): p.message for p in plan.errors}
+    assert set(found) == {
+        (2, "实际开工日期"),
+        (3, "签约日期"),
+        (4, "立项备案日期"),
+        (5, "计划开工日期"),
+        (6, "计划开工日期"),
+    }
+    assert found[(2, "实际开工日期")].startswith("Enter a date from 2000-01-01 on.")
+    assert found[(3, "签约日期")].startswith("The date cannot be in the future.")
+    assert found[(5, "计划开工日期")].startswith("Enter a date between 2000 and 2100.")
+    with pytest.raises(LedgerRejected):
+        ledger_apply(plan, by=zone.coordinator)
+    assert not Project.objects.filter(code__startswith="D-").exists()
+    # The upload page says it in the user's language, naming the row and the column.
+    file.seek(0)
+    content = login(zone.coordinator).post("/ledger/import/", {"file": file}).content.decode()
+    assert "<td>2</td><td>实际开工日期</td>" in content and "日期不能晚于今天" in content
+    assert 'name="confirm"' not in content
+
+
+@pytest.mark.django_db
+def test_the_bounds_themselves_are_dates_that_import():
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    cells = {
+        "实际开工日期": datetime.date(2000, 1, 1),
+        "签约日期": today,
+        "计划开工日期": datetime.date(2100, 12, 31),
+    }
+    imported(build([listing("B-1", cells=cells)]))
+    project = Project.objects.get(code="B-1")
+    assert (project.actual_start, project.signed_on, project.planned_start) == (
+        datetime.date(2000, 1, 1),
+        today,
+        datetime.date(2100, 12, 31),
+    )
+
+
+@pytest.mark.django_db
 def test_missing_column_and_missing_sheet():
     from openpyxl import Workbook
 

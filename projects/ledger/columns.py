@@ -12,8 +12,10 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from ..dates import validate_happened, validate_planned
 from ..models import ListingKind, ListingLevel, ProjectType, Stage
 
 CENT = Decimal("0.01")
@@ -112,6 +114,24 @@ def parse_date(value):
         return datetime.date(*(int(part) for part in match.groups()))
     except ValueError:
         raise CellError(_("unreadable date")) from None
+
+
+def parse_happened(value):
+    """A date something happened on (signing, filing, start): between 2000 and today, as when typed."""
+    return _bounded(parse_date(value), validate_happened)
+
+
+def parse_planned(value):
+    """A planned date: between 2000 and 2100, as when typed."""
+    return _bounded(parse_date(value), validate_planned)
+
+
+def _bounded(date, validate):
+    try:
+        validate(date)
+    except ValidationError as error:
+        raise CellError(" ".join(error.messages)) from None
+    return date
 
 
 LEVELS = {"省重点": ListingLevel.PROVINCE, "市重点": ListingLevel.CITY, "区重点": ListingLevel.DISTRICT}
@@ -256,11 +276,11 @@ LISTING_COLUMNS = [
         required=True,
         money=True,
     ),
-    Column(PLANNED_START, (r"计划开工(日期|时间)", r"开工(日期|时间)计划"), parse_date, own=True),
+    Column(PLANNED_START, (r"计划开工(日期|时间)", r"开工(日期|时间)计划"), parse_planned, own=True),
     Column(
         ACTUAL_START,
         (r"实际开工(日期|时间)", r"开工(日期|时间)实际", r"开工(日期|时间)"),
-        parse_date,
+        parse_happened,
         own=True,
     ),
     Column(STAGE, (r"项目阶段", r"建设阶段", r"阶段"), parse_stage, own=True),
@@ -274,8 +294,8 @@ LISTING_COLUMNS = [
     Column(GRID_WORKER, (r"网格员", r"项目网格员"), _text(50), own=True, blank=""),
     Column(DEPARTMENT, (r"牵头部门", r"责任单位", r"牵头单位", r"责任部门"), _text(100), own=True, blank=""),
     Column(CONTENT, (r"建设内容", r"建设内容及规模", r"建设规模及内容"), _text(), own=True, blank=""),
-    Column(SIGNED_ON, (r"签约(日期|时间)",), parse_date, own=True),
-    Column(FILED_ON, (r"立项备案(日期|时间)", r"备案(日期|时间)"), parse_date, own=True),
+    Column(SIGNED_ON, (r"签约(日期|时间)",), parse_happened, own=True),
+    Column(FILED_ON, (r"立项备案(日期|时间)", r"备案(日期|时间)"), parse_happened, own=True),
     Column(PROJECT_TYPE, (r"项目类别", r"项目分类", r"工程类别"), parse_project_type, own=True),
 ]
 REPORT_COLUMNS = [

@@ -134,6 +134,11 @@ class ImportPlan:
     def ok(self):
         return not self.errors
 
+    @property
+    def awaits_importer(self):
+        """Something for the importer to confirm (valid changes) or answer (names, columns): keep the file."""
+        return (self.ok and bool(self.changes)) or bool(self.unknown_names) or bool(self.ignored_columns)
+
     def sorted_errors(self):
         return sorted(self.errors, key=_problem_order)
 

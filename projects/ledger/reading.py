@@ -297,7 +297,32 @@ def _section(label, level, kind):
     return new_level or level, new_kind or kind
 
 
-def read_listings(plan, layout):
+class RowCounter:
+    """Counts the data rows read and tells `progress(done, total)` (a background job's bar), if any.
+
+    `total` is what the sheets declare (read-only openpyxl knows it from their <dimension>), or None.
+    """
+
+    def __init__(self, progress=None, total=None):
+        self.progress, self.total, self.done = progress, total, 0
+
+    def rows(self, sheet, header_row):
+        for row in sheet.iter_rows(min_row=header_row + 1, values_only=True):
+            self.done += 1
+            if self.progress:
+                self.progress(self.done, self.total)
+            yield row
+
+
+def declared_rows(layouts):
+    """The data rows the sheets of `layouts` declare, or None when one does not say."""
+    counts = [layout.sheet.max_row for layout in layouts]
+    if any(count is None for count in counts):
+        return None
+    return sum(max(count - layout.header_row, 0) for count, layout in zip(counts, layouts, strict=True))
+
+
+def read_listings(plan, layout, counter=None):
     """Yield (excel_row, values) for the listings sheet's project rows; bad cells go to plan.problems."""
     sheet = layout.sheet.title
     for key in ESSENTIAL:
@@ -325,7 +350,7 @@ def read_listings(plan, layout):
     if refusal := xlsx_guard.too_many_rows(layout.sheet, layout.header_row, MAX_ROWS):
         plan.problems.append(Problem(sheet, None, "", refusal))
         return
-    rows = layout.sheet.iter_rows(min_row=layout.header_row + 1, values_only=True)
+    rows = (counter or RowCounter()).rows(layout.sheet, layout.header_row)
     for number, row in enumerate(rows, layout.header_row + 1):
         if number - layout.header_row > MAX_ROWS:
             plan.problems.append(
@@ -400,7 +425,7 @@ def read_listings(plan, layout):
         yield number, values
 
 
-def read_reports(plan, layout):
+def read_reports(plan, layout, counter=None):
     sheet = layout.sheet.title
     missing = [key for key in REPORT_HEADERS if key not in layout.columns]
     for key in missing:
@@ -410,7 +435,7 @@ def read_reports(plan, layout):
     if refusal := xlsx_guard.too_many_rows(layout.sheet, layout.header_row, MAX_ROWS):
         plan.problems.append(Problem(sheet, None, "", refusal))
         return
-    rows = layout.sheet.iter_rows(min_row=layout.header_row + 1, values_only=True)
+    rows = (counter or RowCounter()).rows(layout.sheet, layout.header_row)
     for number, row in enumerate(rows, layout.header_row + 1):
         if number - layout.header_row > MAX_ROWS:
             plan.problems.append(
@@ -437,11 +462,14 @@ def read_reports(plan, layout):
             yield number, values
 
 
-def ledger_read(file, *, as_correction=False, decisions=None, create_unknown=False) -> ImportPlan:
+def ledger_read(
+    file, *, as_correction=False, decisions=None, create_unknown=False, progress=None
+) -> ImportPlan:
     """Parse and validate a ledger workbook and preview its changes; writes nothing.
 
     `decisions` are the importer's answers about unknown names ({"park:名": "new" | pk});
     `create_unknown` answers "create new" for all of them (a first import into an empty zone).
+    `progress(rows_read, rows_in_file)` is told as the rows are read (a background job's bar).
     """
     from .comparing import compare
 
@@ -466,15 +494,18 @@ def ledger_read(file, *, as_correction=False, decisions=None, create_unknown=Fal
                 ),
             )
             return plan
+        counter = RowCounter(progress, declared_rows(found.values()))
         layout = found["listings"]
         plan.sheets["listings"] = layout.sheet.title
         _describe(plan, layout)
-        collect_listings(plan, layout.sheet.title, read_listings(plan, layout))
+        collect_listings(plan, layout.sheet.title, read_listings(plan, layout, counter))
         if "reports" in found:
             layout = found["reports"]
             plan.sheets["reports"] = layout.sheet.title
             _describe(plan, layout)
-            collect_reports(plan, layout.sheet.title, read_reports(plan, layout))
+            collect_reports(plan, layout.sheet.title, read_reports(plan, layout, counter))
+        if progress:
+            progress(counter.done, counter.done)  # the rows read: a sheet may declare more than it has
     except Exception:  # a damaged sheet part surfaces while iterating; report it, never a 500
         plan.problems.append(Problem("", None, "", _("This is not a readable Excel .xlsx file.")))
         return plan

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import access, workdays
+from ..dates import validate_planned
 from ..models import NodeTemplate, Permit, PermitStatus, PlanNode, Project, ProjectAction, Staff, Stage
 from ..models.plans import STAGE_PLANNED_FIELD
 from ..querysets import today
@@ -183,8 +184,10 @@ def node_errors(*, planned_date=None, actual_date=None) -> dict:
     errors = {}
     if actual_date and actual_date > today():
         errors["actual_date"] = _("The date cannot be in the future.")
-    if planned_date and not (datetime.date(2000, 1, 1) <= planned_date <= datetime.date(2100, 12, 31)):
-        errors["planned_date"] = _("Enter a date between 2000 and 2100.")
+    try:
+        validate_planned(planned_date)
+    except ValidationError as error:
+        errors["planned_date"] = error.messages[0]
     return errors
 
 

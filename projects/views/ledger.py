@@ -40,6 +40,7 @@ from ..services.reports import default_period, round_state
 SESSION_KEY = "ledger_import"
 STORAGE_DIR = "ledger-imports"
 PREVIEW_CHANGES = 500  # the preview lists this many changes; the counts cover them all
+MAPPABLE_CHOICES = [(key, key) for key in ledger.MAPPABLE]
 
 
 def _discard_pending(request):
@@ -52,8 +53,8 @@ def _render(request, form, plan=None, pending=False):
     context = {"form": form, "plan": plan, "pending": pending}
     if plan is not None:
         context |= {
-            "unknown_names": _unknown_name_rows(plan),
-            "mappable": [(key, key) for key in ledger.MAPPABLE],
+            "unknown_names": unknown_name_rows(plan.unknown_names),
+            "mappable": MAPPABLE_CHOICES,
             "counts": ledger.count_rows(plan),
             "errors": [ledger.format_problem(problem) for problem in plan.sorted_errors()],
             "error_rows": plan.sorted_errors(),
@@ -101,7 +102,7 @@ def ledger_import(request):
             )
             return redirect("job_detail", pk=job.pk)
         plan = ledger.ledger_read(upload, as_correction=as_correction)
-        if (plan.ok and plan.changes) or plan.unknown_names or plan.ignored_columns:
+        if plan.awaits_importer:
             upload.seek(0)
             name = default_storage.save(f"{STORAGE_DIR}/{secrets.token_urlsafe(24)}.xlsx", upload)
             request.session[SESSION_KEY] = {"name": name, "as_correction": as_correction, "decisions": {}}
@@ -114,7 +115,7 @@ def ledger_import(request):
     return _render(request, LedgerUploadForm(allow_correction=may_correct_locked))
 
 
-def _unknown_name_rows(plan):
+def unknown_name_rows(unknown_names):
     """Each unknown name with its choices: the suggestions first, then every park or department."""
     others = {
         NameKind.PARK: list(Park.objects.values_list("pk", "name")),
@@ -122,7 +123,7 @@ def _unknown_name_rows(plan):
         NameKind.PERSON: [],
     }
     rows = []
-    for unknown in plan.unknown_names:
+    for unknown in unknown_names:
         suggested = {pk for pk, _name, _reason in unknown.suggestions}
         rest = [(pk, name) for pk, name in others[unknown.kind] if pk not in suggested]
         rows.append((unknown, NameKind(unknown.kind).label, rest))
@@ -144,25 +145,30 @@ def _read_pending(pending, may_correct_locked):
         return ledger.ledger_read(handle, as_correction=as_correction, decisions=pending.get("decisions"))
 
 
-def _answer(request, may_correct_locked):
-    """The importer's answers: what each unknown name is, what each unrecognised column means."""
-    pending = _pending(request)
-    if pending is None:
-        return redirect("ledger_import")
-    decisions = dict(pending.get("decisions") or {})
-    count = request.POST.get("names", "")
+def record_answers(post, decisions):
+    """The questions form's answers (`post`): returns `decisions` with the names answered; a column's
+    meaning is saved at once as a mapping (also for next month's file). Junk choices are no answers."""
+    decisions = dict(decisions or {})
+    count = post.get("names", "")
     for index in range(min(int(count), 1000) if count.isascii() and count.isdigit() else 0):
-        key, choice = request.POST.get(f"key-{index}", ""), request.POST.get(f"name-{index}", "")
+        key, choice = post.get(f"key-{index}", ""), post.get(f"name-{index}", "")
         if key and (choice == ledger.NEW or (choice.isascii() and choice.isdigit())):
             decisions[key[:250]] = choice
-    columns = request.POST.getlist("column")
-    for header, meaning in zip(columns, request.POST.getlist("means"), strict=False):
+    for header, meaning in zip(post.getlist("column"), post.getlist("means"), strict=False):
         if meaning == "-":
             continue
         if meaning and meaning not in ledger.MAPPABLE:
             continue
         ColumnAlias.objects.update_or_create(header=header[:100], defaults={"field": meaning})
-    pending["decisions"] = decisions
+    return decisions
+
+
+def _answer(request, may_correct_locked):
+    """The importer's answers: what each unknown name is, what each unrecognised column means."""
+    pending = _pending(request)
+    if pending is None:
+        return redirect("ledger_import")
+    pending["decisions"] = record_answers(request.POST, pending.get("decisions"))
     request.session[SESSION_KEY] = pending
     plan = _read_pending(pending, may_correct_locked)
     return _render(request, LedgerUploadForm(allow_correction=may_correct_locked), plan, pending=True)
