@@ -42,19 +42,27 @@ def figures(zone):
     return pipeline_figures(Project.objects.all(), year=zone.year, month=12)
 
 
-def approve_on_the_checklist(client, project, **fields):
+def approve_on_the_checklist(client, project, confirm="", **fields):
     response = client.get(permits_url(project))
-    return client.post(permits_url(project), checklist_data(response, {"立项备案": fields}))
+    data = checklist_data(response, {"立项备案": fields})
+    return client.post(permits_url(project), {**data, "confirm": confirm})
 
 
 def test_approving_the_filing_permit_records_the_filing_and_the_pipeline_counts_it(zone, login, signed):
     assert (figures(zone)["signed"], figures(zone)["filed"]) == (1, 0)
     day = D(zone.year, 2, 3)
     client = login(zone.grid)
-    response = approve_on_the_checklist(
-        client, signed, status=PermitStatus.APPROVED, applied_on=D(zone.year, 1, 20).isoformat(),
-        approved_on=day.isoformat(),
-    )  # fmt: skip
+    fields = {
+        "status": PermitStatus.APPROVED,
+        "applied_on": D(zone.year, 1, 20).isoformat(),
+        "approved_on": day.isoformat(),
+    }
+    # The approval moves the stage: the stage page's confirmation first, nothing saved.
+    response = approve_on_the_checklist(client, signed, **fields)
+    html = response.content.decode()
+    assert response.status_code == 200 and "签约 → <strong>前期</strong>" in html
+    assert filing_permit(signed) is None and Project.objects.get(pk=signed.pk).filed_on is None
+    response = approve_on_the_checklist(client, signed, confirm=f"preparation:{day}", **fields)
     assert response.status_code == 302
     signed.refresh_from_db()
     assert (signed.stage, signed.filed_on, signed.version) == (Stage.PREPARATION, day, 2)

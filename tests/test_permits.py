@@ -86,6 +86,10 @@ def test_checklist_lists_every_type_and_creates_rows_only_when_changed(zone, log
         },
     )
     response = client.post(permits_url(zone.project_a), data)
+    # The 立项备案 approval records the filing: the stage page's confirmation first, nothing saved.
+    assert response.status_code == 200 and 'id="stage-confirmation"' in response.content.decode()
+    assert not Permit.objects.exists()
+    response = client.post(permits_url(zone.project_a), {**data, "confirm": f"preparation:{approved}"})
     assert response.status_code == 302
     permits = {p.permit_type.name: p for p in Permit.objects.select_related("permit_type")}
     assert set(permits) == {"立项备案", "施工许可"}

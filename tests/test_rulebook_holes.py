@@ -112,7 +112,9 @@ def test_department_staff_and_leaders_cannot_move_the_stage_through_a_visit(zone
 
 def test_the_grid_worker_still_moves_the_stage_through_a_visit(zone, login):
     url = reverse("project_visit_new", args=[zone.project_b.pk])
-    login(zone.grid_b).post(url, visit_post(stage=Stage.CONSTRUCTION, progress_text="已开工"))
+    data = visit_post(stage=Stage.CONSTRUCTION, progress_text="已开工")
+    # After the stage page's confirmation (tests/test_entries_confirmation.py).
+    login(zone.grid_b).post(url, {**data, "confirm": f"construction:{today()}"})
     zone.project_b.refresh_from_db()
     assert zone.project_b.stage == Stage.CONSTRUCTION and zone.project_b.actual_start == today()
 

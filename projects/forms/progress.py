@@ -42,6 +42,11 @@ class StageConfirmationMixin(forms.Form):
         return preview
 
 
+class StageConfirmationForm(StyledFormMixin, StageConfirmationMixin):
+    """The confirmation fields alone, for a page whose own forms are not about a stage (the permit
+    checklist, whose 立项备案 approval records the filing)."""
+
+
 class StageDateForm(StyledFormMixin, StageConfirmationMixin, ProjectVersionMixin):
     """The actual start (开工), completion (竣工) or production (投产) date of a project."""
 

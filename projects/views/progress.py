@@ -11,14 +11,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ..forms.base import add_service_errors
-from ..forms.progress import PermitForm, ProgressNoteForm, StageDateForm
+from ..forms.progress import PermitForm, ProgressNoteForm, StageConfirmationForm, StageDateForm
 from ..models import Permit, PermitType, Project, Stage
 from ..querysets import missing_permit_types, today
 from ..services.progress import (
+    FILING_PERMIT,
     may_log_progress,
     permits_save,
     progress_note_add,
     project_record_stage_date,
+    stage_change_errors,
 )
 
 STAGE_ACTIONS = {
@@ -213,14 +215,23 @@ def project_permits(request, pk):
                 "form": PermitForm(data, instance=instance, prefix=f"permit-{permit_type.pk}"),
             }
         )
-    error = None
+    error = preview = None
+    confirmation = StageConfirmationForm(data)
     if request.method == "POST":
         try:
             version = version_form.clean(request.POST.get("version"))
         except ValidationError:
             version = -1
-        if all(row["form"].is_valid() for row in rows):
+        valid = all(row["form"].is_valid() for row in rows) and confirmation.is_valid()
+        if valid:
             changed = [row["form"].save(commit=False) for row in rows if row["form"].has_changed()]
+            filing = next((p for p in changed if p.permit_type.name == FILING_PERMIT), None)
+            records_filing = filing is not None and filing.approved_on and project.filed_on is None
+            if records_filing and not stage_change_errors(project, Stage.PREPARATION, filing.approved_on):
+                # The approval records the filing: the stage page's confirmation first (an approval
+                # the stage rules refuse gets the service's message instead).
+                preview = confirmation.stage_confirmation(project, Stage.PREPARATION, filing.approved_on)
+        if valid and preview is None:
             try:
                 count = permits_save(
                     project=project, by=request.user, permits=changed, expected_version=version
@@ -230,13 +241,20 @@ def project_permits(request, pk):
             else:
                 messages.success(request, _("%(count)s permits saved.") % {"count": count})
                 return redirect(project)
-        else:
+        elif not valid:
             error = _("Please correct the errors below.")
     return render(
         request,
         "projects/permits_form.html",
-        {"project": project, "rows": rows, "error": error, "version": _form_version(request, project)},
-        status=400 if request.method == "POST" else 200,
+        {
+            "project": project,
+            "rows": rows,
+            "error": error,
+            "version": _form_version(request, project),
+            "preview": preview,
+            "form": confirmation,
+        },
+        status=400 if request.method == "POST" and preview is None else 200,
     )
 
 
