@@ -38,9 +38,6 @@ def test_leader_on_a_phone_sees_their_lights_first(dash, browser_login, live_ser
     assert mine.locator(".light-yellow").count() == 2
 
 
-@pytest.mark.xfail(
-    reason="regressed at the plans merge (pipeline table, chart click); fix next session", strict=False
-)
 def test_a_chart_bar_opens_the_list_behind_it(dash, browser_login, live_server):
     page = browser_login("coordinator")
     page.goto(f"{live_server.url}/dashboard/?year=2024&month=5")
