@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ..forms import PermitForm, ProgressNoteForm, StageDateForm, add_service_errors
-from ..models import Permit, PermitType, Project, Stage
+from ..models import Permit, PermitType, Project, ProjectAction, Stage, StageDateField
 from ..querysets import missing_permit_types, today
+from ..rulebook import may_act_on_project
 from ..services.progress import (
     may_log_progress,
     permits_save,
@@ -61,8 +62,12 @@ def _form_version(request, project: Project) -> str:
 def project_progress_context(request, project: Project) -> dict:
     """What the project page shows from this area: may the user log, missing permits, next dates."""
     may_log = may_log_progress(request.user, project)
+    recorded = any(getattr(project, field) for field in StageDateField.values)
     return {
         "may_log_progress": may_log,
+        # A recorded stage date is changed only through a correction a coordinator approves.
+        "may_correct_stage": recorded
+        and may_act_on_project(request.user, ProjectAction.REQUEST_STAGE_CORRECTION, project),
         "missing_permits": list(missing_permit_types(project)),
         "stage_forms": _stage_forms(project) if may_log else [],
         "today": today(),
