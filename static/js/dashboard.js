@@ -22,7 +22,8 @@ document.addEventListener("DOMContentLoaded", () => {
     }
     const chart = echarts.init(element, null, { renderer: "canvas" });
     finished.push(new Promise((resolve) => chart.on("finished", resolve)));
-    chart.setOption({ animation, ...option });
+    // The tooltip drawn on the canvas: its HTML form sets style attributes, which the CSP blocks.
+    chart.setOption({ animation, ...option, tooltip: { ...option.tooltip, renderMode: "richText" } });
     chart.on("click", (params) => {
       const url = open(params);
       if (url) {
