@@ -140,7 +140,9 @@ def browser_login(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)
-        page.goto(f"{live_server.url}/login/")
+        # A session's first request imports the views and loads the catalogs: on a machine busy with
+        # other work that alone can take longer than the usual 15 s.
+        page.goto(f"{live_server.url}/login/", timeout=60000)
         page.fill("#id_username", username)
         page.fill("#id_password", password)
         page.click("button[type=submit]")
