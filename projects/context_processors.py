@@ -19,6 +19,7 @@ def navigation(request):
         # The menu's links to write pages, as the rulebook says (no role lists in the templates).
         "zone_may": zone_actions(user),
         "may_fill_round": may_take_some(user, ProjectAction.LOG_PROGRESS),
+        "may_decide_stage_corrections": may_take_some(user, ProjectAction.DECIDE_STAGE_CORRECTION),
         "may_decide_requests": access.has_role(user, *APPROVER_ROLES),
         "unread_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
     }

@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .models import IssueEventKind, Level
+from .models import IssueEventKind, Level, Rules
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -49,9 +49,15 @@ def _opinion(events, kinds, level):
     return "\n".join(lines)
 
 
+def _unit(configured, standard):
+    """The issuing unit an administrator set in the service rules, else the standard text."""
+    return configured.strip() or standard
+
+
 def issue_slip(issue, level, events):
     """交办单 (level 3) or 督办单 (level 4) of an issue; `events` are its timeline, oldest first."""
     project = issue.project
+    rules = Rules.current()
     fields = [
         (_("Project"), f"{project.code} {project.name}"),
         (_("Enterprise"), project.enterprise.name),
@@ -67,7 +73,10 @@ def issue_slip(issue, level, events):
     if level == Level.LEADER:
         return Document(
             title=_("Leader assignment slip"),
-            issuing_unit=_("Office of the Party Working Committee and the Management Committee"),
+            issuing_unit=_unit(
+                rules.assignment_slip_unit,
+                _("Office of the Party Working Committee and the Management Committee"),
+            ),
             number=issue.assignment_slip_no,
             fields=fields,
             opinion_label=_("Leader's instruction (交办意见)"),
@@ -79,9 +88,10 @@ def issue_slip(issue, level, events):
                 _("Head of the responsible department (signature)"),
             ],
         )
+    supervision_unit = _unit(rules.supervision_slip_unit, _("Supervision Office"))
     return Document(
         title=_("Supervision slip"),
-        issuing_unit=_("Supervision Office"),
+        issuing_unit=supervision_unit,
         number=issue.supervision_slip_no,
         fields=fields,
         opinion_label=_("Supervisor's comments (督办意见)"),
@@ -99,7 +109,10 @@ def issue_slip(issue, level, events):
         or "—",
         result_label=_("Result (to be filled by the department)"),
         result=issue.resolution,
-        signatures=[_("Supervision Office (seal)"), _("Head of the responsible department (signature)")],
+        signatures=[
+            _("%(unit)s (seal)") % {"unit": supervision_unit},
+            _("Head of the responsible department (signature)"),
+        ],
     )
 
 
@@ -107,9 +120,12 @@ def meeting_minutes(meeting, items, attendees, departments):
     """会议纪要: the meeting's head, one row per issue with its decision, and the signature lines."""
     return Document(
         title=_("Minutes of the coordination meeting"),
-        issuing_unit=meeting.chair.department.name
-        if meeting.chair and meeting.chair.department
-        else _("Economic Development Bureau"),
+        issuing_unit=_unit(
+            Rules.current().minutes_unit,
+            meeting.chair.department.name
+            if meeting.chair and meeting.chair.department
+            else _("Economic Development Bureau"),
+        ),
         number=meeting.number,
         fields=[
             (_("Meeting"), meeting.title),

@@ -9,13 +9,44 @@ from django.conf import settings
 from django.core.management import call_command
 
 import tests.hypothesis_profiles  # noqa: F401  (registers and loads the hypothesis profile)
-from tests.zone import build_zone
+from projects.models import RoleCode
+from tests.zone import build_zone, make_user
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # around it are ordinary synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+
+# Measured in a browser page: its sideways overflow, and every visible table cell narrower than a word
+# (40 px) and row taller than a phone's screen half (400 px).
+LAYOUT = """() => {
+  const cells = [...document.querySelectorAll("main td, main th")].filter((c) => c.offsetParent !== null);
+  const rows = [...document.querySelectorAll("main tbody tr, main .list-group-item")]
+    .filter((r) => r.offsetParent !== null);
+  return {
+    overflow: document.documentElement.scrollWidth - window.innerWidth,
+    narrow: cells.filter((c) => c.getBoundingClientRect().width < 40 && c.textContent.trim())
+      .map((c) => c.textContent.trim().slice(0, 30)),
+    tall: rows.filter((r) => r.getBoundingClientRect().height > 400)
+      .map((r) => [Math.round(r.getBoundingClientRect().height), r.textContent.trim().slice(0, 40)]),
+  };
+}"""
+
+
+def layout_problems(page):
+    """What does not fit in the page as shown: {} when it fits (see LAYOUT)."""
+    layout = page.evaluate(LAYOUT)
+    return {key: value for key, value in layout.items() if value and (key != "overflow" or value > 0)}
+
+
+def switch_language(page, code):
+    """Switch the language through the footer's switcher (it posts and comes back to the same page)."""
+    with page.expect_navigation():
+        page.select_option("#language-select", code)
+    assert page.locator("html").get_attribute("lang") == code
 
 
 def pytest_configure(config):
@@ -109,7 +140,9 @@ def browser_login(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)
-        page.goto(f"{live_server.url}/login/")
+        # A session's first request imports the views and loads the catalogs: on a machine busy with
+        # other work that alone can take longer than the usual 15 s.
+        page.goto(f"{live_server.url}/login/", timeout=60000)
         page.fill("#id_username", username)
         page.fill("#id_password", password)
         page.click("button[type=submit]")
@@ -119,3 +152,12 @@ def browser_login(browser, live_server):
     yield _open
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def people(zone):
+    """The right spellings of `tests.ledger_book.typo_file()`'s leader and grid worker."""
+    return {
+        "陈建国": make_user("chen", RoleCode.LEADER, name="陈建国").staff,
+        "王磊": make_user("wanglei", RoleCode.GRID_WORKER, name="王磊", parks=[zone.park_a]).staff,
+    }

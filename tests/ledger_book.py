@@ -71,3 +71,36 @@ def read_back(content):
     """{sheet title: [rows as tuples]} of an .xlsx given as bytes."""
     workbook = load_workbook(io.BytesIO(content), data_only=True)
     return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in workbook.worksheets}
+
+
+def single_table(header, rows, *, title="2024年重点项目清单"):
+    """A zone's own one-sheet table: a title row, then the header and the rows as given."""
+    workbook = Workbook()
+    sheet = workbook.active
+    if title:
+        sheet.append([title])
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    handle = io.BytesIO()
+    workbook.save(handle)
+    handle.seek(0)
+    return handle
+
+
+def typo_file():
+    """One listing whose park, department, leader and grid worker are misspelt (see `people`)."""
+    return build(
+        [
+            listing(
+                "T-1",
+                2025,
+                cells={
+                    "所属板块": "航天航空产业园",
+                    "牵头部门": "经发局",
+                    "挂钩委领导": "陈建图",
+                    "网格员": "王蕾",
+                },
+            )
+        ]
+    )

@@ -4,10 +4,9 @@ import pytest
 
 from projects.models import Issue, IssueStatus, Satisfaction
 from projects.services.issues import issue_escalate, issue_raise
+from tests.conftest import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
 
 
 def test_grid_worker_resolves_and_closes_on_a_phone(zone, browser_login, live_server):

@@ -6,6 +6,7 @@ import pytest
 
 from projects.models import PlanNode
 from projects.querysets import today
+from tests.conftest import DESKTOP, PHONE, layout_problems, switch_language
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +33,7 @@ def plan(zone):
 
 
 def test_plan_chart_on_a_desktop(plan, browser_login, live_server):
-    page = browser_login("grid", viewport={"width": 1366, "height": 900})
+    page = browser_login("grid", viewport=DESKTOP)
     page.goto(f"{live_server.url}/projects/{plan.project_a.pk}/plan/")
     chart = page.locator("#plan-chart")
     chart.wait_for(state="visible")
@@ -45,15 +46,49 @@ def test_plan_chart_on_a_desktop(plan, browser_login, live_server):
 
 
 def test_plan_list_on_a_phone(plan, browser_login, live_server):
-    page = browser_login("grid", viewport={"width": 390, "height": 844})
+    page = browser_login("grid", viewport=PHONE)
     page.goto(f"{live_server.url}/projects/{plan.project_a.pk}/plan/")
     assert not page.locator("#plan-chart").is_visible()  # the list carries it on a phone
     items = page.locator("#plan-nodes > li")
     assert items.count() == 4
     assert "逾期" in page.locator("#plan-nodes .node-late").inner_text()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert layout_problems(page) == {}
     for i in range(items.count()):
         assert items.nth(i).bounding_box()["height"] < 400
     page.locator("#plan-nodes .node-late a").first.click()
     page.wait_for_selector("#node-done")
     assert page.locator("h1").inner_text().startswith("设备进场")
+
+
+@pytest.mark.parametrize(
+    ("viewport", "language"), [(DESKTOP, "en"), (PHONE, "zh-hans")], ids=["desktop-en", "phone-zh"]
+)
+def test_a_node_is_added_by_hand_and_a_missing_name_is_said(
+    plan, browser_login, live_server, viewport, language
+):
+    page = browser_login("grid", viewport=viewport)
+    if language != "zh-hans":
+        switch_language(page, language)
+    page.goto(f"{live_server.url}/projects/{plan.project_a.pk}/plan/")
+    if viewport is DESKTOP:
+        page.wait_for_selector("#plan-chart[data-drawn='true'] canvas")
+        labels = page.evaluate("JSON.parse(document.getElementById('plan-labels').textContent)")
+        assert labels["planned"] == "Planned" and labels["late"] == "Late"  # the chart speaks English
+    assert layout_problems(page) == {}
+    # No name: the form comes back with the message in the page's language; no node is added.
+    page.fill("#id_add-planned_date", (today() + datetime.timedelta(days=20)).isoformat())
+    page.click("form[action$='/plan/add/'] button[type=submit]")
+    page.wait_for_selector(".invalid-feedback")
+    required = "This field is required." if language == "en" else "此项为必填项。"
+    assert required in page.locator(".invalid-feedback").inner_text()
+    assert PlanNode.objects.filter(project=plan.project_a).count() == 4
+    assert layout_problems(page) == {}
+    page.fill("#id_add-name", "试生产")
+    page.click("form[action$='/plan/add/'] button[type=submit]")
+    page.wait_for_selector("#node-done")
+    assert ("Node added." if language == "en" else "节点已添加。") in page.locator(
+        ".alert-success"
+    ).inner_text()
+    node = PlanNode.objects.get(project=plan.project_a, name="试生产")
+    assert node.planned_date == today() + datetime.timedelta(days=20)
+    assert layout_problems(page) == {}

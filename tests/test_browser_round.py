@@ -6,10 +6,9 @@ import pytest
 
 from projects.models import MonthlyReport, Project
 from projects.querysets import today
+from tests.conftest import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
 
 
 def test_grid_worker_fills_the_round_on_a_phone(zone, browser_login, live_server):

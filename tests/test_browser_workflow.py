@@ -13,10 +13,9 @@ import pytest
 
 from projects.models import Issue, IssueEvent, IssueEventKind, IssueStatus, Level, Meeting, Visit
 from projects.querysets import today
+from tests.conftest import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
 
 
 def test_visit_escalation_meeting_and_leader_assignment(zone, browser_login, live_server):

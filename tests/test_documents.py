@@ -104,3 +104,75 @@ def test_minutes_as_a_document_and_a_word_file(zone, login, supervised):
         assert text in page, text
     word = docx_text(client.get(reverse("meeting_minutes_docx", args=[meeting.pk])))
     assert "限月底前解决" in word and "调〔2026〕3号" in word and "主持人（签字）：" in word
+
+
+def document_unit(html):
+    """The issuing unit at the head of a printed document (templates/projects/_document.html)."""
+    import re
+
+    return re.search(r'<p class="document-unit[^"]*">([^<]*)</p>', html).group(1)
+
+
+def test_the_issuing_units_are_the_standard_texts_until_an_administrator_sets_them(zone, login, supervised):
+    import datetime
+
+    from projects.models import Meeting, Rules
+
+    meeting = Meeting.objects.create(
+        date=datetime.date(2026, 3, 10), title="三月调度会", chair=zone.coordinator.staff
+    )
+    pages = {
+        "assignment": reverse("issue_assignment_slip", args=[supervised.pk]),
+        "supervision": reverse("issue_supervision_slip", args=[supervised.pk]),
+        "minutes": reverse("meeting_minutes", args=[meeting.pk]),
+    }
+    client = login(zone.supervisor)
+    standard = {"assignment": "党工委管委会办公室", "supervision": "督查室", "minutes": "经济发展局"}
+    assert {name: document_unit(client.get(url).content.decode()) for name, url in pages.items()} == standard
+    # In English, the standard texts are English: they follow the reader's language.
+    client.cookies["django_language"] = "en"
+    english = document_unit(client.get(pages["supervision"]).content.decode())
+    assert english == "Supervision Office"
+    client.cookies["django_language"] = "zh-hans"
+
+    # The administrator sets them in the admin's service rules, as an office writes its own name.
+    admin = login(zone.admin)
+    form = admin.get(reverse("admin:projects_rules_change", args=[Rules.current().pk]))
+    assert form.status_code == 200 and "assignment_slip_unit" in form.content.decode()
+    data = {
+        field.name: getattr(Rules.current(), field.attname)
+        for field in Rules._meta.concrete_fields
+        if field.name != "id"
+    }
+    data |= {
+        "assignment_slip_unit": "新区党工委办公室",
+        "supervision_slip_unit": "新区督查考核办公室",
+        "minutes_unit": "新区重点项目服务领导小组办公室",
+    }
+    response = admin.post(reverse("admin:projects_rules_change", args=[Rules.current().pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    configured = {
+        "assignment": "新区党工委办公室",
+        "supervision": "新区督查考核办公室",
+        "minutes": "新区重点项目服务领导小组办公室",
+    }
+    client = login(zone.supervisor)
+    assert {
+        name: document_unit(client.get(url).content.decode()) for name, url in pages.items()
+    } == configured
+    # The Word files carry the same units; the supervision slip's seal line names the unit too.
+    words = {
+        "assignment": docx_text(client.get(reverse("issue_assignment_slip_docx", args=[supervised.pk]))),
+        "supervision": docx_text(client.get(reverse("issue_supervision_slip_docx", args=[supervised.pk]))),
+        "minutes": docx_text(client.get(reverse("meeting_minutes_docx", args=[meeting.pk]))),
+    }
+    assert {name: text.splitlines()[0] for name, text in words.items()} == configured
+    assert "新区督查考核办公室（盖章）：" in words["supervision"]
+
+
+def test_a_blank_issuing_unit_is_the_standard_text_again(zone, login, supervised):
+    from projects.models import Rules
+
+    Rules.objects.update_or_create(pk=1, defaults={"assignment_slip_unit": "   "})
+    page = login(zone.supervisor).get(reverse("issue_assignment_slip", args=[supervised.pk])).content.decode()
+    assert document_unit(page) == "党工委管委会办公室"

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
-from openpyxl import Workbook
 
 from projects.figures import dashboard_figures
 from projects.ledger import LedgerRejected, ledger_apply, ledger_read
@@ -23,8 +22,7 @@ from projects.models import (
     RoleCode,
     Staff,
 )
-from tests.ledger_book import build, listing
-from tests.zone import make_user
+from tests.ledger_book import build, listing, single_table, typo_file
 from tests.zone_tables import projects, zone_table
 
 D = Decimal
@@ -155,20 +153,6 @@ def test_a_subtotal_that_does_not_add_up_is_a_warning(zone):
     assert all("小计" in w.message for w in plan.warnings)
 
 
-def single_table(header, rows, *, title="2024年重点项目清单"):
-    workbook = Workbook()
-    sheet = workbook.active
-    if title:
-        sheet.append([title])
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    handle = io.BytesIO()
-    workbook.save(handle)
-    handle.seek(0)
-    return handle
-
-
 @pytest.mark.django_db
 def test_units_in_the_headers_the_year_from_the_title_and_header_synonyms(zone):
     header = [
@@ -272,31 +256,6 @@ def test_a_column_mapped_once_is_read_in_the_next_file(zone):
 
 
 # --- unknown names -------------------------------------------------------------------------------
-
-
-def typo_file():
-    return build(
-        [
-            listing(
-                "T-1",
-                2025,
-                cells={
-                    "所属板块": "航天航空产业园",
-                    "牵头部门": "经发局",
-                    "挂钩委领导": "陈建图",
-                    "网格员": "王蕾",
-                },
-            )
-        ]
-    )
-
-
-@pytest.fixture
-def people(zone):
-    return {
-        "陈建国": make_user("chen", RoleCode.LEADER, name="陈建国").staff,
-        "王磊": make_user("wanglei", RoleCode.GRID_WORKER, name="王磊", parks=[zone.park_a]).staff,
-    }
 
 
 def counts():

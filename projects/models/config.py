@@ -75,6 +75,26 @@ class Rules(models.Model):
         default=2,
         validators=[MaxValueValidator(20)],
     )
+    # The issuing units printed at the head of the official documents (projects/slips.py). Empty: the
+    # standard text in the reader's language, as before they were configurable.
+    assignment_slip_unit = models.CharField(
+        _("issuing unit of the leader assignment slip (交办单)"),
+        max_length=100,
+        blank=True,
+        help_text=_("Empty: “Office of the Party Working Committee and the Management Committee”."),
+    )
+    supervision_slip_unit = models.CharField(
+        _("issuing unit of the supervision slip (督办单)"),
+        max_length=100,
+        blank=True,
+        help_text=_("Empty: “Supervision Office”. Also printed on the seal line."),
+    )
+    minutes_unit = models.CharField(
+        _("issuing unit of the meeting minutes (会议纪要)"),
+        max_length=100,
+        blank=True,
+        help_text=_("Empty: the department of the meeting's chair, else “Economic Development Bureau”."),
+    )
 
     class Meta:
         verbose_name = _("service rules")

@@ -12,8 +12,9 @@ from django.views.decorators.http import require_http_methods
 
 from ..forms.base import add_service_errors
 from ..forms.progress import PermitForm, ProgressNoteForm, StageConfirmationForm, StageDateForm
-from ..models import Permit, PermitType, Project, Stage
+from ..models import Permit, PermitType, Project, ProjectAction, Stage, StageDateField
 from ..querysets import missing_permit_types, today
+from ..rulebook import may_act_on_project
 from ..services.progress import (
     FILING_PERMIT,
     may_log_progress,
@@ -63,8 +64,12 @@ def _form_version(request, project: Project) -> str:
 def project_progress_context(request, project: Project) -> dict:
     """What the project page shows from this area: may the user log, missing permits, next dates."""
     may_log = may_log_progress(request.user, project)
+    recorded = any(getattr(project, field) for field in StageDateField.values)
     return {
         "may_log_progress": may_log,
+        # A recorded stage date is changed only through a correction a coordinator approves.
+        "may_correct_stage": recorded
+        and may_act_on_project(request.user, ProjectAction.REQUEST_STAGE_CORRECTION, project),
         "missing_permits": list(missing_permit_types(project)),
         "stage_forms": _stage_forms(project) if may_log else [],
         "today": today(),

@@ -10,6 +10,9 @@ document.addEventListener("DOMContentLoaded", () => {
   const labels = JSON.parse(labelsElement.textContent);
   const links = JSON.parse(document.getElementById("dashboard-links").textContent);
   const charts = [];
+  const finished = [];
+  // Bars grow in for a second; without motion (the user's choice) a click lands on them at once.
+  const animation = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
   // `open(params)` → the URL of the list behind the clicked bar or point (the cards' lists).
   function draw(id, option, open) {
@@ -18,7 +21,9 @@ document.addEventListener("DOMContentLoaded", () => {
       return;
     }
     const chart = echarts.init(element, null, { renderer: "canvas" });
-    chart.setOption(option);
+    finished.push(new Promise((resolve) => chart.on("finished", resolve)));
+    // The tooltip drawn on the canvas: its HTML form sets style attributes, which the CSP blocks.
+    chart.setOption({ animation, ...option, tooltip: { ...option.tooltip, renderMode: "richText" } });
     chart.on("click", (params) => {
       const url = open(params);
       if (url) {
@@ -109,7 +114,11 @@ document.addEventListener("DOMContentLoaded", () => {
       investment(figures);
       startRate(figures);
       issues(figures);
-      document.body.dataset.chartsDrawn = "true";
+      // "Drawn" once every chart has finished its animation: until then a bar is not yet where it
+      // ends, and a click on its final place opens nothing.
+      Promise.all(finished).then(() => {
+        document.body.dataset.chartsDrawn = "true";
+      });
     })
     .catch((error) => {
       console.error(error);

@@ -46,11 +46,13 @@ document.addEventListener("DOMContentLoaded", () => {
   const chart = echarts.init(element, null, { renderer: "canvas" });
   chart.setOption({
     animation: false,
+    // Drawn on the canvas: the HTML tooltip sets style attributes, which the CSP blocks.
     tooltip: {
+      renderMode: "richText",
       formatter: (params) => {
         const row = rows[params.value[0]];
         const late = row.state === "late" ? ` · ${labels.late} ${row.delay_days}` : "";
-        return `${row.name}<br>${labels.planned}: ${row.planned_end || "—"}<br>${labels.actual}: ${row.state === "done" ? row.actual_end : "—"}${late}`;
+        return `${row.name}\n${labels.planned}: ${row.planned_end || "—"}\n${labels.actual}: ${row.state === "done" ? row.actual_end : "—"}${late}`;
       },
     },
     legend: { top: 0, data: [labels.planned, labels.actual] },
