@@ -17,7 +17,7 @@ def test_a_future_start_in_the_file_is_a_bad_cell_and_nothing_is_imported():
     tomorrow = today() + datetime.timedelta(days=1)
     plan = ledger_read(build([listing(cells={"实际开工日期": tomorrow})]), create_unknown=True)
     assert [(p.row, p.header) for p in plan.errors] == [(2, "实际开工日期")]
-    assert str(plan.errors[0].message) == "日期不能晚于今天。"
+    assert str(plan.errors[0].message) == f"日期不能晚于今天。 ({tomorrow.isoformat()})"
     assert not Project.objects.exists()
 
 

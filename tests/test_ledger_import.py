@@ -258,14 +258,15 @@ def test_the_bounds_themselves_are_dates_that_import():
     from django.utils import timezone
 
     today = timezone.localdate()
+    # In the order the stage rules ask: signed on the first day, started today.
     cells = {
-        "实际开工日期": datetime.date(2000, 1, 1),
-        "签约日期": today,
+        "签约日期": datetime.date(2000, 1, 1),
+        "实际开工日期": today,
         "计划开工日期": datetime.date(2100, 12, 31),
     }
     imported(build([listing("B-1", cells=cells)]))
     project = Project.objects.get(code="B-1")
-    assert (project.actual_start, project.signed_on, project.planned_start) == (
+    assert (project.signed_on, project.actual_start, project.planned_start) == (
         datetime.date(2000, 1, 1),
         today,
         datetime.date(2100, 12, 31),

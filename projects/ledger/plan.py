@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -162,4 +163,7 @@ def display(value):
         return ""
     if isinstance(value, Decimal):
         return f"{value.normalize():f}"
+    # Excel keeps a date as a datetime at midnight; show the date as it was typed.
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        return value.date().isoformat()
     return str(value)

@@ -397,7 +397,7 @@ def read_listings(plan, layout, counter=None):
             try:
                 values[key] = _parse(layout, key, value)
             except CellError as exc:
-                problem(key, f"{exc} ({str(value)[:50]})")
+                problem(key, f"{exc} ({display(value)[:50]})")
                 bad = True
         for key in LISTING_HEADERS:
             values.setdefault(key, TEXT_DEFAULT.get(key))
@@ -456,7 +456,7 @@ def read_reports(plan, layout, counter=None):
             try:
                 values[key] = _parse(layout, key, value)
             except CellError as exc:
-                plan.problems.append(Problem(sheet, number, key, f"{exc} ({str(value)[:50]})"))
+                plan.problems.append(Problem(sheet, number, key, f"{exc} ({display(value)[:50]})"))
                 bad = True
         if not bad:
             yield number, values
