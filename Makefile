@@ -69,10 +69,13 @@ BENCH_ARGS ?= --scales 1 10 --repeat 10
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-# Load test: gunicorn (DEBUG=0, PostgreSQL, persistent connections) on loopback, driven by locust
-# headless for a bounded time; prints requests/s, p95 and errors. See bench/loadtest.sh for the knobs.
+# Load test: gunicorn (DEBUG=0, PostgreSQL, persistent connections) on loopback for a bounded time;
+# prints requests/s, p95 and errors. LOADTEST_MODE=open (default): locust users with think time;
+# LOADTEST_MODE=closed: wrk without think time (the saturation throughput) beside a bare Django view
+# on the same gunicorn settings, and the ratio. See bench/loadtest.sh for the knobs.
+LOADTEST_MODE ?= open
 loadtest: install
-	bench/loadtest.sh
+	LOADTEST_MODE=$(LOADTEST_MODE) bench/loadtest.sh
 
 clean:
 	rm -rf $(VENV) node_modules $(BUNDLE_DIR) staticfiles db.sqlite3

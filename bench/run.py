@@ -81,7 +81,11 @@ def static_files_stale():
     if not manifest.exists():
         return True
     built = manifest.stat().st_mtime
-    sources = [ROOT / "node_modules" / ".installed", *(ROOT / "static").rglob("*")]
+    sources = [
+        ROOT / "node_modules" / ".installed",
+        *(ROOT / "static").rglob("*"),
+        *(ROOT / "frontend-build").glob("*"),
+    ]
     return any(path.exists() and path.stat().st_mtime > built for path in sources)
 
 
