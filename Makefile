@@ -69,6 +69,11 @@ BENCH_ARGS ?= --scales 1 10 --repeat 10
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+# Lighthouse's mobile performance score of the login, home, dashboard, project list, issue list and
+# project detail pages on the production server, logged in (bench/lighthouse.sh; Debian's Chromium).
+bench-lighthouse: install
+	bench/lighthouse.sh
+
 # Load test: gunicorn (DEBUG=0, PostgreSQL, persistent connections) on loopback for a bounded time;
 # prints requests/s, p95 and errors. LOADTEST_MODE=open (default): locust users with think time;
 # LOADTEST_MODE=closed: wrk without think time (the saturation throughput) beside a bare Django view

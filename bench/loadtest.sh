@@ -32,27 +32,7 @@ if [ "$MODE" = closed ] && ! command -v wrk >/dev/null; then
   # wrk from Debian's packages, as .ci/run installs Chromium.
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 fi
-export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/newzone_bench_s1}
-export DEBUG=0 SECRET_KEY=${SECRET_KEY:-loadtest-only-not-secret} ALLOWED_HOSTS=127.0.0.1,localhost
-export SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 LOG_LEVEL=WARNING
-export DB_CONN_MAX_AGE=${DB_CONN_MAX_AGE:-600}
-mkdir -p bench-results
-
-case "$DATABASE_URL" in
-  postgres://*|postgresql://*) ;;
-  *) echo "make loadtest runs on PostgreSQL: set DATABASE_URL=postgres://…" >&2; exit 2 ;;
-esac
-if ! psql "$DATABASE_URL" -tAc "SELECT count(*) FROM projects_project" 2>/dev/null | grep -qv '^0$'; then
-  echo "== no zone in ${DATABASE_URL##*/}: creating it at scale 1"
-  db=${DATABASE_URL##*/}
-  psql "${DATABASE_URL%/*}/postgres" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" -c "CREATE DATABASE \"$db\""
-  $BIN/python manage.py migrate --noinput -v0
-  $BIN/python manage.py generate_data --scale 1 --seed 1
-fi
-# Compressing the static files takes minutes (ECharts): only when something changed since the last run.
-if [ ! -f staticfiles/staticfiles.json ] || [ -n "$(find static frontend-build node_modules/.installed -newer staticfiles/staticfiles.json 2>/dev/null | head -1)" ]; then
-  $BIN/python manage.py collectstatic --noinput -v0
-fi
+source bench/production_server.sh
 
 BARE_PORT=$((PORT + 1))
 for port in "$PORT" "$BARE_PORT"; do
@@ -61,26 +41,11 @@ for port in "$PORT" "$BARE_PORT"; do
     exit 2
   fi
 done
-# The one gunicorn configuration of both servers.
-GUNICORN_ARGS=(--workers "$WORKERS" --worker-class sync --timeout 30 --log-level warning)
-SERVERS=()
-trap 'for pid in "${SERVERS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; done' EXIT
-wait_for() {
-  for _ in $(seq 1 60); do
-    curl -fsS "$1" >/dev/null 2>&1 && return 0
-    sleep 0.5
-  done
-  curl -fsS "$1" >/dev/null
-}
 echo "== gunicorn: $WORKERS sync workers on 127.0.0.1:$PORT, DB_CONN_MAX_AGE=$DB_CONN_MAX_AGE"
-$BIN/gunicorn newzone.wsgi:application --bind "127.0.0.1:$PORT" "${GUNICORN_ARGS[@]}" &
-SERVERS+=($!)
-wait_for "http://127.0.0.1:$PORT/healthz"
+serve newzone.wsgi:application "$PORT" /healthz
 
 if [ "$MODE" = closed ]; then
-  $BIN/gunicorn bare_django:application --chdir bench --bind "127.0.0.1:$BARE_PORT" "${GUNICORN_ARGS[@]}" &
-  SERVERS+=($!)
-  wait_for "http://127.0.0.1:$BARE_PORT/"
+  serve bare_django:application "$BARE_PORT" / --chdir bench
   paths=bench-results/wrk-paths.txt
   cookie=$($BIN/python bench/wrk_setup.py "$paths")
   # One request of each page first: a page that does not answer 200 stops the run here.
