@@ -11,10 +11,13 @@ TEST_ENV := SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=localhost,127.0.0.1,te
 PYTEST_ARGS ?=
 # pytest-xdist workers: one per core by default; 0 runs the suite in one process.
 TEST_WORKERS ?= auto
+# esbuild's bundles of frontend/*.js (see below).
+BUNDLE_DIR := frontend-build
+FRONTEND_ENTRIES := $(wildcard frontend/*.js)
 
-.PHONY: install run test lint format messages bench loadtest clean
+.PHONY: install run test lint format messages bench bench-lighthouse loadtest clean
 
-install: $(VENV)/.installed node_modules/.installed
+install: $(VENV)/.installed node_modules/.installed $(BUNDLE_DIR)/.built
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +27,15 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
+	touch $@
+
+# Each frontend/*.js is one page's script (site.js: every page); esbuild bundles it with only the
+# ECharts and Bootstrap parts it imports into $(BUNDLE_DIR)/ (git-ignored, served as static/bundles/).
+# Rebuilt whenever a source, the npm packages or this recipe change.
+$(BUNDLE_DIR)/.built: $(FRONTEND_ENTRIES) node_modules/.installed Makefile
+	rm -rf $(BUNDLE_DIR)
+	node_modules/.bin/esbuild $(FRONTEND_ENTRIES) --bundle --minify --format=iife --target=es2020 \
+	  --outdir=$(BUNDLE_DIR) --log-level=warning
 	touch $@
 
 run: install
@@ -57,10 +69,18 @@ BENCH_ARGS ?= --scales 1 10 --repeat 10
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-# Load test: gunicorn (DEBUG=0, PostgreSQL, persistent connections) on loopback, driven by locust
-# headless for a bounded time; prints requests/s, p95 and errors. See bench/loadtest.sh for the knobs.
+# Lighthouse's mobile performance score of the login, home, dashboard, project list, issue list and
+# project detail pages on the production server, logged in (bench/lighthouse.sh; Debian's Chromium).
+bench-lighthouse: install
+	bench/lighthouse.sh
+
+# Load test: gunicorn (DEBUG=0, PostgreSQL, persistent connections) on loopback for a bounded time;
+# prints requests/s, p95 and errors. LOADTEST_MODE=open (default): locust users with think time;
+# LOADTEST_MODE=closed: wrk without think time (the saturation throughput) beside a bare Django view
+# on the same gunicorn settings, and the ratio. See bench/loadtest.sh for the knobs.
+LOADTEST_MODE ?= open
 loadtest: install
-	bench/loadtest.sh
+	LOADTEST_MODE=$(LOADTEST_MODE) bench/loadtest.sh
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles db.sqlite3
+	rm -rf $(VENV) node_modules $(BUNDLE_DIR) staticfiles db.sqlite3

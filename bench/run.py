@@ -65,6 +65,11 @@ def recreate(url):
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def vacuum(url):
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+
+
 def exists(url):
     parts = urlsplit(url)
     maintenance = urlunsplit(parts._replace(path="/postgres"))
@@ -81,7 +86,11 @@ def static_files_stale():
     if not manifest.exists():
         return True
     built = manifest.stat().st_mtime
-    sources = [ROOT / "node_modules" / ".installed", *(ROOT / "static").rglob("*")]
+    sources = [
+        ROOT / "node_modules" / ".installed",
+        *(ROOT / "static").rglob("*"),
+        *(ROOT / "frontend-build").glob("*"),
+    ]
     return any(path.exists() and path.stat().st_mtime > built for path in sources)
 
 
@@ -131,6 +140,19 @@ def table(results):
             page = results[s]["pages"].get(row)
             line += f" {cell(page, 'median_ms')} | {cell(page, 'p95_ms')} | {cell(page, 'queries')} |"
         lines.append(line)
+    # Where a page's time goes: the database (every query's execute) and Python (the rest).
+    # Targets at scale 1: Python ≤ SQL + 10 ms for home, the lists and details; + 25 ms for the dashboard.
+    lines += [
+        "",
+        "| page: median ms |" + "".join(f" s{s} total | s{s} SQL | s{s} Python |" for s in scales),
+        "|---|" + "---:|" * (3 * len(scales)),
+    ]
+    for row in ROWS:
+        line = f"| {row} |"
+        for s in scales:
+            page = results[s]["pages"].get(row)
+            line += f" {cell(page, 'median_ms')} | {cell(page, 'sql_ms')} | {cell(page, 'python_ms')} |"
+        lines.append(line)
     lines += [
         "",
         "| baseline / ratio |" + "".join(f" s{s} |" for s in scales),
@@ -161,9 +183,21 @@ def table(results):
             for e in export
         )
     )
+    if len(scales) > 1:
+        first = results[scales[0]]["pages"].get("dashboard")
+        for s in scales[1:]:
+            lines.append(
+                f"| dashboard s{s} ÷ s{scales[0]} (target ≤ 2×) |"
+                + f" {ratio(results[s]['pages'].get('dashboard'), first)} |"
+                + " |" * (len(scales) - 1)
+            )
     lines.append(
         "| data: projects / issues |"
         + "".join(f" {results[s]['rows']['projects']:,} / {results[s]['rows']['issues']:,} |" for s in scales)
+    )
+    lines.append(
+        "| load average (1 min) before / after |"
+        + "".join(f" {' / '.join(map(str, results[s].get('load_average', ['–'])))} |" for s in scales)
     )
     lines.append(
         "| generate_data seconds |" + "".join(f" {results[s].get('generate_seconds', '–')} |" for s in scales)
@@ -195,10 +229,16 @@ def main():
             recreate(url)
             manage(env, "migrate", "--noinput", "-v0")
             generated = round(manage(env, "generate_data", "--scale", scale, "--seed", "1"), 1)
+            # What autovacuum does to a live database: statistics, and the visibility map that lets
+            # the covering indexes answer from the index alone.
+            vacuum(url)
         out = RESULTS / f"scale-{scale}.json"
         print(f"== scale {scale}: bench, {args.repeat} requests per page", flush=True)
+        load_before = os.getloadavg()[0]
         manage(env, "bench", "--repeat", str(args.repeat), "--label", f"scale {scale}", "--out", str(out))
         results[scale] = json.loads(out.read_text())
+        # The machine may be shared: its load beside the figures says how much to trust them.
+        results[scale]["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
         if generated is not None:
             results[scale]["generate_seconds"] = generated
     text = table(results)

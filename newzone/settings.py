@@ -181,9 +181,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
-    # Front-end packages installed from the npm registry by `make install`.
-    ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
-    ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
+    # Bootstrap's stylesheet, installed from the npm registry by `make install`.
+    ("vendor/bootstrap/css", BASE_DIR / "node_modules" / "bootstrap" / "dist" / "css"),
+    # The pages' scripts with the parts of ECharts and Bootstrap they use, bundled from frontend/
+    # by esbuild (`make install`; git-ignored).
+    ("bundles", BASE_DIR / "frontend-build"),
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")

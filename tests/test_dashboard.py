@@ -108,8 +108,7 @@ def test_page_shows_figures_and_links_to_the_lists(dash, login):
         f"/projects/?year=2024&month=5&kind=new&started=true&park={dash.park_a.pk}"
     )
     assert 'id="chart-investment"' in html
-    assert "vendor/echarts/echarts.min.js" in html
-    assert "js/dashboard.js" in html
+    assert "bundles/dashboard.js" in html
 
 
 def test_breakdown_cells_link_every_figure_and_read_like_the_cards(dash, login):

@@ -2,7 +2,8 @@
 
 `make bench` runs it on a fresh PostgreSQL database per scale (see bench/run.py). For every page it
 records the median and p95 server time of N requests through Django's test client (in-process, a
-logged-in coordinator; timed with time.perf_counter), the query count of one request
+logged-in coordinator; timed with time.perf_counter), split into SQL time (every query's execute,
+timed by a connection.execute_wrapper) and Python time (the rest), the query count of one request
 (CaptureQueriesContext), and, as baselines measured in the same run, the Django admin changelists of
 the same models and the bare SQL of each dashboard request (the queries it ran, minus the session and
 user look-ups, executed raw through a cursor). The export's peak Python memory comes from tracemalloc.
@@ -50,6 +51,20 @@ def summary(times):
         "median_ms": round(statistics.median(times) * 1000, 2),
         "p95_ms": round(percentile(times, 0.95) * 1000, 2),
     }
+
+
+class SQLTimer:
+    """A connection.execute_wrapper adding up the time spent in the database driver's execute."""
+
+    def __init__(self):
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
 
 
 class Command(BaseCommand):
@@ -164,16 +179,29 @@ class Command(BaseCommand):
         if status != 200:
             return {"status": f"HTTP {status}", "url": url}
         own = [sql for sql in queries if sql.startswith(("SELECT", "WITH")) and not is_overhead(sql)]
-        times, sql_times = [], []
+        times, sql_times, page_sql, page_python = [], [], [], []
         for _ in range(self.repeat):
-            started = time.perf_counter()
-            self.fetch(client, url)
-            times.append(time.perf_counter() - started)
+            timer = SQLTimer()
+            with connection.execute_wrapper(timer):
+                started = time.perf_counter()
+                self.fetch(client, url)
+                elapsed = time.perf_counter() - started
+            times.append(elapsed)
+            page_sql.append(timer.seconds)
+            page_python.append(elapsed - timer.seconds)
             if bare_sql:
                 # Interleaved with the page's requests, so that a change of the machine's load
                 # during the run touches both sides of the ratio alike.
                 sql_times.append(self.time_sql(own))
-        result = {"status": "ok", "url": url, "queries": len(queries), "bytes": size, **summary(times)}
+        result = {
+            "status": "ok",
+            "url": url,
+            "queries": len(queries),
+            "bytes": size,
+            **summary(times),
+            "sql_ms": round(statistics.median(page_sql) * 1000, 2),
+            "python_ms": round(statistics.median(page_python) * 1000, 2),
+        }
         if bare_sql:
             result["bare_sql"] = {"queries": len(own), **summary(sql_times)}
         return result

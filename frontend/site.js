@@ -1,4 +1,9 @@
-// Behaviour shared by every page. No inline scripts: the Content-Security-Policy forbids them.
+// Behaviour shared by every page, bundled by esbuild (`make install`) into one small script with the only
+// Bootstrap components the pages use: the navbar's collapse (phones) and its dropdown menus.
+// No inline scripts: the Content-Security-Policy forbids them.
+import "bootstrap/js/src/collapse.js";
+import "bootstrap/js/src/dropdown.js";
+
 document.addEventListener("DOMContentLoaded", () => {
   // The language switcher submits on change; its button stays for browsers without JavaScript.
   const select = document.getElementById("language-select");

@@ -1,12 +1,24 @@
 // The node plan as a Gantt chart (ECharts custom series): each node's planned window as a light bar,
 // its actual bar over it (red when late), today's line. Data come from the page (json_script); the
 // list below the chart carries the same facts for phones and for readers without JavaScript.
-/* global echarts */
+// esbuild bundles this file with just the parts of ECharts it uses (`make install`).
+import { CustomChart } from "echarts/charts";
+import {
+  GridComponent,
+  LegendComponent,
+  MarkLineComponent,
+  TooltipComponent,
+} from "echarts/components";
+import * as echarts from "echarts/core";
+import { CanvasRenderer } from "echarts/renderers";
+
+echarts.use([CustomChart, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, CanvasRenderer]);
+
 document.addEventListener("DOMContentLoaded", () => {
   const element = document.getElementById("plan-chart");
   const dataElement = document.getElementById("plan-data");
   const labelsElement = document.getElementById("plan-labels");
-  if (!element || !dataElement || !labelsElement || typeof echarts === "undefined") {
+  if (!element || !dataElement || !labelsElement) {
     return;
   }
   const plan = JSON.parse(dataElement.textContent);
