@@ -28,6 +28,8 @@ document.addEventListener("DOMContentLoaded", () => {
       return;
     }
     const chart = echarts.init(element, null, { renderer: "canvas" });
+    // Each chart by its element's id, for the console and the browser tests (the bundle has no global).
+    window.dashboardCharts = { ...window.dashboardCharts, [id]: chart };
     finished.push(new Promise((resolve) => chart.on("finished", resolve)));
     // The tooltip drawn on the canvas: its HTML form sets style attributes, which the CSP blocks.
     chart.setOption({ animation, ...option, tooltip: { ...option.tooltip, renderMode: "richText" } });

@@ -27,7 +27,7 @@ def test_dashboard_draws_the_charts(dash, browser_login, live_server):
     assert page.locator("#key-figures").inner_text().count("33.3%") == 1
     # The tooltip shows on hovering a bar, without tripping the Content-Security-Policy.
     page.evaluate(
-        """() => echarts.getInstanceByDom(document.getElementById("chart-issues"))
+        """() => window.dashboardCharts["chart-issues"]
           .on("showTip", () => { document.body.dataset.tipShown = "true"; })"""
     )
     point = first_issue_bar(page)
@@ -41,7 +41,7 @@ def first_issue_bar(page):
     """The middle of the first level's bar that has open issues, in the page's coordinates."""
     point = page.evaluate(
         """() => {
-          const chart = echarts.getInstanceByDom(document.getElementById("chart-issues"));
+          const chart = window.dashboardCharts["chart-issues"];
           const data = chart.getOption().series[0].data;
           const index = data.findIndex((value) => value > 0);
           const [x, y] = chart.convertToPixel({seriesIndex: 0}, [data[index] / 2, index]);

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("projects", "0014_reminders_channels"),
+        ("projects", "0016_browser_issuing_units"),
     ]
 
     operations = [
