@@ -207,6 +207,11 @@ PROJECT_RULES = {
         grant(COORDINATOR, ADMINISTRATOR),
         grant(GRID_WORKER, when=[PROJECT_GRID_WORKER]),
     ),
+    # The project's point and outline on the zone's map: who goes there (PRODUCT.md "Location").
+    ProjectAction.SET_LOCATION: (
+        grant(COORDINATOR, ADMINISTRATOR),
+        grant(GRID_WORKER, when=[PROJECT_GRID_WORKER]),
+    ),
 }
 
 
@@ -217,6 +222,8 @@ REASSIGN_DEPARTMENT_ROLES = frozenset({COORDINATOR, LEADER, ADMINISTRATOR})
 APPROVER_ROLES = frozenset({COORDINATOR, ADMINISTRATOR})
 # Who runs coordination meetings and records their decisions (an explicit deadline among them).
 MEETING_ROLES = frozenset({COORDINATOR, ADMINISTRATOR})
+# Who reads the list of visits whose evidence does not hold (far from the project, photo of another day).
+VISIT_EVIDENCE_ROLES = frozenset({SUPERVISOR, COORDINATOR, ADMINISTRATOR})
 
 
 def issue_action_allowed(actor, action, issue):

@@ -21,7 +21,7 @@ from .choices import (
     Stage,
     VisitKind,
 )
-from .config import CalendarDay, CategoryRoute, Rules
+from .config import BaseLayer, CalendarDay, CategoryRoute, MapSettings, Rules
 from .issues import ApprovalRequest, Issue, IssueEvent, Meeting, MeetingItem, SlipCounter
 from .jobs import Job
 from .ledger import ColumnAlias, NameAlias, NameKind
@@ -48,6 +48,7 @@ __all__ = [
     "YEAR_MIN",
     "ApprovalDecision",
     "ApprovalRequest",
+    "BaseLayer",
     "CalendarDay",
     "Category",
     "ColumnAlias",
@@ -69,6 +70,7 @@ __all__ = [
     "Job",
     "Level",
     "Light",
+    "MapSettings",
     "Listing",
     "ListingKind",
     "ListingLevel",

@@ -164,6 +164,7 @@ class ProjectAction(models.TextChoices):
     DECIDE_STAGE_CORRECTION = "decide_stage_correction", _("Approve or reject a stage date correction")
     EDIT_PLAN = "edit_plan", _("Adjust the node plan and mark its nodes done")
     ATTACH_DOCUMENT = "attach_document", _("Attach documents to the project, its nodes and permits")
+    SET_LOCATION = "set_location", _("Set the project's place on the map")
 
 
 class Light(models.TextChoices):
