@@ -82,7 +82,7 @@ def _column_letter(index):
     return get_column_letter(index)
 
 
-LEDGER_WIDTHS = [14, 30, 26, 16, 8, 10, 10, 12, 14, 16, 14, 14, 10, 12, 12, 16, 40, 14, 14]
+LEDGER_WIDTHS = [14, 30, 26, 16, 8, 10, 10, 12, 14, 16, 14, 14, 10, 12, 12, 16, 40, 14, 14, 12, 12]
 
 
 def ledger_listing_rows(listings):
@@ -109,6 +109,8 @@ def ledger_listing_rows(listings):
             project.content,
             project.signed_on,
             project.filed_on,
+            project.longitude,
+            project.latitude,
         ]
 
 
@@ -169,6 +171,8 @@ EXAMPLE_ROW = [
     "新建厂房两栋，冲压线及自动线若干",
     datetime.date(2025, 11, 20),
     datetime.date(2026, 1, 10),
+    119.62,
+    32.19,
 ]
 
 
@@ -205,6 +209,12 @@ def ledger_template():
             )
         ],
         [_("项目阶段: 前期, 在建, 竣工 or 投产; empty follows the dates. An import never moves it back.")],
+        [
+            _(
+                "经度 and 纬度 (optional): the project's place on the zone's map in degrees, e.g. 119.62 and "
+                "32.19; both or neither; empty, a recorded place is kept."
+            )
+        ],
         [
             _(
                 "Parks, departments and people are matched by name or by a confirmed alias; an unknown "

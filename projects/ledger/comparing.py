@@ -21,9 +21,11 @@ from .columns import (
     INDUSTRY,
     KIND,
     KIND_LABELS,
+    LATITUDE,
     LEADER,
     LEVEL,
     LEVEL_LABELS,
+    LONGITUDE,
     NAME,
     PARK,
     PLANNED,
@@ -142,6 +144,8 @@ def project_current(project):
         CONTENT: project.content,
         SIGNED_ON: project.signed_on,
         FILED_ON: project.filed_on,
+        LONGITUDE: project.longitude,
+        LATITUDE: project.latitude,
     }
 
 
@@ -255,7 +259,8 @@ def compare(plan, state=None):
                     _("empty, the recorded start %(date)s is kept") % {"date": current[ACTUAL_START]},
                 )
             )
-        for header in (SIGNED_ON, FILED_ON):  # kept silently: most zones' tables do not carry them
+        # Kept silently: most zones' tables do not carry them (a place is both or neither: reading).
+        for header in (SIGNED_ON, FILED_ON, LONGITUDE, LATITUDE):
             if wanted[header] is None:
                 wanted[header] = current[header]
         problem = _stage_problem(wanted, project.stage)
