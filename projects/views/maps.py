@@ -117,7 +117,8 @@ def map_config(settings=None):
 
 def map_page(request):
     """/map/: the projects as markers coloured by light, with the project list's filters."""
-    project_filter, features, rules = map_features(request)
+    project_filter, _year, _month, rules = filtered_projects(request, visible_projects(request))
+    count = project_filter.qs.filter(latitude__isnull=False, longitude__isnull=False).count()
     query = request.GET.copy()
     config = map_config(MapSettings.current())
     config["geojson"] += "?" + query.urlencode() if query else ""
@@ -127,7 +128,7 @@ def map_page(request):
         {
             "filter": project_filter,
             "query": query.urlencode(),
-            "count": len(features),
+            "count": count,
             "map_config": config,
             "light_legend": lights.legend(rules),
         },
