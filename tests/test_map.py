@@ -521,6 +521,8 @@ def test_mbtiles_archive_serves_its_tiles_with_the_tms_row_flipped(zone, login, 
     assert client.get(reverse("map_tile", args=[1, 1, 1])).status_code == 404
     assert client.get(reverse("map_tile", args=[1, 0, 0])).status_code == 404
     assert client.get(reverse("map_tile", args=[99, 0, 0])).status_code == 404
+    assert client.get(reverse("map_tile", args=[1, 2, 0])).status_code == 404  # outside zoom 1's grid
+    assert client.get(f"/map/tiles/1/{10**30}/0").status_code == 404
     base = client.get(reverse("map")).context["map_config"]["base"]
     assert base == {"kind": "tiles", "url": "/map/tiles/{z}/{x}/{y}", "max_zoom": 1}
 

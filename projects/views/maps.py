@@ -227,7 +227,8 @@ def _local_path(field):
 def map_tile(request, z, x, y):
     """/map/tiles/{z}/{x}/{y}: one tile of the MBTiles archive; 404 where it has none."""
     settings = MapSettings.current()
-    if settings.tile_kind != geo.MBTILES or not settings.tile_archive or z > 30:
+    # Outside the tile grid of zoom z is no tile (and would overflow SQLite's integers).
+    if settings.tile_kind != geo.MBTILES or not settings.tile_archive or z > 30 or max(x, y) >= 1 << z:
         raise Http404
     data = geo.mbtiles_tile(_local_path(settings.tile_archive), z, x, y)
     if data is None:
