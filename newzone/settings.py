@@ -186,6 +186,10 @@ STATICFILES_DIRS = [
     # The pages' scripts with the parts of ECharts and Bootstrap they use, bundled from frontend/
     # by esbuild (`make install`; git-ignored).
     ("bundles", BASE_DIR / "frontend-build"),
+    # The zone's map (/map/): Leaflet, its marker clusters, and the reader of offline PMTiles archives.
+    ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
+    ("vendor/leaflet.markercluster", BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist"),
+    ("vendor/pmtiles", BASE_DIR / "node_modules" / "pmtiles" / "dist"),
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
@@ -217,9 +221,12 @@ if os.environ.get("S3_BUCKET"):
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 15, minimum=1) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES * 2
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The map's offline tile archive (PMTiles or MBTiles), uploaded by an administrator; the request
+# limit below lets it through.
+MAP_TILES_MAX_BYTES = env_int("MAP_TILES_MAX_MB", 150, minimum=1) * 1024 * 1024
 # A whole request (ten photos at most, plus the form) — refused with 413 before it is read
 # (newzone/limits.py). The proxy's client_max_body_size should be a little above.
-REQUEST_MAX_BYTES = UPLOAD_MAX_BYTES * 11
+REQUEST_MAX_BYTES = max(UPLOAD_MAX_BYTES * 11, MAP_TILES_MAX_BYTES + 1024 * 1024)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -471,6 +471,106 @@ class RulesAdmin(admin.ModelAdmin):
         return False
 
 
+class MapSettingsForm(forms.ModelForm):
+    """The map's base layer: each file is checked by its content (projects/geo.py, photos.py) and size."""
+
+    park_outlines_file = forms.FileField(
+        label=_("Upload the parks' outlines (.geojson)"),
+        required=False,
+        help_text=_("Replaces the text above with the file's content."),
+    )
+
+    class Meta:
+        model = m.MapSettings
+        fields = [
+            "base_layer",
+            "plan_image",
+            "plan_south",
+            "plan_west",
+            "plan_north",
+            "plan_east",
+            "tile_archive",
+            "tile_max_zoom",
+            "park_outlines",
+        ]
+
+    def clean_plan_image(self):
+        from .photos import photo_check
+
+        image = self.cleaned_data.get("plan_image")
+        if image and hasattr(image, "content_type"):  # a new upload, not the stored file
+            photo_check(image)
+        return image
+
+    def clean_tile_archive(self):
+        from django.conf import settings
+
+        from .geo import archive_check
+
+        archive = self.cleaned_data.get("tile_archive")
+        if archive and hasattr(archive, "content_type"):
+            self.archive_info = archive_check(archive, settings.MAP_TILES_MAX_BYTES)
+        return archive
+
+    def clean_park_outlines_file(self):
+        from .geo import MAX_GEOJSON_BYTES, park_outlines_check
+
+        upload = self.cleaned_data.get("park_outlines_file")
+        if not upload:
+            return None
+        if upload.size > MAX_GEOJSON_BYTES:
+            raise ValidationError(_("The GeoJSON file is too large."))
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError(_("This is not GeoJSON: the file is not UTF-8 text.")) from None
+        park_outlines_check(text)
+        return text
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("park_outlines_file"):
+            cleaned["park_outlines"] = cleaned["park_outlines_file"]
+            self.instance.park_outlines = cleaned["park_outlines"]
+        corners = [cleaned.get(name) for name in ("plan_south", "plan_west", "plan_north", "plan_east")]
+        if any(c is not None for c in corners) and any(c is None for c in corners):
+            raise ValidationError(_("Give all four edges of the plan image, or none."))
+        if all(c is not None for c in corners) and (corners[0] >= corners[2] or corners[1] >= corners[3]):
+            raise ValidationError(
+                _("The plan image's north edge must lie above its south, east right of west.")
+            )
+        if cleaned.get("base_layer") == m.BaseLayer.PLAN_IMAGE and not (
+            cleaned.get("plan_image") and all(c is not None for c in corners)
+        ):
+            raise ValidationError(_("The plan image needs its file and its four edges."))
+        if cleaned.get("base_layer") == m.BaseLayer.TILES and not cleaned.get("tile_archive"):
+            raise ValidationError(_("The tile archive base layer needs an archive file."))
+        return cleaned
+
+    def save(self, commit=True):
+        instance = super().save(commit=False)
+        if getattr(self, "archive_info", None):
+            instance.tile_kind, instance.tile_max_zoom = self.archive_info
+        elif not instance.tile_archive:
+            instance.tile_kind = ""
+        if commit:
+            instance.save()
+        return instance
+
+
+@admin.register(m.MapSettings)
+class MapSettingsAdmin(admin.ModelAdmin):
+    form = MapSettingsForm
+    list_display = ["__str__", "base_layer", "tile_kind"]
+    readonly_fields = ["tile_kind"]
+
+    def has_add_permission(self, request):
+        return not m.MapSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(m.CategoryRoute)
 class CategoryRouteAdmin(admin.ModelAdmin):
     list_display = ["category", "department"]

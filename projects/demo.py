@@ -13,6 +13,7 @@ with its lines, PPAP and mass production; its hiring request answered by the HR 
 """
 
 import datetime
+import json
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -39,6 +40,7 @@ from .models import (
     Listing,
     ListingKind,
     ListingLevel,
+    MapSettings,
     Meeting,
     MeetingItem,
     MonthLock,
@@ -77,6 +79,19 @@ PARKS = [
     "综合保税区",
     "高校园区",
 ]
+# Where the parks lie in 镇江新区 (around 119.6°E 32.2°N): centre and half extents in degrees. The
+# demo draws each park's outline from these and places its projects inside.
+PARK_PLACES = {
+    "航空航天产业园": (119.655, 32.205, 0.015, 0.010),
+    "新材料产业园": (119.700, 32.225, 0.015, 0.010),
+    "生命健康产业园": (119.610, 32.185, 0.015, 0.010),
+    "高新技术产业园": (119.580, 32.160, 0.015, 0.010),
+    "港口物流园": (119.735, 32.245, 0.015, 0.010),
+    "综合保税区": (119.690, 32.185, 0.015, 0.010),
+    "高校园区": (119.560, 32.130, 0.015, 0.010),
+}
+# One visit in this many was "recorded" kilometres away: the evidence list has something to show.
+FAR_VISIT_EVERY = 25
 EDB = "经济发展局"
 APPROVAL = "行政审批局"
 LAND = "自然资源和规划局"
@@ -403,6 +418,61 @@ def at(day, hour=9, minute=0):
 
 def money(value):
     return Decimal(int(round(value)))
+
+
+def _degrees(value):
+    return Decimal(f"{value:.6f}")
+
+
+def park_outline(park):
+    """The park's outline: its rectangle with the north-east corner cut (a ring of [lng, lat])."""
+    lng, lat, dx, dy = PARK_PLACES[park]
+    ring = [
+        [lng - dx, lat - dy],
+        [lng + dx, lat - dy],
+        [lng + dx, lat + dy * 0.4],
+        [lng + dx * 0.4, lat + dy],
+        [lng - dx, lat + dy],
+        [lng - dx, lat - dy],
+    ]
+    return [[round(x, 6), round(y, 6)] for x, y in ring]
+
+
+def park_outlines():
+    """The parks' outlines as the map settings hold them (a GeoJSON FeatureCollection)."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"name": park},
+                "geometry": {"type": "Polygon", "coordinates": [park_outline(park)]},
+            }
+            for park in PARKS
+        ],
+    }
+
+
+def project_place(code, park):
+    """(longitude, latitude) of a project inside the south-west part of its park's rectangle (below the
+    cut corner), the same for a code whatever else the demo draws (its own random stream)."""
+    rng = random.Random(f"{SEED}-place-{code}")
+    lng, lat, dx, dy = PARK_PLACES[park]
+    return _degrees(lng + dx * rng.uniform(-0.8, 0.8)), _degrees(lat + dy * rng.uniform(-0.8, 0.3))
+
+
+def visit_place(code, park, date, index):
+    """(longitude, latitude, accuracy m) of a visit's phone: on site (within ~160 m of the project), or
+    for one visit in FAR_VISIT_EVERY some 3 km east of it."""
+    rng = random.Random(f"{SEED}-visit-{code}-{date.isoformat()}-{index}")
+    lng, lat = (float(degrees) for degrees in project_place(code, park))
+    if rng.randrange(FAR_VISIT_EVERY) == 0:
+        return _degrees(lng + 0.03), _degrees(lat + rng.uniform(-0.005, 0.005)), rng.randint(5, 40)
+    return (
+        _degrees(lng + rng.uniform(-0.0012, 0.0012)),
+        _degrees(lat + rng.uniform(-0.001, 0.001)),
+        rng.randint(5, 40),
+    )
 
 
 @dataclass
@@ -1469,6 +1539,11 @@ class Writer:
         for order, name in enumerate(PARKS, start=1):
             self.parks[name], made = Park.objects.get_or_create(name=name, defaults={"order": order})
             self.count(Park, made)
+        settings = MapSettings.current()
+        if not settings.park_outlines:
+            settings.park_outlines = json.dumps(park_outlines(), ensure_ascii=False)
+            settings.save(update_fields=["park_outlines"])
+            self.count(MapSettings)
         self.departments = {}
         for order, name in enumerate(DEPARTMENTS, start=1):
             self.departments[name], made = Department.objects.get_or_create(
@@ -1578,6 +1653,8 @@ class Writer:
                     signed_on=p.signed_on,
                     filed_on=p.filed_on,
                     stage=p.stage,
+                    longitude=project_place(p.code, p.park)[0],
+                    latitude=project_place(p.code, p.park)[1],
                     leader=self.staff[p.leader],
                     grid_worker=self.staff[p.grid],
                     lead_department=self.departments[p.lead_department],
@@ -1637,8 +1714,15 @@ class Writer:
                     people_met=v.people_met,
                     summary=v.summary,
                     recorded_by=S[v.recorded_by],
+                    **dict(
+                        zip(
+                            ("longitude", "latitude", "location_accuracy"),
+                            visit_place(p.code, p.park, v.date, index),
+                            strict=True,
+                        )
+                    ),
                 )
-                for p, v in visit_plans
+                for index, (p, v) in enumerate(visit_plans)
             ]
         )
         Visit.participants.through.objects.bulk_create(

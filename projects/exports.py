@@ -82,7 +82,7 @@ def _column_letter(index):
     return get_column_letter(index)
 
 
-LEDGER_WIDTHS = [14, 30, 26, 16, 8, 10, 10, 12, 14, 16, 14, 14, 10, 12, 12, 16, 40, 14, 14, 14]
+LEDGER_WIDTHS = [14, 30, 26, 16, 8, 10, 10, 12, 14, 16, 14, 14, 10, 12, 12, 16, 40, 14, 14, 14, 12, 12]
 
 
 def ledger_listing_rows(listings):
@@ -110,6 +110,8 @@ def ledger_listing_rows(listings):
             project.signed_on,
             project.filed_on,
             ledger.PROJECT_TYPE_LABELS[project.project_type],
+            project.longitude,
+            project.latitude,
         ]
 
 
@@ -183,6 +185,8 @@ EXAMPLE_ROW = [
     datetime.date(2025, 11, 20),
     datetime.date(2026, 1, 10),
     "工业新建",
+    119.62,
+    32.19,
 ]
 
 
@@ -223,6 +227,12 @@ def ledger_template():
             _(
                 "项目类别 (optional): 工业新建, 扩建/技术改造 or 基础设施; it chooses the node-plan "
                 "template of a new project. Empty keeps a project's type (a new project: 工业新建)."
+            )
+        ],
+        [
+            _(
+                "经度 and 纬度 (optional): the project's place on the zone's map in degrees, e.g. 119.62 and "
+                "32.19; both or neither; empty, a recorded place is kept."
             )
         ],
         [

@@ -253,6 +253,12 @@ class VisitQuerySet(models.QuerySet):
     def active(self):
         return self.filter(withdrawn_at__isnull=True)
 
+    def with_evidence(self, rules=None):
+        """Annotate the visit evidence's distance and photo-day checks (projects/evidence.py)."""
+        from . import evidence
+
+        return evidence.annotate(self, rules)
+
 
 class PlanNodeQuerySet(models.QuerySet):
     def visible_to(self, user):

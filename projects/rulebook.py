@@ -227,6 +227,11 @@ PROJECT_RULES = {
         grant(COORDINATOR, ADMINISTRATOR),
         grant(GRID_WORKER, when=[PROJECT_GRID_WORKER]),
     ),
+    # The project's point and outline on the zone's map: who goes there (PRODUCT.md "Location").
+    ProjectAction.SET_LOCATION: (
+        grant(COORDINATOR, ADMINISTRATOR),
+        grant(GRID_WORKER, when=[PROJECT_GRID_WORKER]),
+    ),
     # The subject is the visit: whoever recorded it, or a coordinator (its issues stay as they are).
     ProjectAction.WITHDRAW_VISIT: (
         grant(COORDINATOR, ADMINISTRATOR),
@@ -254,6 +259,8 @@ APPROVER_ROLES = frozenset({COORDINATOR, ADMINISTRATOR})
 MEETING_ROLES = frozenset({COORDINATOR, ADMINISTRATOR})
 # Four eyes on stage dates: who may approve a stage date correction they requested themselves.
 OWN_CORRECTION_APPROVERS = frozenset({ADMINISTRATOR})
+# Who reads the list of visits whose evidence does not hold (far from the project, photo of another day).
+VISIT_EVIDENCE_ROLES = frozenset({SUPERVISOR, COORDINATOR, ADMINISTRATOR})
 
 
 def issue_action_allowed(actor, action, issue):

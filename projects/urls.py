@@ -7,6 +7,7 @@ from .views import dashboard as dashboard_views
 from .views import issues as issue_views
 from .views import jobs as job_views
 from .views import ledger as ledger_views
+from .views import maps as map_views
 from .views import meetings as meeting_views
 from .views import plans as plan_views
 from .views import progress as progress_views
@@ -20,6 +21,16 @@ urlpatterns = [
     path("projects/", projects.project_list, name="project_list"),
     path("projects/<int:pk>/", projects.project_detail, name="project_detail"),
     path("projects/<int:pk>/edit/", projects.project_edit, name="project_edit"),
+    # The zone on one map, its offline base layer, a project's place, visit evidence (issue 17)
+    path("map/", map_views.map_page, name="map"),
+    path("map.geojson", map_views.map_geojson, name="map_geojson"),
+    path("map/parks.geojson", map_views.map_parks, name="map_parks"),
+    path("map/plan-image", map_views.map_plan_image, name="map_plan_image"),
+    path("map/archive.pmtiles", map_views.map_archive, name="map_archive"),
+    path("map/tiles/<int:z>/<int:x>/<int:y>", map_views.map_tile, name="map_tile"),
+    path("projects/<int:pk>/location/", map_views.project_location, name="project_location"),
+    path("visits/<int:pk>/use-location/", map_views.visit_use_location, name="visit_use_location"),
+    path("visits/evidence/", map_views.visit_evidence, name="visit_evidence"),
     # Dashboard and its figures as JSON (issue 4, dashboard area)
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("dashboard.json", dashboard_views.dashboard_json, name="dashboard_json"),

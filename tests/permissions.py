@@ -150,6 +150,9 @@ ARGS = {
     # project_b: park B (grid_b's), lead department 行政审批局 (dept's).
     "project_detail[project_b]": lambda o: {"pk": o.z.project_b.pk},
     "project_edit": lambda o: {"pk": o.z.project_a.pk},
+    "project_location": lambda o: {"pk": o.z.project_a.pk},
+    "visit_use_location": lambda o: {"pk": o.visit_a.pk},
+    "map_tile": lambda o: {"z": 0, "x": 0, "y": 0},
     "object_history[project_b]": lambda o: {"model": "project", "pk": o.z.project_b.pk},
     "object_history": lambda o: {"model": "issue", "pk": o.issue_a.pk},
     "media": lambda o: {"path": o.photo_path},
@@ -298,6 +301,17 @@ TABLE = {
     "notification_channels":  ("Issues",   "L 200 200 200 200 200 200 200 200", "L ok ok ok ok ok ok ok ok"),
     "notification_read":      ("Issues",   "L 405 405 405 405 405 405 405 405", "L ok 404 404 404 404 404 404 404"),
     "notification_read_all":  ("Issues",   "L 405 405 405 405 405 405 405 405", "L ok ok ok ok ok ok ok ok"),
+    # The zone on one map: read by everyone over what they see; no base-layer file is set here (404).
+    "map":                  ("Map",      "L 200 200 200 200 200 200 200 200", "-"),
+    "map_geojson":          ("Map",      "L 200 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405 405"),
+    "map_parks":            ("Map",      "L 200 200 200 200 200 200 200 200", "L 405 405 405 405 405 405 405 405"),
+    "map_plan_image":       ("Map",      "L 404 404 404 404 404 404 404 404", "L 405 405 405 405 405 405 405 405"),
+    "map_archive":          ("Map",      "L 404 404 404 404 404 404 404 404", "L 405 405 405 405 405 405 405 405"),
+    "map_tile":             ("Map",      "L 404 404 404 404 404 404 404 404", "L 405 405 405 405 405 405 405 405"),
+    # A project's place: its grid workers, coordinators, administrators (the rulebook's SET_LOCATION).
+    "project_location":     ("Map",      "L 200 404 404 200 403 403 200 404", "L ok 404 404 ok 403 403 ok 404"),
+    "visit_use_location":   ("Map",      "L 405 405 405 405 405 405 405 405", "L ok 404 404 ok 403 403 ok 404"),
+    "visit_evidence":       ("Visits",   "L 403 403 403 200 403 200 200 403", "-"),
     # Site visits
     "visit_list":           ("Visits",   "L 200 200 200 200 200 200 200 200", "-"),
     "visit_new":            ("Visits",   "L 200 200 200 200 200 403 200 403", "L ok ok ok ok ok 403 ok 403"),

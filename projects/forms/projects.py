@@ -56,3 +56,44 @@ class ProjectEditForm(StyledFormMixin, ProjectVersionMixin, forms.ModelForm):
             if name not in self.errors:
                 self.add_error(name, error)
         return cleaned
+
+
+class ProjectLocationForm(StyledFormMixin, ProjectVersionMixin):
+    """A project's point (number inputs that work without JavaScript; the map moves them) and outline."""
+
+    longitude = forms.DecimalField(
+        label=_("Longitude (经度)"),
+        max_digits=10,
+        decimal_places=6,
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
+        help_text=_("East of Greenwich, e.g. 119.620000. Empty both to take the project off the map."),
+    )
+    latitude = forms.DecimalField(
+        label=_("Latitude (纬度)"),
+        max_digits=10,
+        decimal_places=6,
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
+        help_text=_("North of the equator, e.g. 32.150000."),
+    )
+    outline = forms.CharField(
+        label=_("Outline (GeoJSON, optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        help_text=_("The site's boundary as a GeoJSON Polygon, e.g. exported from a GIS."),
+    )
+
+    def clean(self):
+        from ..geo import outline_check, point_errors
+
+        cleaned = super().clean()
+        if "longitude" in cleaned and "latitude" in cleaned:
+            for name, error in point_errors(cleaned["longitude"], cleaned["latitude"]).items():
+                self.add_error(name, error)
+        if cleaned.get("outline"):
+            try:
+                outline_check(cleaned["outline"])
+            except forms.ValidationError as error:
+                self.add_error("outline", error)
+        return cleaned

@@ -16,7 +16,8 @@ Decisions the file format leaves open (documented for the users in the template'
 - A file without a code column knows a project by its name and enterprise: an existing project of that
   name and enterprise keeps its code, a new one gets a code derived from them (the same in every file).
 - An empty optional cell clears the value, except 实际开工日期 (a recorded start is kept) and 项目阶段
-  (the stage follows the dates). The stage never goes back through an import.
+  (the stage follows the dates), 签约/立项备案日期 and 经度/纬度 (kept). The stage never goes back
+  through an import. A place needs both 经度 and 纬度.
 - Projects, listings and reports missing from the file are left alone, never deleted.
 - A park, department or person is matched by name or by an alias; nothing unknown is created unless
   the importer answers "create new" (or `--create-unknown`). A matched person lacking the role is
@@ -39,11 +40,13 @@ from .columns import (
     INDUSTRY,
     KIND,
     KIND_LABELS,
+    LATITUDE,
     LEADER,
     LEVEL,
     LEVEL_LABELS,
     LISTING_COLUMNS,
     LISTING_HEADERS,
+    LONGITUDE,
     MAPPABLE,
     MONTH,
     NAME,
@@ -82,12 +85,14 @@ __all__ = [
     "INDUSTRY",
     "KIND",
     "KIND_LABELS",
+    "LATITUDE",
     "LEADER",
     "LEVEL",
     "LEVEL_LABELS",
     "LISTINGS_SHEET",
     "LISTING_COLUMNS",
     "LISTING_HEADERS",
+    "LONGITUDE",
     "MAPPABLE",
     "MAX_ROWS",
     "MONTH",

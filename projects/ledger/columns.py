@@ -65,6 +65,31 @@ def parse_money(value, factor=Decimal(1)):
     return number.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def _coordinate(value, low, high, name):
+    from ..geo import parse_coordinate
+
+    try:
+        number = parse_coordinate(value.replace("°", "") if isinstance(value, str) else value)
+    except ValueError:
+        raise CellError(_("not a number")) from None
+    if not low <= number <= high:
+        raise CellError(
+            _("%(name)s out of range (between %(low)s and %(high)s)")
+            % {"name": name, "low": low, "high": high}
+        )
+    return number
+
+
+def parse_longitude(value):
+    """A longitude in degrees (119.62, '119.62°'); the zone lies near 119.6."""
+    return _coordinate(value, -180, 180, _("longitude"))
+
+
+def parse_latitude(value):
+    """A latitude in degrees (32.19); the zone lies near 32.1."""
+    return _coordinate(value, -90, 90, _("latitude"))
+
+
 def parse_integer(value, suffix=""):
     if isinstance(value, bool):
         raise CellError(_("not a whole number"))
@@ -243,6 +268,9 @@ SIGNED_ON = "签约日期"
 FILED_ON = "立项备案日期"
 # Optional: empty keeps a project's type (a new project: 工业新建); it chooses the node-plan template.
 PROJECT_TYPE = "项目类别"
+# The project's place on the zone's map: optional; empty, a recorded place is kept.
+LONGITUDE = "经度"
+LATITUDE = "纬度"
 MONTH = "月份"
 AMOUNT = "当月完成投资（万元）"
 # Not a template column: a zone's year-to-date figure (1-5月累计完成), turned into month M's amount.
@@ -297,6 +325,8 @@ LISTING_COLUMNS = [
     Column(SIGNED_ON, (r"签约(日期|时间)",), parse_happened, own=True),
     Column(FILED_ON, (r"立项备案(日期|时间)", r"备案(日期|时间)"), parse_happened, own=True),
     Column(PROJECT_TYPE, (r"项目类别", r"项目分类", r"工程类别"), parse_project_type, own=True),
+    Column(LONGITUDE, (r"经度(（°）|°)?", r"东经"), parse_longitude, own=True),
+    Column(LATITUDE, (r"纬度(（°）|°)?", r"北纬"), parse_latitude, own=True),
 ]
 REPORT_COLUMNS = [
     Column(CODE, (r"项目编号", r"编号"), _text(30), required=True),

@@ -22,9 +22,11 @@ from .columns import (
     INDUSTRY,
     KIND,
     KIND_LABELS,
+    LATITUDE,
     LEADER,
     LEVEL,
     LEVEL_LABELS,
+    LONGITUDE,
     NAME,
     PARK,
     PLANNED,
@@ -154,6 +156,8 @@ def project_current(project):
         SIGNED_ON: project.signed_on,
         FILED_ON: project.filed_on,
         PROJECT_TYPE: project.project_type,
+        LONGITUDE: project.longitude,
+        LATITUDE: project.latitude,
     }
 
 
@@ -310,7 +314,8 @@ def compare(plan, state=None):
                     _("empty, the recorded start %(date)s is kept") % {"date": current[ACTUAL_START]},
                 )
             )
-        for header in (SIGNED_ON, FILED_ON, PROJECT_TYPE):  # kept silently: most zones' tables lack them
+        # Kept silently: most zones' tables do not carry them (a place is both or neither: reading).
+        for header in (SIGNED_ON, FILED_ON, PROJECT_TYPE, LONGITUDE, LATITUDE):
             if wanted[header] is None:
                 wanted[header] = current[header]
         if wanted[PROJECT_TYPE] != current[PROJECT_TYPE]:

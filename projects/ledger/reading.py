@@ -30,9 +30,11 @@ from .columns import (
     CUMULATIVE,
     ENTERPRISE,
     KIND,
+    LATITUDE,
     LEVEL,
     LISTING_COLUMNS,
     LISTING_HEADERS,
+    LONGITUDE,
     MONTH,
     NAME,
     PARK,
@@ -412,6 +414,10 @@ def read_listings(plan, layout, counter=None):
             if not bad and values[key] is None:
                 problem(key, message)
                 bad = True
+        if not bad and (values.get(LONGITUDE) is None) != (values.get(LATITUDE) is None):
+            missing = LATITUDE if values.get(LATITUDE) is None else LONGITUDE
+            problem(missing, _("a place needs both 经度 and 纬度"))
+            bad = True
         if not values.get(CODE) and not bad:
             values[CODE] = derive_code(values[NAME], values[ENTERPRISE])
             values["derived"] = True

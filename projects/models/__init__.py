@@ -22,7 +22,7 @@ from .choices import (
     VisitKind,
     ZoneAction,
 )
-from .config import CalendarDay, CategoryRoute, Rules
+from .config import BaseLayer, CalendarDay, CategoryRoute, MapSettings, Rules
 from .issues import ApprovalRequest, Issue, IssueEvent, Meeting, MeetingItem, SlipCounter
 from .jobs import Job
 from .ledger import ColumnAlias, NameAlias, NameKind
@@ -49,6 +49,7 @@ __all__ = [
     "YEAR_MIN",
     "ApprovalDecision",
     "ApprovalRequest",
+    "BaseLayer",
     "CalendarDay",
     "Category",
     "ColumnAlias",
@@ -70,6 +71,7 @@ __all__ = [
     "Job",
     "Level",
     "Light",
+    "MapSettings",
     "Listing",
     "ListingKind",
     "ListingLevel",

@@ -165,6 +165,7 @@ class ProjectAction(models.TextChoices):
     EDIT_PLAN = "edit_plan", _("Adjust the node plan and mark its nodes done")
     ATTACH_DOCUMENT = "attach_document", _("Attach documents to the project, its nodes and permits")
     WITHDRAW_VISIT = "withdraw_visit", _("Withdraw a site visit")
+    SET_LOCATION = "set_location", _("Set the project's place on the map")
 
 
 class ZoneAction(models.TextChoices):

@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..geo import validate_park_outlines
 from .choices import Category, Level
 from .org import Department
 
@@ -95,6 +96,12 @@ class Rules(models.Model):
         blank=True,
         help_text=_("Empty: the department of the meeting's chair, else “Economic Development Bureau”."),
     )
+    # Visit evidence (PRODUCT.md "Location"): a phone further than this from the project is flagged.
+    visit_distance_m = models.PositiveIntegerField(
+        _("flag a visit recorded farther from the project than (m)"),
+        default=1000,
+        validators=[MinValueValidator(10), MaxValueValidator(100_000)],
+    )
 
     class Meta:
         verbose_name = _("service rules")
@@ -150,3 +157,73 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.note}"
+
+
+class BaseLayer(models.TextChoices):
+    OUTLINES = "outlines", _("Park outlines on a plain background")
+    PLAN_IMAGE = "plan_image", _("The zone's plan image (规划图)")
+    TILES = "tiles", _("An offline tile archive (PMTiles or MBTiles)")
+
+
+class MapSettings(models.Model):
+    """The zone's map (/map/): its base layer, which needs no internet; one row (pk=1).
+
+    The files are checked by their content when uploaded (projects/admin_config.py) and served by
+    the app to logged-in users only (projects/views/maps.py).
+    """
+
+    base_layer = models.CharField(
+        _("base layer"), max_length=20, choices=BaseLayer.choices, default=BaseLayer.OUTLINES
+    )
+    plan_image = models.FileField(_("plan image"), upload_to="map/", blank=True)
+    plan_south = models.DecimalField(
+        _("plan image: south edge (latitude)"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    plan_west = models.DecimalField(
+        _("plan image: west edge (longitude)"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    plan_north = models.DecimalField(
+        _("plan image: north edge (latitude)"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    plan_east = models.DecimalField(
+        _("plan image: east edge (longitude)"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    tile_archive = models.FileField(
+        _("tile archive"),
+        upload_to="map/",
+        blank=True,
+        help_text=_("A raster .pmtiles or .mbtiles file of the zone, made offline (e.g. with a GIS)."),
+    )
+    tile_kind = models.CharField(_("tile archive kind"), max_length=10, blank=True, editable=False)
+    tile_max_zoom = models.PositiveSmallIntegerField(
+        _("tile archive: highest zoom level"), default=18, validators=[MaxValueValidator(22)]
+    )
+    park_outlines = models.TextField(
+        _("parks' outlines (GeoJSON)"),
+        blank=True,
+        validators=[validate_park_outlines],
+        help_text=_('A GeoJSON FeatureCollection of polygons, each with the park\'s "name" as a property.'),
+    )
+
+    class Meta:
+        verbose_name = _("map settings")
+        verbose_name_plural = _("map settings")
+
+    def __str__(self):
+        return str(_("Map settings"))
+
+    @classmethod
+    def current(cls):
+        settings, _created = cls.objects.get_or_create(pk=1)
+        return settings
+
+    @property
+    def plan_bounds(self):
+        """[[south, west], [north, east]] as floats, or None while a corner is missing."""
+        corners = (self.plan_south, self.plan_west, self.plan_north, self.plan_east)
+        if any(corner is None for corner in corners):
+            return None
+        return [
+            [float(self.plan_south), float(self.plan_west)],
+            [float(self.plan_north), float(self.plan_east)],
+        ]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..dates import validate_happened
+from ..geo import validate_outline
 from ..querysets import ProjectQuerySet
 from .choices import (
     YEAR_MAX,
@@ -81,6 +82,29 @@ class Project(models.Model):
         related_name="led_projects",
         verbose_name=_("lead department"),
     )
+    # Where it is on the zone's map (PRODUCT.md "Location"): a point, and an optional outline.
+    longitude = models.DecimalField(
+        _("longitude (经度)"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    latitude = models.DecimalField(
+        _("latitude (纬度)"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    outline = models.TextField(
+        _("outline (GeoJSON)"),
+        blank=True,
+        validators=[validate_outline],
+        help_text=_("Optional: the site's boundary as a GeoJSON Polygon, e.g. exported from a GIS."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Optimistic lock: every form carries it, every write bumps it, a stale form is refused.
@@ -120,6 +144,12 @@ class Project(models.Model):
                 condition=Q(production_date__isnull=True) | Q(stage=Stage.PRODUCTION),
                 name="project_production_stage",
             ),
+            # A place is both coordinates or none, each within the globe's range.
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True, latitude__isnull=True)
+                | Q(longitude__gte=-180, longitude__lte=180, latitude__gte=-90, latitude__lte=90),
+                name="project_location_in_range",
+            ),
         ]
         indexes = [
             models.Index(fields=["park", "stage"]),
@@ -132,6 +162,10 @@ class Project(models.Model):
 
     def get_absolute_url(self):
         return reverse("project_detail", args=[self.pk])
+
+    @property
+    def has_location(self):
+        return self.latitude is not None and self.longitude is not None
 
     @property
     def is_over_100m(self):

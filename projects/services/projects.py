@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .. import access
+from .. import access, geo
 from ..models import Project, ProjectAction, RoleCode, Staff
 from ..rulebook import may_act_on_project, require_project_action
 from .errors import check_version
@@ -98,3 +98,46 @@ def project_update(
     for name in [*changed, "version", "updated_at"]:
         setattr(project, name, getattr(locked, name))
     return changed
+
+
+def may_set_location(user, project: Project) -> bool:
+    """The rulebook's ProjectAction.SET_LOCATION (coordinators, administrators, its grid workers)."""
+    return may_act_on_project(user, ProjectAction.SET_LOCATION, project)
+
+
+@transaction.atomic
+def project_set_location(
+    *, project: Project, by, longitude, latitude, outline: str | None = None, expected_version=None
+) -> bool:
+    """Set (or clear, with both None) a project's point, and its outline unless `outline` is None.
+
+    Refuses what the rulebook does not grant, a stale form and coordinates out of range (the
+    messages name the field). Returns whether anything changed; one history row names `by`.
+    """
+    user, _staff = access.actor(by)
+    require_project_action(user, ProjectAction.SET_LOCATION, project)
+    locked = check_version(Project.objects.select_for_update().get(pk=project.pk), expected_version)
+    errors = geo.point_errors(longitude, latitude)
+    if outline is not None:
+        try:
+            geo.outline_check(outline)
+        except ValidationError as error:
+            errors["outline"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    changes = {"longitude": longitude, "latitude": latitude}
+    if outline is not None:
+        changes["outline"] = outline.strip()
+    changed = [name for name, value in changes.items() if getattr(locked, name) != value]
+    if not changed:
+        return False
+    for name in changed:
+        setattr(locked, name, changes[name])
+    locked.version += 1
+    locked._history_user = user if user is not None and user.is_authenticated else None
+    locked._change_reason = _("Location set")
+    locked.full_clean()
+    locked.save()
+    for name in [*changed, "version", "updated_at"]:
+        setattr(project, name, getattr(locked, name))
+    return True

@@ -396,6 +396,7 @@ def dashboard(request):
         "my_lights": my_lights,
         "warnings": warnings,
         "light_legend": lights.legend(rules),
+        "map_config": _small_map_config(year, month),
         "round": round_state(year, month, on, rules),
         "warnings_more": figures["lights"]["red"] + figures["lights"]["yellow"] > len(warnings),
         # Each chart's bars open the same lists as the cards and tables (static/js/dashboard.js).
@@ -441,3 +442,15 @@ def dashboard_json(request):
         "round_locked": state.lock is not None,
     }
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+def _small_map_config(year, month):
+    """The small map's settings: the projects' lights of the dashboard's period, loaded by the page
+    from /map.geojson after it is shown (so the dashboard's own queries stay as they are)."""
+    from django.utils.http import urlencode
+
+    from .maps import map_config
+
+    config = map_config()
+    config["geojson"] += "?" + urlencode({"year": year, "month": month})
+    return config

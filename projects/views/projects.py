@@ -18,7 +18,7 @@ from ..models import Listing, Project, ProjectAction, Rules
 from ..plans import annotate_states
 from ..querysets import today
 from ..rulebook import roles_granted
-from ..services.projects import EDITABLE_FIELDS, may_edit_project, project_update
+from ..services.projects import EDITABLE_FIELDS, may_edit_project, may_set_location, project_update
 from .progress import next_stage_actions
 
 PAGE_SIZE = 50
@@ -28,10 +28,10 @@ def visible_projects(request):
     return Project.objects.visible_to(request.user)
 
 
-def project_list(request):
-    projects = visible_projects(request).select_related(
-        "park", "enterprise", "leader", "grid_worker", "lead_department"
-    )
+def filtered_projects(request, projects):
+    """(filter, year, month, rules): the list's filters on `projects` (the user's visible ones), with
+    the warning light of the chosen year and cut-off month — the project list's, the map's and
+    /map.geojson's one reading of the query string."""
     project_filter = ProjectFilter(request.GET, queryset=projects, request=request)
     year = today().year
     month = None
@@ -42,6 +42,14 @@ def project_list(request):
     # The warning light of the chosen year (and cut-off month), before the `light` filter reads it.
     rules = Rules.current()
     project_filter.queryset = projects.with_light(year=year, month=month, rules=rules)
+    return project_filter, year, month, rules
+
+
+def project_list(request):
+    projects = visible_projects(request).select_related(
+        "park", "enterprise", "leader", "grid_worker", "lead_department"
+    )
+    project_filter, year, month, rules = filtered_projects(request, projects)
     listing = Listing.objects.filter(project=OuterRef("pk"), year=year).order_by()  # no ordering join
     rows = project_filter.qs.order_by("code")
     # Paginate the primary keys, then annotate only the page's rows: the light and listing subqueries
@@ -106,6 +114,7 @@ def project_detail(request, pk):
         "contacts": project.enterprise.contacts.all(),
         "today": today(),
         "may_edit_project": may_edit_project(request.user),
+        "may_set_location": may_set_location(request.user, project),
     }
     # Progress area (issue 7): may the user log, missing permits, late nodes, next-date forms.
     from .progress import project_progress_context

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from .. import access
+from .. import access, evidence
 from ..filters import VisitFilter
 from ..forms.base import add_service_errors
 from ..forms.visits import VisitForm, VisitRequestFormSet, VisitSolvedFormSet, VisitWithdrawForm
@@ -19,6 +19,7 @@ from ..models import Project, ProjectAction, RoleCode, Visit, VisitKind
 from ..querysets import today
 from ..rulebook import may_take_some, refusal, require_some_grant
 from ..services.progress import may_log_progress
+from ..services.projects import may_set_location
 from ..services.visits import visit_may_record, visit_may_withdraw, visit_record, visit_withdraw
 
 PAGE_SIZE = 50
@@ -126,12 +127,18 @@ def visit_new(request, pk=None):
 
 def visit_detail(request, pk):
     visit = get_object_or_404(
-        Visit.objects.visible_to(request.user).select_related("project", "project__park", "recorded_by"),
+        Visit.objects.visible_to(request.user)
+        .with_evidence()
+        .select_related("project", "project__park", "recorded_by"),
         pk=pk,
     )
     saved = request.GET.get("saved", "")
     context = {
         "visit": visit,
+        "evidence_flags": evidence.reasons(visit),
+        "may_use_location": visit.latitude is not None
+        and visit.withdrawn_at is None
+        and may_set_location(request.user, visit.project),
         "participants": visit.participants.all(),
         "departments": visit.departments.all(),
         "photos": visit.photos.all(),

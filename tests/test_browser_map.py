@@ -1,0 +1,148 @@
+"""The zone's map in a real browser: markers, popups, the offline base layer, print — and no request
+ever leaves the app (every request is routed; one to another origin fails the test)."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.files.base import ContentFile
+
+from projects.models import BaseLayer, MapSettings, Project
+from tests.test_map import pmtiles_bytes
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+OUTLINES = (
+    '{"type": "FeatureCollection", "features": [{"type": "Feature", '
+    '"properties": {"name": "航空航天产业园"}, '
+    '"geometry": {"type": "Polygon", "coordinates": [[[119.64, 32.195], [119.67, 32.195], [119.67, 32.215], '
+    "[119.64, 32.215], [119.64, 32.195]]]}}]}"
+)
+
+
+@pytest.fixture
+def placed(zone):
+    Project.objects.filter(pk=zone.project_a.pk).update(
+        longitude=Decimal("119.655"), latitude=Decimal("32.205")
+    )
+    Project.objects.filter(pk=zone.project_b.pk).update(
+        longitude=Decimal("119.560"), latitude=Decimal("32.130")
+    )
+    settings = MapSettings.current()
+    settings.park_outlines = OUTLINES
+    settings.save()
+    return zone
+
+
+def guarded(page, live_server):
+    """Route every request of the page's context: the app's own origin passes, anything else is
+    aborted and recorded (the test asserts the record is empty)."""
+    outside, errors = [], []
+
+    def guard(route):
+        if route.request.url.startswith(live_server.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.context.route("**/*", guard)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    return outside, errors
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_markers_are_drawn_and_a_popup_tells_the_reasons(placed, browser_login, live_server, viewport):
+    page = browser_login("coordinator", viewport=viewport)
+    outside, errors = guarded(page, live_server)
+    page.goto(f"{live_server.url}/map/")
+    page.wait_for_selector("#zone-map[data-ready]", state="attached")
+    assert page.locator("#zone-map").get_attribute("data-markers") == "2"
+    markers = page.locator(".map-marker")
+    assert markers.count() == 2
+    assert page.locator(".map-park-name", has_text="航空航天产业园").count() == 1
+    box = page.locator("#zone-map").bounding_box()
+    assert box["width"] <= viewport["width"] and box["height"] > 300
+    page.locator(".map-marker-yellow, .map-marker-red").first.click()
+    popup = page.locator(".map-popup")
+    popup.wait_for()
+    assert popup.locator(".map-popup-reasons li").count() >= 1
+    assert "走访" in popup.inner_text()  # never visited: the reason in words
+    link = popup.locator("a.map-popup-title")
+    assert link.get_attribute("href") in {
+        f"/projects/{placed.project_a.pk}/",
+        f"/projects/{placed.project_b.pk}/",
+    }
+    assert outside == [] and errors == []
+
+
+def test_a_grid_worker_sees_his_parks_projects_only(placed, browser_login, live_server):
+    page = browser_login("grid", viewport=PHONE)
+    outside, errors = guarded(page, live_server)
+    page.goto(f"{live_server.url}/map/")
+    page.wait_for_selector("#zone-map[data-ready]", state="attached")
+    assert page.locator(".map-marker").count() == 1
+    page.locator(".map-marker").click()
+    assert placed.project_a.name in page.locator(".map-popup").inner_text()
+    assert outside == [] and errors == []
+
+
+def test_the_offline_pmtiles_layer_is_read_in_range_requests(placed, browser_login, live_server):
+    settings = MapSettings.current()
+    settings.base_layer = BaseLayer.TILES
+    settings.tile_kind, settings.tile_max_zoom = "pmtiles", 1
+    settings.tile_archive.save("zone.pmtiles", ContentFile(pmtiles_bytes()), save=True)
+    page = browser_login("coordinator", viewport=DESKTOP)
+    outside, errors = guarded(page, live_server)
+    statuses = []
+    page.on("response", lambda r: "/map/archive.pmtiles" in r.url and statuses.append(r.status))
+    page.goto(f"{live_server.url}/map/")
+    page.wait_for_selector("#zone-map[data-ready]", state="attached")
+    page.wait_for_function("() => document.querySelectorAll('#zone-map .leaflet-tile-loaded').length > 0")
+    assert statuses and set(statuses) == {206}
+    assert page.locator(".map-marker").count() == 2
+    assert outside == [] and errors == []
+
+
+def test_the_map_prints_full_page_with_its_legend(placed, browser_login, live_server):
+    page = browser_login("coordinator", viewport=DESKTOP)
+    outside, errors = guarded(page, live_server)
+    page.goto(f"{live_server.url}/map/")
+    page.wait_for_selector("#zone-map[data-ready]", state="attached")
+    page.emulate_media(media="print")
+    assert not page.locator(".map-filters").is_visible()
+    assert not page.locator("nav.navbar").is_visible()
+    assert page.locator(".map-legend-rules").is_visible()
+    box = page.locator("#zone-map").bounding_box()
+    assert box["height"] > 0.8 * DESKTOP["height"]
+    assert page.locator(".map-marker").count() == 2
+    pdf = page.pdf(format="A3", landscape=True)
+    assert pdf.startswith(b"%PDF")
+    assert outside == [] and errors == []
+
+
+def test_a_tap_on_the_map_places_the_project(placed, browser_login, live_server):
+    Project.objects.filter(pk=placed.project_a.pk).update(longitude=None, latitude=None)
+    page = browser_login("grid", viewport=PHONE)
+    outside, errors = guarded(page, live_server)
+    page.goto(f"{live_server.url}/projects/{placed.project_a.pk}/location/")
+    page.wait_for_selector("#zone-map[data-ready]", state="attached")
+    page.locator("#zone-map").click(position={"x": 150, "y": 150})
+    longitude = page.input_value("#id_longitude")
+    latitude = page.input_value("#id_latitude")
+    assert longitude and latitude
+    page.click("#location-form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/projects/{placed.project_a.pk}/")
+    project = Project.objects.get(pk=placed.project_a.pk)
+    assert (str(project.longitude), str(project.latitude)) == (longitude, latitude)
+    assert outside == [] and errors == []
+
+
+def test_the_dashboards_small_map_loads_its_points(placed, browser_login, live_server):
+    page = browser_login("coordinator", viewport=PHONE)
+    outside, errors = guarded(page, live_server)
+    page.goto(f"{live_server.url}/dashboard/")
+    page.wait_for_selector("#zone-map[data-ready]", state="attached")
+    assert page.locator("#zone-map .map-marker").count() == 2
+    assert outside == [] and errors == []
