@@ -107,9 +107,9 @@ def test_a_zones_own_header_is_recognised():
 
 
 def test_the_template_and_the_export_carry_the_type_and_reimport_unchanged(zone, login):
-    assert LISTING_HEADERS[-1] == "项目类别" and EXAMPLE_ROW[-1] == "工业新建"
+    assert EXAMPLE_ROW[LISTING_HEADERS.index("项目类别")] == "工业新建"
     template = read_back(b"".join(login(zone.coordinator).get("/ledger/template.xlsx").streaming_content))
-    assert template["项目清单"][0][-1] == "项目类别"
+    assert "项目类别" in template["项目清单"][0]
 
     Project.objects.filter(pk=zone.project_b.pk).update(project_type=ProjectType.INFRASTRUCTURE)
     content = b"".join(login(zone.coordinator).get("/projects/export.xlsx").streaming_content)
