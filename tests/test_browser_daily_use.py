@@ -119,6 +119,8 @@ def test_axe_finds_no_serious_violation(demo, open_as, live_server, viewport):
         "issue": f"/issues/{issue.pk}/",
         "visit-form": "/visits/new/",
         "round": "/round/",
+        "map": "/map/",
+        "location": f"/projects/{grid_project.pk}/location/",
     }
     page = open_as("grid", viewport)
     found = {}
