@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_noop, ngettext_lazy
 
@@ -34,6 +35,9 @@ ROUND_LINE = gettext_noop(
     "Monthly investment %(period)s: %(missing)s project(s) not reported yet (due %(due)s): %(when)s"
 )
 NODE_LINE = gettext_noop("Plan node %(node)s of %(project)s (planned %(due)s): %(when)s")
+# The columns a reminder's line is written from (rows, not model instances).
+ISSUE_FIELDS = ("pk", "description", "level", "deadline", "project__name")
+NODE_FIELDS = ("pk", "name", "planned_on", "project_id", "project__name")
 
 
 @dataclass
@@ -47,7 +51,7 @@ class Reminder:
     threshold: int
     text: str
     url: str
-    issue: Issue | None = None
+    issue_id: int | None = None  # the issue the in-app row links to
 
 
 def threshold(remaining, days):
@@ -79,12 +83,13 @@ def _working_day_counts(on, days):
 
 
 def issues_due_soon(on, last):
-    """Unresolved, unsuspended issues whose deadline is from today to `last` (a window's end)."""
+    """Unresolved, unsuspended issues whose deadline is from today to `last` (a window's end), as
+    rows of ISSUE_FIELDS: a reminder's line needs no more."""
     return (
         Issue.objects.unresolved()
         .filter(suspended=False, deadline__gte=on, deadline__lte=last)
-        .select_related("project")
         .order_by("deadline", "pk")
+        .values(*ISSUE_FIELDS)
     )
 
 
@@ -93,60 +98,82 @@ def _last_day(counts, days):
     return max(day for day, n in counts.items() if n <= days)
 
 
-def due_nodes(on, last, staff=None):
-    """[(node, [users responsible], url)] of the plan nodes not done (nor not needed) whose planned
-    date lies in [on, last]: the node's responsible person, else the staff of its responsible
-    department, and the project's grid worker. `staff`: only the nodes that person is among."""
-    from django.db.models import Q
+def _theirs_q(staff):
+    """Q: the plan nodes `staff` answers for — the one reading of the people due_nodes names."""
+    theirs = Q(responsible=staff) | Q(project__grid_worker=staff)
+    if staff.has_role(RoleCode.DEPARTMENT) and staff.department_id:
+        theirs |= Q(responsible__isnull=True, department=staff.department_id)
+    return theirs
 
+
+def due_nodes(on, last, staff=None):
+    """[(node, [user pks responsible], url)] of the plan nodes not done (nor not needed) whose planned
+    date lies in [on, last]; `node` is a row of NODE_FIELDS. The people: the node's responsible
+    person, else the staff of its responsible department, and the project's grid worker (active users
+    only). `staff`: only the nodes that person is among, each naming only them (the home page's
+    reader, whose user is the one signed in) — one query."""
     from ..models import PlanNode, Staff
 
-    nodes = PlanNode.objects.open().filter(planned_on__gte=on, planned_on__lte=last)
+    nodes = (
+        PlanNode.objects.open().filter(planned_on__gte=on, planned_on__lte=last).order_by("planned_on", "pk")
+    )
     if staff is not None:
-        theirs = Q(responsible=staff) | Q(project__grid_worker=staff)
-        if staff.has_role(RoleCode.DEPARTMENT) and staff.department_id:
-            theirs |= Q(responsible__isnull=True, department=staff.department_id)
-        nodes = nodes.filter(theirs)
+        return [
+            (node, [staff.user_id], reverse("project_plan", args=[node["project_id"]]))
+            for node in nodes.filter(_theirs_q(staff)).values(*NODE_FIELDS)
+        ]
     nodes = list(
-        nodes.select_related("project", "responsible__user", "project__grid_worker__user").order_by(
-            "planned_on", "pk"
+        nodes.values(
+            *NODE_FIELDS,
+            "department_id",
+            "responsible_id",
+            "responsible__user_id",
+            "responsible__user__is_active",
+            "project__grid_worker__user_id",
+            "project__grid_worker__user__is_active",
         )
     )
-    departments = {node.department_id for node in nodes if node.responsible is None and node.department_id}
+    departments = {
+        node["department_id"] for node in nodes if node["responsible_id"] is None and node["department_id"]
+    }
     department_staff = defaultdict(list)
-    for staff in Staff.objects.filter(
-        department__in=departments, roles__code=RoleCode.DEPARTMENT, user__is_active=True
-    ).select_related("user"):
-        department_staff[staff.department_id].append(staff.user)
+    if departments:
+        for department, user_pk in Staff.objects.filter(
+            department__in=departments, roles__code=RoleCode.DEPARTMENT, user__is_active=True
+        ).values_list("department_id", "user_id"):
+            department_staff[department].append(user_pk)
     result = []
     for node in nodes:
-        users = [node.responsible.user] if node.responsible else list(department_staff[node.department_id])
-        if node.project.grid_worker is not None:
-            users.append(node.project.grid_worker.user)
-        unique = list({user.pk: user for user in users if user.is_active}.values())
-        result.append((node, unique, reverse("project_plan", args=[node.project_id])))
+        if node["responsible_id"] is not None:
+            users = [node["responsible__user_id"]] if node["responsible__user__is_active"] else []
+        else:
+            users = list(department_staff[node["department_id"]])
+        if node["project__grid_worker__user__is_active"]:
+            users.append(node["project__grid_worker__user_id"])
+        result.append((node, list(dict.fromkeys(users)), reverse("project_plan", args=[node["project_id"]])))
     return result
 
 
 def _issue_reminders(staff, due_issues, counts, on, days):
     reminders = []
     for issue in due_issues.responsible(staff):
-        remaining = counts[issue.deadline]
+        deadline = issue["deadline"]
+        remaining = counts[deadline]
         step = threshold(remaining, days)
         if step is None:
             continue
         text = zone_text(
             ISSUE_LINE,
-            number=issue.pk,
-            project=issue.project.name,
-            description=" ".join(issue.description.split())[:60],
-            level=zone_text(Level(issue.level).label),
-            due=issue.deadline,
-            when=when_text(issue.deadline, remaining, on),
+            number=issue["pk"],
+            project=issue["project__name"],
+            description=" ".join(issue["description"].split())[:60],
+            level=zone_text(Level(issue["level"]).label),
+            due=deadline,
+            when=when_text(deadline, remaining, on),
         )
         reminders.append(
-            Reminder(ReminderLog.Kind.ISSUE, issue.pk, issue.deadline, remaining, step, text,
-                     issue.get_absolute_url(), issue)
+            Reminder(ReminderLog.Kind.ISSUE, issue["pk"], deadline, remaining, step, text,
+                     reverse("issue_detail", args=[issue["pk"]]), issue["pk"])
         )  # fmt: skip
     return reminders
 
@@ -190,9 +217,8 @@ def _round_reminders(on, dues, user=None):
 def due_soon_for(user, on=None, rules=None):
     """What the home page shows as due soon: the person's reminders of today, sent or not.
 
-    Queries: Rules unless given (0–1), calendar (1), the person's due issues (1) and nodes (1, and
-    their departments' staff when a due node has no responsible person), and for a grid worker with
-    a round due in the window its lock and the worker's status (2)."""
+    Queries: Rules unless given (0–1), calendar (1), the person's due issues (1) and nodes (1), and
+    for a grid worker with a round due in the window its lock and the worker's status (2)."""
     on = on or today()
     rules = rules or Rules.current()
     staff = access.get_staff(user)
@@ -217,17 +243,18 @@ def _node_reminders(on, rules, counts, staff=None):
     if not rules.node_reminder_days:
         return by_user
     for node, users, url in due_nodes(on, _last_day(counts, rules.node_reminder_days), staff):
-        remaining = counts[node.planned_on]
+        planned = node["planned_on"]
+        remaining = counts[planned]
         step = threshold(remaining, rules.node_reminder_days)
         if step is None:
             continue
         text = zone_text(
-            NODE_LINE, node=node.name, project=node.project.name, due=node.planned_on,
-            when=when_text(node.planned_on, remaining, on),
+            NODE_LINE, node=node["name"], project=node["project__name"], due=planned,
+            when=when_text(planned, remaining, on),
         )  # fmt: skip
-        for user in users:
-            by_user.setdefault(user.pk, []).append(
-                Reminder(ReminderLog.Kind.NODE, node.pk, node.planned_on, remaining, step, text, url)
+        for user_pk in users:
+            by_user.setdefault(user_pk, []).append(
+                Reminder(ReminderLog.Kind.NODE, node["pk"], planned, remaining, step, text, url)
             )
     return by_user
 
@@ -304,7 +331,7 @@ def reminders_send(*, on: datetime.date | None = None, dry_run: bool = False) ->
 def _send(user, reminders):
     """The person's in-app rows (one per item) and one message with a line per item to every channel."""
     Notification.objects.bulk_create(
-        [Notification(recipient=user, text=r.text[:300], url=r.url, issue=r.issue) for r in reminders]
+        [Notification(recipient=user, text=r.text[:300], url=r.url, issue_id=r.issue_id) for r in reminders]
     )
     soonest = min(r.remaining for r in reminders)
     subject = zone_text(
