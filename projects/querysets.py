@@ -1,6 +1,7 @@
 """Named, chainable reads. Every view starts from a `visible_to(user)` queryset."""
 
 import datetime
+import functools
 
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
@@ -271,29 +272,7 @@ class PlanNodeQuerySet(models.QuerySet):
     def with_dates(self):
         """Annotate `planned_on`, `done_on` and `not_needed` from wherever each node's dates live
         (the project's stage and planned dates, the permit, or the node itself); see models.plans."""
-        from .models import Permit, PermitStatus
-        from .models.plans import STAGE_PLANNED_FIELD
-        from .services.progress import STAGE_DATE_FIELD
-
-        permit = Permit.objects.filter(project=OuterRef("project"), permit_type=OuterRef("permit_type"))
-        planned = [
-            When(stage=stage, then=F(f"project__{field}")) for stage, field in STAGE_PLANNED_FIELD.items()
-        ]
-        done = [When(stage=stage, then=F(f"project__{field}")) for stage, field in STAGE_DATE_FIELD.items()]
-        done.append(
-            When(
-                permit_type__isnull=False,
-                then=Subquery(
-                    permit.filter(status=PermitStatus.APPROVED).values("approved_on")[:1],
-                    output_field=models.DateField(),
-                ),
-            )
-        )
-        return self.annotate(
-            planned_on=Case(*planned, default=F("planned_date"), output_field=models.DateField()),
-            done_on=Case(*done, default=F("actual_date"), output_field=models.DateField()),
-            not_needed=Exists(permit.filter(status=PermitStatus.NOT_NEEDED)),
-        )
+        return self.annotate(**_node_dates())
 
     def late(self, on=None):
         """Planned before `on` (default today), not done and not marked not needed."""
@@ -301,3 +280,33 @@ class PlanNodeQuerySet(models.QuerySet):
 
     def open(self):
         return self.with_dates().filter(done_on__isnull=True, not_needed=False)
+
+
+@functools.cache
+def _node_dates():
+    """PlanNodeQuerySet.with_dates' expressions: built once per process (they hold no input), as
+    annotate() resolves a copy of each for its query."""
+    from .models import Permit, PermitStatus
+    from .models.plans import STAGE_PLANNED_FIELD
+    from .services.progress import STAGE_DATE_FIELD
+
+    # One permit per project and type (one_permit_per_type): no ordering, so no join to its type.
+    permit = Permit.objects.filter(
+        project=OuterRef("project"), permit_type=OuterRef("permit_type")
+    ).order_by()
+    planned = [When(stage=stage, then=F(f"project__{field}")) for stage, field in STAGE_PLANNED_FIELD.items()]
+    done = [When(stage=stage, then=F(f"project__{field}")) for stage, field in STAGE_DATE_FIELD.items()]
+    done.append(
+        When(
+            permit_type__isnull=False,
+            then=Subquery(
+                permit.filter(status=PermitStatus.APPROVED).values("approved_on")[:1],
+                output_field=models.DateField(),
+            ),
+        )
+    )
+    return {
+        "planned_on": Case(*planned, default=F("planned_date"), output_field=models.DateField()),
+        "done_on": Case(*done, default=F("actual_date"), output_field=models.DateField()),
+        "not_needed": Exists(permit.filter(status=PermitStatus.NOT_NEEDED)),
+    }
