@@ -142,7 +142,8 @@ def annotate(projects, *, year=None, month=None, today=None, rules=None):
             light_yellow_points=Value(rules.yellow_lag_points, output_field=IntegerField()),
             light_visit_days=Value(rules.visit_gap_days, output_field=IntegerField()),
         )
-        .annotate(light_done_1200=ExpressionWrapper(F("light_done") * Value(1200), output_field=money))
+        # An alias, not a column: only the conditions below read it (each inlines it anyway).
+        .alias(light_done_1200=ExpressionWrapper(F("light_done") * Value(1200), output_field=money))
     )
     red = (
         Q(light_kind=ListingKind.NEW, planned_start__lt=on, actual_start__isnull=True)
