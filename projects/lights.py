@@ -12,6 +12,7 @@ on the fetched row in `reasons`. Add a rule to both (and to `legend`).
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -85,7 +86,7 @@ def annotate(projects, *, year=None, month=None, today=None, rules=None):
     year its December; for a future year no lag rule. `rules` saves the query for Rules.current().
     Thresholds come from Rules (administrator-editable).
     """
-    from .models import Issue, Level, ListingKind, MonthlyReport, PlanNode, Rules, Visit
+    from .models import Rules
     from .workdays import WorkingCalendar
 
     on = today or timezone.localdate()
@@ -94,6 +95,33 @@ def annotate(projects, *, year=None, month=None, today=None, rules=None):
     if month is None:
         month = on.month if year == on.year else (12 if year < on.year else 0)
     rules = rules or Rules.current()
+    # Late plan nodes (PlanNode.objects.late, the one rule): a key node planned on or before this day
+    # is late by more than red_node_days working days (one calendar read, kept for the reasons' delays).
+    calendar = WorkingCalendar(datetime.date(YEAR_MIN, 1, 1), on)
+    red_node_day = calendar.latest_start_before(on, rules.red_node_days + 1)
+    columns, aliases, light = _expressions(
+        year, month, on, red_node_day, rules.red_lag_points, rules.yellow_lag_points, rules.visit_gap_days
+    )
+    # The year's listing is a LEFT JOIN (one listing per project and year), not a subquery: the
+    # light's conditions name the listing's columns several times, and each subquery named would be
+    # run again for every row (scale issue).
+    lit = (
+        projects.annotate(light_listing=FilteredRelation("listings", condition=Q(listings__year=year)))
+        .annotate(**columns)
+        .alias(**aliases)
+        .annotate(light=light)
+    )
+    lit._light_calendar = calendar  # the reasons count late nodes' delays on it (ProjectQuerySet)
+    return lit
+
+
+@functools.lru_cache(maxsize=32)
+def _expressions(year, month, on, red_node_day, red_points, yellow_points, visit_days):
+    """({light_* column: expression}, {alias: expression}, the light's Case) for these inputs: built
+    once per set of inputs (every one is in the key, so none is stale), as annotate() resolves a copy
+    of each for its query."""
+    from .models import Issue, Level, ListingKind, MonthlyReport, PlanNode, Visit
+
     money = DecimalField(max_digits=20, decimal_places=2)
     done = (
         MonthlyReport.objects.filter(project=OuterRef("pk"), year=year, month__lte=month)
@@ -106,67 +134,52 @@ def annotate(projects, *, year=None, month=None, today=None, rules=None):
     visited = Visit.objects.filter(
         project=OuterRef("pk"),
         withdrawn_at__isnull=True,
-        date__gt=on - datetime.timedelta(days=rules.visit_gap_days),
+        date__gt=on - datetime.timedelta(days=visit_days),
     )
-    # Late plan nodes (PlanNode.objects.late, the one rule): a key node planned on or before this day
-    # is late by more than red_node_days working days (one calendar read, kept for the reasons' delays).
     late_nodes = PlanNode.objects.filter(project=OuterRef("pk")).late(on=on).order_by("planned_on", "pk")
-    calendar = WorkingCalendar(datetime.date(YEAR_MIN, 1, 1), on)
-    red_node_day = calendar.latest_start_before(on, rules.red_node_days + 1)
     red_nodes = late_nodes.filter(is_key=True, planned_on__lte=red_node_day)
-    # The year's listing is a LEFT JOIN (one listing per project and year), not a subquery: the
-    # light's conditions name the listing's columns several times, and each subquery named would be
-    # run again for every row (scale issue).
-    qs = (
-        projects.annotate(
-            light_listing=FilteredRelation("listings", condition=Q(listings__year=year)),
-        )
-        .annotate(
-            light_kind=F("light_listing__kind"),
-            light_planned=ExpressionWrapper(F("light_listing__planned_investment"), output_field=money),
-            light_done=Coalesce(Subquery(done, output_field=money), Value(Decimal(0)), output_field=money),
-            # The first overdue issue's number (or None): the reason names it.
-            light_overdue_high=Subquery(overdue.filter(level__gte=Level.LEADER).values("pk")[:1]),
-            light_overdue_low=Subquery(overdue.filter(level__lte=Level.COORDINATION).values("pk")[:1]),
-            light_visited=Exists(visited),
-            # The most late key node beyond the threshold, else the most late node: its name and
-            # planned date for the reason.
-            light_node_red=Subquery(red_nodes.values("name")[:1]),
-            light_node_red_planned=Subquery(red_nodes.values("planned_on")[:1], output_field=DateField()),
-            light_node_late=Subquery(late_nodes.values("name")[:1]),
-            light_node_late_planned=Subquery(late_nodes.values("planned_on")[:1], output_field=DateField()),
-            # The period and thresholds the light was computed with, for `reasons` (constants).
-            light_month=Value(month, output_field=IntegerField()),
-            light_today=Value(on, output_field=DateField()),
-            light_red_points=Value(rules.red_lag_points, output_field=IntegerField()),
-            light_yellow_points=Value(rules.yellow_lag_points, output_field=IntegerField()),
-            light_visit_days=Value(rules.visit_gap_days, output_field=IntegerField()),
-        )
-        # An alias, not a column: only the conditions below read it (each inlines it anyway).
-        .alias(light_done_1200=ExpressionWrapper(F("light_done") * Value(1200), output_field=money))
-    )
+    columns = {
+        "light_kind": F("light_listing__kind"),
+        "light_planned": ExpressionWrapper(F("light_listing__planned_investment"), output_field=money),
+        "light_done": Coalesce(Subquery(done, output_field=money), Value(Decimal(0)), output_field=money),
+        # The first overdue issue's number (or None): the reason names it.
+        "light_overdue_high": Subquery(overdue.filter(level__gte=Level.LEADER).values("pk")[:1]),
+        "light_overdue_low": Subquery(overdue.filter(level__lte=Level.COORDINATION).values("pk")[:1]),
+        "light_visited": Exists(visited),
+        # The most late key node beyond the threshold, else the most late node: its name and
+        # planned date for the reason.
+        "light_node_red": Subquery(red_nodes.values("name")[:1]),
+        "light_node_red_planned": Subquery(red_nodes.values("planned_on")[:1], output_field=DateField()),
+        "light_node_late": Subquery(late_nodes.values("name")[:1]),
+        "light_node_late_planned": Subquery(late_nodes.values("planned_on")[:1], output_field=DateField()),
+        # The period and thresholds the light was computed with, for `reasons` (constants).
+        "light_month": Value(month, output_field=IntegerField()),
+        "light_today": Value(on, output_field=DateField()),
+        "light_red_points": Value(red_points, output_field=IntegerField()),
+        "light_yellow_points": Value(yellow_points, output_field=IntegerField()),
+        "light_visit_days": Value(visit_days, output_field=IntegerField()),
+    }
+    # An alias, not a column: only the conditions below read it (each inlines it anyway).
+    aliases = {"light_done_1200": ExpressionWrapper(F("light_done") * Value(1200), output_field=money)}
     red = (
         Q(light_kind=ListingKind.NEW, planned_start__lt=on, actual_start__isnull=True)
-        | _behind_q(month, rules.red_lag_points, strict=True)
+        | _behind_q(month, red_points, strict=True)
         | Q(light_overdue_high__isnull=False)
         | Q(light_node_red__isnull=False)
     )
     yellow = (
-        _behind_q(month, rules.yellow_lag_points, strict=False)
+        _behind_q(month, yellow_points, strict=False)
         | Q(light_visited=False)
         | Q(light_overdue_low__isnull=False)
         | Q(light_node_late__isnull=False)
     )
-    lit = qs.annotate(
-        light=Case(
-            When(red, then=Value(RED)),
-            When(yellow, then=Value(YELLOW)),
-            default=Value(GREEN),
-            output_field=models.CharField(),
-        )
+    light = Case(
+        When(red, then=Value(RED)),
+        When(yellow, then=Value(YELLOW)),
+        default=Value(GREEN),
+        output_field=models.CharField(),
     )
-    lit._light_calendar = calendar  # the reasons count late nodes' delays on it (ProjectQuerySet)
-    return lit
+    return columns, aliases, light
 
 
 def _one_decimal(value):
