@@ -88,6 +88,17 @@ def single_table(header, rows, *, title="2024年重点项目清单"):
     return handle
 
 
+def unknown_column_file():
+    """A zone table of one project whose last column, 服务专员 (the zone's word for the grid worker,
+    李网格 of 高校园区 in the test zone), is one the reader does not know until it is mapped."""
+    handle = single_table(
+        ["项目名称", "建设单位", "所属板块", "总投资", "年度计划投资", "项目级别", "项目类型", "服务专员"],
+        [["甲项目", "甲公司", "高校园区", 1, 1, "省重点", "新建", "李网格"]],
+    )
+    handle.name = "zone.xlsx"
+    return handle
+
+
 def typo_file():
     """One listing whose park, department, leader and grid worker are misspelt (see `people`)."""
     return build(

@@ -14,7 +14,7 @@ from projects.querysets import today
 from projects.services.issues import issue_escalate, issue_raise
 from projects.services.meetings import meeting_create
 from tests.conftest import DESKTOP, PHONE, layout_problems, switch_language
-from tests.ledger_book import single_table, typo_file
+from tests.ledger_book import typo_file, unknown_column_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -229,21 +229,7 @@ def test_the_ledger_import_maps_a_column_on_a_phone(zone, browser_login, live_se
     page = browser_login("coordinator", viewport=PHONE)
     page.goto(f"{live_server.url}/ledger/import/")
     assert layout_problems(page) == {}
-    header = [
-        "项目名称",
-        "建设单位",
-        "所属板块",
-        "总投资",
-        "年度计划投资",
-        "项目级别",
-        "项目类型",
-        "服务专员",
-    ]
-    upload(
-        page,
-        tmp_path,
-        single_table(header, [["甲项目", "甲公司", "高校园区", 1, 1, "省重点", "新建", "李网格"]]),
-    )
+    upload(page, tmp_path, unknown_column_file())
     column = page.locator("#ledger-ignored-columns tbody tr")
     assert column.count() == 1 and "服务专员" in column.inner_text()
     assert layout_problems(page) == {}

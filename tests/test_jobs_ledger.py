@@ -7,7 +7,7 @@ from django.core.files.storage import default_storage
 from projects import background, jobs
 from projects.models import ColumnAlias, Job, MonthLock, MonthlyReport, NameAlias, Project, RoleCode
 from tests import ledger_book
-from tests.test_ledger_layouts import single_table, typo_file
+from tests.ledger_book import typo_file
 from tests.zone import make_user
 
 pytestmark = pytest.mark.django_db
@@ -175,19 +175,7 @@ def test_a_background_check_maps_an_unrecognised_column(
     zone, login, large, django_capture_on_commit_callbacks, run_jobs
 ):
     client = login(zone.coordinator)
-    header = [
-        "项目名称",
-        "建设单位",
-        "所属板块",
-        "总投资",
-        "年度计划投资",
-        "项目级别",
-        "项目类型",
-        "服务专员",
-    ]
-    book = single_table(header, [["甲项目", "甲公司", "高校园区", 1, 1, "省重点", "新建", "李网格"]])
-    book.name = "zone.xlsx"
-    first = check(client, book, django_capture_on_commit_callbacks)
+    first = check(client, ledger_book.unknown_column_file(), django_capture_on_commit_callbacks)
     run_jobs()
     page = client.get(f"/jobs/{first.pk}/").text
     assert 'id="ledger-ignored-columns"' in page and "服务专员" in page

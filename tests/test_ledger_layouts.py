@@ -22,7 +22,7 @@ from projects.models import (
     RoleCode,
     Staff,
 )
-from tests.ledger_book import build, listing, single_table, typo_file
+from tests.ledger_book import build, listing, single_table, typo_file, unknown_column_file
 from tests.zone_tables import projects, zone_table
 
 D = Decimal
@@ -237,21 +237,10 @@ def test_a_project_without_a_code_keeps_its_code_across_files_and_years(zone):
 
 @pytest.mark.django_db
 def test_a_column_mapped_once_is_read_in_the_next_file(zone):
-    header = [
-        "项目名称",
-        "建设单位",
-        "所属板块",
-        "总投资",
-        "年度计划投资",
-        "项目级别",
-        "项目类型",
-        "服务专员",
-    ]
-    rows = [["甲项目", "甲公司", "高校园区", 1, 1, "省重点", "新建", "李网格"]]
-    plan = read_ok(single_table(header, rows))
+    plan = read_ok(unknown_column_file())
     assert ("Sheet", "H", "服务专员") in plan.ignored_columns
     ColumnAlias.objects.create(header="服务专员", field="网格员")
-    imported(single_table(header, rows))
+    imported(unknown_column_file())
     assert Project.objects.get(name="甲项目").grid_worker == zone.grid_b.staff
 
 
@@ -381,19 +370,7 @@ def test_the_preview_asks_and_remembers_the_answers(zone, people, login):
 @pytest.mark.django_db
 def test_the_preview_maps_a_column_for_the_next_file(zone, login):
     client = login(zone.coordinator)
-    header = [
-        "项目名称",
-        "建设单位",
-        "所属板块",
-        "总投资",
-        "年度计划投资",
-        "项目级别",
-        "项目类型",
-        "服务专员",
-    ]
-    handle = single_table(header, [["甲项目", "甲公司", "高校园区", 1, 1, "省重点", "新建", "李网格"]])
-    handle.name = "zone.xlsx"
-    content = client.post("/ledger/import/", {"file": handle}).content.decode()
+    content = client.post("/ledger/import/", {"file": unknown_column_file()}).content.decode()
     assert 'id="ledger-ignored-columns"' in content and "服务专员" in content
     client.post("/ledger/import/", {"answer": "1", "names": "0", "column": "服务专员", "means": "网格员"})
     assert ColumnAlias.objects.get(header="服务专员").field == "网格员"

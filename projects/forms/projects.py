@@ -63,7 +63,7 @@ class ProjectLocationForm(StyledFormMixin, ProjectVersionMixin):
 
     longitude = forms.DecimalField(
         label=_("Longitude (经度)"),
-        max_digits=10,
+        max_digits=9,
         decimal_places=6,
         required=False,
         widget=forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
@@ -71,7 +71,7 @@ class ProjectLocationForm(StyledFormMixin, ProjectVersionMixin):
     )
     latitude = forms.DecimalField(
         label=_("Latitude (纬度)"),
-        max_digits=10,
+        max_digits=9,
         decimal_places=6,
         required=False,
         widget=forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
