@@ -17,8 +17,9 @@ Enqueue API — everything that runs in the background goes through these three:
 - `start(kind, *, owner, **params) -> Job` is a user's long piece of work (an import, an export):
   a `Job` row the user follows on `/jobs/<pk>/` (progress bar, then the download or the report),
   run by the function named in RUNNERS[kind]: `runner(job, progress) -> dict`. The runner calls
-  `progress(done, total)` as it goes (that is also the job's heartbeat), may store `job.file`, and
-  returns the result shown on the page. `JobFailed(message)` ends it with that message for the user.
+  `progress(done, total)` as it goes, may store `job.file`, and returns the result shown on the page.
+  `JobFailed(message)` ends it with that message for the user. A runner never writes its own Job row
+  (run_job does, before and after): on PostgreSQL that would lock the row the heartbeat writes.
 
 Notification delivery is one task per sender (projects/notifications.py): a failing channel is
 retried on its own and never breaks the save or the command that sent the message.
@@ -26,15 +27,24 @@ retried on its own and never breaks the save or the command that sent the messag
 Workers: `python manage.py run_jobs` (runs forever; SIGTERM finishes the current job first) and
 `python manage.py run_jobs --until-empty` (tests, CI, cron). A job whose worker died (machine
 lost, `kill -9`) is queued again when its heartbeat is older than JOB_STALE_MINUTES.
+
+Heartbeat: while a job runs, a daemon thread of run_job writes the job's done/total and heartbeat_at
+every HEARTBEAT_SECONDS, on a connection of its own (Django's connections are per thread). That is
+the one place progress is written while a job runs: a runner may hold one transaction for its whole
+work (the ledger import does), and writes on its connection are seen by no other worker's
+requeue_stale() — nor by the progress page — before it commits. On SQLite a second connection cannot
+write while the job's transaction holds the database's write lock: such a beat fails after the
+database timeout and is logged, the job goes on (on SQLite a write longer than JOB_STALE_MINUTES can
+still be queued again; production runs PostgreSQL).
 """
 
 import functools
 import logging
-import time
+import threading
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -46,7 +56,7 @@ from .models import Job
 logger = logging.getLogger(__name__)
 
 RETRY_BASE_SECONDS = 60  # first retry after a minute, then ×4 each time
-PROGRESS_EVERY_SECONDS = 1.0  # progress rows are written at most this often
+HEARTBEAT_SECONDS = 5.0  # a running job's progress and sign of life are written this often
 
 # What each kind of Job runs (dotted paths, imported by the worker).
 RUNNERS = {
@@ -115,22 +125,43 @@ def _queue_job(job_pk):
 
 
 class Progress:
-    """`progress(done, total)`: how far a job got; written at most once a second, and at the end."""
+    """`progress(done, total)`: how far a job got, kept on the job; its Heartbeat writes it."""
 
     def __init__(self, job):
         self.job = job
-        self.written = 0.0
 
     def __call__(self, done, total=None):
         self.job.done = done
         if total is not None:
             self.job.total = total
-        moment = time.monotonic()
-        if moment - self.written >= PROGRESS_EVERY_SECONDS or done == self.job.total:
-            self.written = moment
-            Job.objects.filter(pk=self.job.pk).update(
+
+
+class Heartbeat(threading.Thread):
+    """Writes a running job's done/total and heartbeat_at every HEARTBEAT_SECONDS, on its own connection."""
+
+    def __init__(self, job):
+        super().__init__(name=f"job-{job.pk}-heartbeat", daemon=True)
+        self.job = job
+        self.stopped = threading.Event()
+
+    def run(self):
+        try:
+            while not self.stopped.wait(HEARTBEAT_SECONDS):
+                self.beat()
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    def beat(self):
+        try:
+            Job.objects.filter(pk=self.job.pk, status=Job.Status.RUNNING).update(
                 done=self.job.done, total=self.job.total, heartbeat_at=timezone.now()
             )
+        except DatabaseError:  # e.g. SQLite's "database is locked" while the job writes
+            logger.warning("Job %s: heartbeat not written", self.job.pk, exc_info=True)
+
+    def stop(self):
+        self.stopped.set()
+        self.join()
 
 
 @background()
@@ -142,8 +173,13 @@ def run_job(job_pk):
     job.heartbeat_at = timezone.now()
     job.save(update_fields=["status", "heartbeat_at"])
     runner = import_string(RUNNERS[job.kind])
+    heartbeat = Heartbeat(job)
+    heartbeat.start()
     try:
-        job.result = runner(job, Progress(job)) or {}
+        try:
+            job.result = runner(job, Progress(job)) or {}
+        finally:
+            heartbeat.stop()  # before the last write, so no beat comes after it
     except JobFailed as failure:
         _fail(job, str(failure))
         return None

@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from io import StringIO
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import connections, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -262,6 +264,71 @@ def test_queued_work_survives_a_killed_worker(tmp_path, settings):
     subjects = sorted(line.split(" ", 1)[1] for line in (tmp_path / "sent.txt").read_text().splitlines())
     assert subjects == [f"新区项目服务平台：survive-{n}" for n in range(3)]
     assert {r.status for r in DBTaskResult.objects.all()} == {"SUCCESSFUL"}
+
+
+HOLDING = {}
+
+
+def holding_runner(job, progress):
+    """A long import: started JOB_STALE_MINUTES ago, then one transaction open until the test says so."""
+    long_ago = timezone.now() - datetime.timedelta(minutes=settings.JOB_STALE_MINUTES + 1)
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=long_ago)
+    DBTaskResult.objects.filter(id=job.task_id).update(started_at=long_ago)
+    with transaction.atomic():
+        # The transaction holds writes, as ledger_apply does.
+        Notification.objects.create(recipient=job.owner, text="写入中")
+        progress(1, 2)
+        assert HOLDING["seen"].wait(timeout=60)
+    return {}
+
+
+def _run_job_in_a_thread(job_pk):
+    try:
+        jobs.run_job.call(job_pk)
+    finally:
+        connections.close_all()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@requires_postgres
+def test_a_job_inside_a_long_transaction_keeps_its_heartbeat_and_is_not_queued_again(monkeypatch):
+    from tests.zone import build_zone
+
+    zone = build_zone()
+    monkeypatch.setitem(jobs.RUNNERS, Job.Kind.LEDGER_IMPORT, "tests.test_jobs.holding_runner")
+    monkeypatch.setattr(jobs, "HEARTBEAT_SECONDS", 0.1)
+    HOLDING["seen"] = threading.Event()
+    job = jobs.start(Job.Kind.LEDGER_IMPORT, owner=zone.coordinator)  # autocommit: queued at once
+    job.refresh_from_db()
+    DBTaskResult.objects.filter(id=job.task_id).update(status="RUNNING", started_at=timezone.now())
+    worker = threading.Thread(target=_run_job_in_a_thread, args=(job.pk,))
+    worker.start()
+    try:
+        # Seen from this connection while the job's transaction is still open: progress and life.
+        recent = timezone.now() - datetime.timedelta(minutes=1)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            job.refresh_from_db()
+            if job.done == 1 and job.heartbeat_at > recent:
+                break
+            time.sleep(0.05)
+        assert (job.status, job.done, job.total) == (Job.Status.RUNNING, 1, 2)
+        assert not Notification.objects.filter(text="写入中").exists()  # still one open transaction
+        assert jobs.requeue_stale() == 0  # started long ago, but alive
+        assert DBTaskResult.objects.get(id=job.task_id).status == "RUNNING"
+    finally:
+        HOLDING["seen"].set()
+        worker.join(timeout=60)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and (job.done, job.total) == (2, 2)
+    # Its worker gone (no sign of life since long ago), a running job is queued again.
+    long_ago = timezone.now() - datetime.timedelta(minutes=settings.JOB_STALE_MINUTES + 1)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, heartbeat_at=long_ago)
+    DBTaskResult.objects.filter(id=job.task_id).update(status="RUNNING", started_at=long_ago)
+    assert jobs.requeue_stale() == 1
+    job.refresh_from_db()
+    assert job.status == Job.Status.QUEUED
 
 
 # ---- users' jobs: progress page, download, large imports ------------------------------------------

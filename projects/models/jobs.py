@@ -36,7 +36,7 @@ class Job(models.Model):
     error = models.TextField(_("error"), blank=True)
     task_id = models.CharField(_("task"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    # Touched with every progress step: a running job whose heartbeat stopped lost its worker.
+    # Written every few seconds while the job runs (jobs.Heartbeat): when it stops, the worker is lost.
     heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
