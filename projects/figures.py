@@ -17,7 +17,7 @@ import datetime
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, FilteredRelation, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, FilteredRelation, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -227,7 +227,8 @@ def dashboard_figures(*, year, month, user, today=None, rules=None, with_pipelin
     light_groups = list(
         listed.with_light(year=year, month=month, today=today, rules=rules)
         .order_by()
-        .values_list("park", "leader", "light_listing__level", "light")
+        .annotate(counted_light=F("light"))  # the database's light, selected to group by
+        .values_list("park", "leader", "light_listing__level", "counted_light")
         .annotate(n=Count("pk"))
     )
     counts = Counter()

@@ -1,14 +1,18 @@
 """Warning lights 红黄绿灯 (PRODUCT.md "Warning lights"): the one place that decides a project's light
 and says why in words.
 
-- `annotate(projects, …)` adds `light` ('red' / 'yellow' / 'green') in the database, so a list
-  filters, counts and paginates by it in its one query (`ProjectQuerySet.with_light` calls it);
-- `reasons(project)` turns the same row's `light_*` annotations into the reasons, in the user's
-  language, with no query of its own (`Project.light_reasons`);
+- `annotate(projects, …)` adds the `light_*` columns a row's light is read from, and `light`
+  ('red' / 'yellow' / 'green') as a database alias, so a list filters, orders and counts by it in
+  its one query (`ProjectQuerySet.with_light` calls it);
+- `reasons(project)` turns a fetched row's `light_*` columns into the reasons, in the user's
+  language, with no query of its own (`Project.light_reasons`), and `light_of(project)` is the
+  light they add up to (`Project.light`): a page shows the light without the database working
+  out every subquery a second time inside the light's CASE.
 - `legend(rules)` states the rules with the administrator's thresholds.
 
 A rule is written twice here, side by side: as a database condition in `annotate` and as the test
-on the fetched row in `reasons`. Add a rule to both (and to `legend`).
+on the fetched row in `reasons` (tests/test_lights.py checks that the two agree on every rule).
+Add a rule to both (and to `legend`).
 """
 
 import datetime
@@ -78,7 +82,8 @@ def _behind(project, points, strict):
 
 
 def annotate(projects, *, year=None, month=None, today=None, rules=None):
-    """`projects` annotated with `light` and the `light_*` values its reasons are read from.
+    """`projects` annotated with the `light_*` values a row's light and reasons are read from, and
+    aliased with `light` for filters, ordering and counts (select it with `F("light")`).
 
     The completion rate is the project's reports of months 1..`month` of `year` over its `year`
     listing's planned investment, against time progress `month` ÷ 12; a project without a listing
@@ -108,8 +113,7 @@ def annotate(projects, *, year=None, month=None, today=None, rules=None):
     lit = (
         projects.annotate(light_listing=FilteredRelation("listings", condition=Q(listings__year=year)))
         .annotate(**columns)
-        .alias(**aliases)
-        .annotate(light=light)
+        .alias(**aliases, light=light)
     )
     lit._light_calendar = calendar  # the reasons count late nodes' delays on it (ProjectQuerySet)
     return lit
@@ -186,11 +190,23 @@ def _one_decimal(value):
     return Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
+def light_of(project):
+    """The light a row fetched `with_light()` shows: red with a red reason, yellow with any other
+    reason, else green (the same rules as the database's `light`); None for a row without it."""
+    if not hasattr(project, "light_month"):
+        return None
+    found = project.light_reasons
+    if not found:
+        return GREEN
+    return found[0].light  # red reasons come first
+
+
 def reasons(project):
-    """The reasons of a project's light, red ones first; [] for green or a row without `light`."""
+    """The reasons of a project's light, red ones first; [] for green or a row without the light's
+    columns."""
     from .models import ListingKind
 
-    if getattr(project, "light", None) in (None, GREEN):
+    if not hasattr(project, "light_month"):
         return []
     found = []
     if (

@@ -171,6 +171,13 @@ class Project(models.Model):
     def is_over_100m(self):
         return self.total_investment >= HUNDRED_MILLION
 
+    @property
+    def light(self):
+        """The warning light of a row fetched `with_light()` (projects/lights.py); None otherwise."""
+        from ..lights import light_of
+
+        return light_of(self)
+
     @cached_property
     def light_reasons(self):
         """The reasons in words of the light `with_light()` computed (projects/lights.py); [] for green."""
