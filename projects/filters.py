@@ -63,6 +63,9 @@ class StrictFilterSet(django_filters.FilterSet):
 
 
 class ProjectFilter(StrictFilterSet):
+    rules = None  # the warning light's thresholds, when the view has read them (else Rules.current())
+    light_calendar = None  # the working calendar the light filter read, for the view's own light
+
     q = django_filters.CharFilter(label=_("Search"), method="search")
     year = django_filters.NumberFilter(
         label=_("Year"), method="filter_year", min_value=YEAR_MIN, max_value=YEAR_MAX
@@ -155,10 +158,10 @@ class ProjectFilter(StrictFilterSet):
         return queryset.filter(started) if value else queryset.exclude(started)
 
     def filter_light(self, queryset, name, value):
-        # The list view annotates the light for the chosen year before filtering; elsewhere do it here.
-        if "light" not in queryset.query.annotations:
-            queryset = queryset.with_light(year=self._year(), month=self._month())
-        return queryset.filter(light=value)
+        # In a subquery, so the rows stay unlit: a list lights only the page it shows.
+        lit = queryset.with_light(year=self._year(), month=self._month(), rules=self.rules)
+        self.light_calendar = lit._light_calendar
+        return queryset.filter(pk__in=lit.filter(light=value).values("pk"))
 
     def filter_pipeline(self, queryset, name, value):
         from . import pipeline

@@ -81,14 +81,16 @@ def _behind(project, points, strict):
     return done_1200 < limit if strict else done_1200 <= limit
 
 
-def annotate(projects, *, year=None, month=None, today=None, rules=None):
+def annotate(projects, *, year=None, month=None, today=None, rules=None, calendar=None):
     """`projects` annotated with the `light_*` values a row's light and reasons are read from, and
     aliased with `light` for filters, ordering and counts (select it with `F("light")`).
 
     The completion rate is the project's reports of months 1..`month` of `year` over its `year`
     listing's planned investment, against time progress `month` ÷ 12; a project without a listing
     of the year or with a zero plan has no lag rule. Defaults: today's year and month; for a past
-    year its December; for a future year no lag rule. `rules` saves the query for Rules.current().
+    year its December; for a future year no lag rule. `rules` saves the query for Rules.current(),
+    `calendar` the working calendar's read (one read for the same day: a lit queryset's
+    `_light_calendar`).
     Thresholds come from Rules (administrator-editable).
     """
     from .models import Rules
@@ -102,7 +104,7 @@ def annotate(projects, *, year=None, month=None, today=None, rules=None):
     rules = rules or Rules.current()
     # Late plan nodes (PlanNode.objects.late, the one rule): a key node planned on or before this day
     # is late by more than red_node_days working days (one calendar read, kept for the reasons' delays).
-    calendar = WorkingCalendar(datetime.date(YEAR_MIN, 1, 1), on)
+    calendar = calendar or WorkingCalendar(datetime.date(YEAR_MIN, 1, 1), on)
     red_node_day = calendar.latest_start_before(on, rules.red_node_days + 1)
     columns, aliases, light = _expressions(
         year, month, on, red_node_day, rules.red_lag_points, rules.yellow_lag_points, rules.visit_gap_days

@@ -140,12 +140,13 @@ class ProjectQuerySet(models.QuerySet):
         recent = Visit.objects.filter(date__gt=since, withdrawn_at__isnull=True).values("project")
         return self.exclude(pk__in=recent)
 
-    def with_light(self, *, year=None, month=None, today=None, rules=None):
-        """Annotate `light` = 'red' / 'yellow' / 'green' in the database, with the `light_*` values its
-        reasons in words are read from (`Project.light_reasons`). The rules live in projects/lights.py."""
+    def with_light(self, *, year=None, month=None, today=None, rules=None, calendar=None):
+        """Annotate the `light_*` values a row's light and its reasons in words are read from
+        (`Project.light`, `Project.light_reasons`), and alias `light` = 'red' / 'yellow' / 'green' to
+        filter and order by in the database. The rules live in projects/lights.py."""
         from . import lights
 
-        return lights.annotate(self, year=year, month=month, today=today, rules=rules)
+        return lights.annotate(self, year=year, month=month, today=today, rules=rules, calendar=calendar)
 
 
 def raised_too_long_ago(on=None, limit=None):

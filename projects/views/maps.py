@@ -43,6 +43,7 @@ def map_features(request):
     listing = Listing.objects.filter(project=OuterRef("pk"), year=year).order_by()
     rows = (
         project_filter.qs.filter(latitude__isnull=False, longitude__isnull=False)
+        .with_light(year=year, month=month, rules=rules, calendar=project_filter.light_calendar)
         .annotate(listing_level=Subquery(listing.values("level")[:1]))
         .order_by("code")
     )

@@ -29,9 +29,10 @@ def visible_projects(request):
 
 
 def filtered_projects(request, projects):
-    """(filter, year, month, rules): the list's filters on `projects` (the user's visible ones), with
-    the warning light of the chosen year and cut-off month — the project list's, the map's and
-    /map.geojson's one reading of the query string."""
+    """(filter, year, month, rules): the list's filters on `projects` (the user's visible ones), and
+    the year, cut-off month and rules of their warning light — the project list's, the map's and
+    /map.geojson's one reading of the query string. The filter's rows are not lit: a view lights the
+    rows it shows (`with_light(year=…, month=…, rules=…)`); the light filter lights its own subquery."""
     project_filter = ProjectFilter(request.GET, queryset=projects, request=request)
     year = today().year
     month = None
@@ -39,9 +40,7 @@ def filtered_projects(request, projects):
         year = int(project_filter.form.cleaned_data["year"])
     if project_filter.is_valid() and project_filter.form.cleaned_data.get("month"):
         month = int(project_filter.form.cleaned_data["month"])
-    # The warning light of the chosen year (and cut-off month), before the `light` filter reads it.
-    rules = Rules.current()
-    project_filter.queryset = projects.with_light(year=year, month=month, rules=rules)
+    project_filter.rules = rules = Rules.current()
     return project_filter, year, month, rules
 
 
@@ -51,13 +50,14 @@ def project_list(request):
     )
     project_filter, year, month, rules = filtered_projects(request, projects)
     listing = Listing.objects.filter(project=OuterRef("pk"), year=year).order_by()  # no ordering join
-    rows = project_filter.qs.order_by("code")
-    # Paginate the primary keys, then annotate only the page's rows: the light and listing subqueries
-    # run for 50 projects, not for every project before a deep page's OFFSET. Still one query: the
-    # page's keys are a LIMIT/OFFSET subquery of the rows query.
-    page = Paginator(rows.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Paginate the primary keys, then light and annotate only the page's rows: the light and listing
+    # subqueries run for 50 projects, not for every project before a deep page's OFFSET. Still one
+    # query: the page's keys are a LIMIT/OFFSET subquery of the rows query.
+    keys = project_filter.qs.order_by("code").values_list("pk", flat=True)
+    page = Paginator(keys, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = (
-        rows.filter(pk__in=page.object_list)
+        projects.filter(pk__in=page.object_list)
+        .with_light(year=year, month=month, rules=rules, calendar=project_filter.light_calendar)
         .annotate(
             listing_level=Subquery(listing.values("level")[:1]),
             listing_kind=Subquery(listing.values("kind")[:1]),
