@@ -111,8 +111,8 @@ TEMPLATES = [
     },
 ]
 
-# Widgets render through the project's templates, so that templates/forms/ can override one.
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Widgets render through the project's templates (so templates/ can override one), <select> in Python.
+FORM_RENDERER = "projects.forms.renderer.FormRenderer"
 
 # SQLite in a git-ignored file by default; DATABASE_URL=postgres://… switches to PostgreSQL.
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"

@@ -15,8 +15,6 @@ class StyledFormMixin:
                 css = "form-check-input"
             elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
                 css = "form-select"
-                if widget.template_name == forms.Select.template_name:
-                    widget.template_name = "forms/select.html"
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
