@@ -37,7 +37,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -142,8 +142,16 @@ def _expressions(year, month, on, red_node_day, red_points, yellow_points, visit
         withdrawn_at__isnull=True,
         date__gt=on - datetime.timedelta(days=visit_days),
     )
-    late_nodes = PlanNode.objects.filter(project=OuterRef("pk")).late(on=on).order_by("planned_on", "pk")
+    late_nodes = PlanNode.objects.filter(project=OuterRef("pk")).late(on=on).order_by()
     red_nodes = late_nodes.filter(is_key=True, planned_on__lte=red_node_day)
+    # The node the reason names, in one subquery (each repeats the node's dates): the most late key
+    # node beyond the threshold (`beyond` 0), else the most late node.
+    beyond = Case(When(is_key=True, planned_on__lte=red_node_day, then=Value(0)), default=Value(1))
+    reason_node = (
+        late_nodes.annotate(beyond=beyond)
+        .order_by("beyond", "planned_on", "pk")
+        .values(node=JSONObject(name="name", planned_on="planned_on", beyond="beyond"))[:1]
+    )
     columns = {
         "light_kind": F("light_listing__kind"),
         "light_planned": ExpressionWrapper(F("light_listing__planned_investment"), output_field=money),
@@ -152,12 +160,7 @@ def _expressions(year, month, on, red_node_day, red_points, yellow_points, visit
         "light_overdue_high": Subquery(overdue.filter(level__gte=Level.LEADER).values("pk")[:1]),
         "light_overdue_low": Subquery(overdue.filter(level__lte=Level.COORDINATION).values("pk")[:1]),
         "light_visited": Exists(visited),
-        # The most late key node beyond the threshold, else the most late node: its name and
-        # planned date for the reason.
-        "light_node_red": Subquery(red_nodes.values("name")[:1]),
-        "light_node_red_planned": Subquery(red_nodes.values("planned_on")[:1], output_field=DateField()),
-        "light_node_late": Subquery(late_nodes.values("name")[:1]),
-        "light_node_late_planned": Subquery(late_nodes.values("planned_on")[:1], output_field=DateField()),
+        "light_node": Subquery(reason_node, output_field=models.JSONField()),
         # The period and thresholds the light was computed with, for `reasons` (constants).
         "light_month": Value(month, output_field=IntegerField()),
         "light_today": Value(on, output_field=DateField()),
@@ -171,13 +174,13 @@ def _expressions(year, month, on, red_node_day, red_points, yellow_points, visit
         Q(light_kind=ListingKind.NEW, planned_start__lt=on, actual_start__isnull=True)
         | _behind_q(month, red_points, strict=True)
         | Q(light_overdue_high__isnull=False)
-        | Q(light_node_red__isnull=False)
+        | Exists(red_nodes)
     )
     yellow = (
         _behind_q(month, yellow_points, strict=False)
         | Q(light_visited=False)
         | Q(light_overdue_low__isnull=False)
-        | Q(light_node_late__isnull=False)
+        | Exists(late_nodes)
     )
     light = Case(
         When(red, then=Value(RED)),
@@ -265,16 +268,11 @@ def reasons(project):
 
 def _late_node(project):
     """(light, node name, planned date) of the late node that lit the project's light, or None."""
-    name = getattr(project, "light_node_red", None)
-    planned = getattr(project, "light_node_red_planned", None)
-    light = RED
-    if not name:
-        name = getattr(project, "light_node_late", None)
-        planned = getattr(project, "light_node_late_planned", None)
-        light = YELLOW
-    if not name or planned is None:
+    node = getattr(project, "light_node", None)
+    if not node or not node.get("planned_on"):
         return None
-    return light, name, planned
+    light = RED if node["beyond"] == 0 else YELLOW
+    return light, node["name"], datetime.date.fromisoformat(node["planned_on"])
 
 
 def _node_reason(project):

@@ -183,9 +183,11 @@ def _green_project(zone, today):
 
 
 def _light(project, today):
-    return (
-        Project.objects.with_light(year=today.year, month=today.month, today=today).get(pk=project.pk).light
-    )
+    """The light the page shows, checked against the database's light that lists filter by."""
+    lit = Project.objects.with_light(year=today.year, month=today.month, today=today).filter(pk=project.pk)
+    shown = lit.get().light
+    assert list(lit.filter(light=shown).values_list("pk", flat=True)) == [project.pk]
+    return shown
 
 
 def test_late_nodes_turn_the_light_with_the_node_and_its_delay_as_reason(zone):
@@ -221,6 +223,20 @@ def test_late_nodes_turn_the_light_with_the_node_and_its_delay_as_reason(zone):
     assert _light(project, today) == "yellow"  # the threshold is the administrator's
     node_complete(node=node, by=zone.grid, date=D(2025, 6, 19), expected_version=None)
     assert _light(project, today) == "green"
+
+
+def test_the_reason_names_the_key_node_beyond_the_threshold_before_a_later_one(zone):
+    today = D(2025, 6, 20)
+    project = _green_project(zone, today)
+    PlanNode.objects.create(project=project, name="环评", planned_date=D(2025, 5, 6))  # most late, not key
+    PlanNode.objects.create(project=project, name="设备进场", planned_date=D(2025, 6, 5), is_key=True)
+    PlanNode.objects.create(project=project, name="主体封顶", planned_date=D(2025, 5, 30), is_key=True)
+    assert _light(project, today) == "red"
+    lit = Project.objects.with_light(year=today.year, month=today.month, today=today).get(pk=project.pk)
+    with translation.override("en"):
+        assert [(reason.light, reason.text) for reason in lit.light_reasons] == [
+            ("red", "Node 主体封顶 is 14 working days late (planned 2025-05-30)")  # 2 June a holiday
+        ]
 
 
 def test_plan_page_list_and_chart_data(zone, planned, login):
