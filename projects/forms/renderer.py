@@ -1,36 +1,47 @@
 """The form renderer: Django's widget templates, except <select>, which is written in Python.
 
 Django's select template includes a template per option; the lists' filter panels hold several
-selects of a zone's staff, and rendering them through the template engine cost more than the
-page's SQL (issue 18). The markup is the stock template's, from the same widget context.
+selects of a zone's staff, and rendering them through the template engine (or format_html, whose
+lazy-text checks run per value) cost more than the page's SQL (issue 18). The markup is the stock
+template's, from the same widget context, escaped as the template escapes it.
 """
 
+from html import escape
+
 from django.forms.renderers import TemplatesSetting
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"  # Select, NullBooleanSelect, SelectMultiple
 
 
+def _text(value):
+    """A value as the template writes it: escaped unless already safe HTML."""
+    return value.__html__() if hasattr(value, "__html__") else escape(str(value))
+
+
+def _attrs(attrs):
+    """` name="value"` for each attribute, ` name` for True, nothing for False or None (flatatt)."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{_text(value)}"'
+        for name, value in attrs.items()
+        if value is not False and value is not None
+    )
+
+
 def select_html(widget):
     """<select> from a ChoiceWidget's context: its attributes, option groups and selected options."""
-    groups = []
+    parts = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
-        html = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((option["value"], flatatt(option["attrs"]), option["label"]) for option in options),
+        if group_name:
+            parts.append(f'<optgroup label="{_text(group_name)}">')
+        parts.extend(
+            f'<option value="{_text(o["value"])}"{_attrs(o["attrs"])}>{_text(o["label"])}</option>'
+            for o in options
         )
-        groups.append(
-            format_html('<optgroup label="{}">{}</optgroup>', group_name, html) if group_name else html
-        )
-    return format_html(
-        '<select name="{}"{}>{}</select>',
-        widget["name"],
-        flatatt(widget["attrs"]),
-        mark_safe("".join(groups)),
-    )
+        if group_name:
+            parts.append("</optgroup>")
+    parts.append("</select>")
+    return mark_safe("".join(parts))
 
 
 class FormRenderer(TemplatesSetting):
