@@ -175,7 +175,7 @@ def test_issue_and_meeting_changes_are_recorded(zone):
     assert {c.field: c.new for c in meeting_entries[0].changes}["held"] == "yes"
 
 
-def test_history_page_and_project_page_show_the_timeline(zone, login):
+def test_the_project_page_links_to_the_history_page_which_shows_the_timeline(zone, login):
     z = zone
     as_user(z.coordinator)
     project = Project.objects.get(pk=z.project_a.pk)
@@ -185,7 +185,7 @@ def test_history_page_and_project_page_show_the_timeline(zone, login):
     page = client.get(f"/projects/{project.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     assert "联博定子项目（二期）" in page.content.decode()
-    assert "<details" in page.content.decode()
+    assert f'href="/history/project/{project.pk}/"' in page.content.decode()
     history = client.get(f"/history/project/{project.pk}/")
     assert history.status_code == 200
     assert "钱经发" in history.content.decode()
@@ -281,14 +281,14 @@ def test_ledger_import_is_on_the_timeline(zone):
     assert {c.field: c.new for c in created.changes}["total investment (10k yuan)"] == "321"
 
 
-def test_project_page_queries_do_not_grow_with_the_history(zone, login, django_assert_num_queries):
+def test_project_history_queries_do_not_grow_with_the_history(zone, login, django_assert_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     z = zone
     as_user(z.grid)
     client = login(z.grid)
-    url = f"/projects/{z.project_a.pk}/"
+    url = f"/history/project/{z.project_a.pk}/"
 
     def change_reports(months):
         for month in months:

@@ -34,7 +34,7 @@ def test_administrator_gives_roles_in_the_admin(zone, browser_login, live_server
     assert [p for p in problems if "Content Security Policy" in p] == []
 
 
-def test_project_history_unfolds(zone, browser_login, live_server):
+def test_the_project_page_links_to_its_change_history(zone, browser_login, live_server):
     project = Project.objects.get(pk=zone.project_b.pk)
     project.stage = Stage.CONSTRUCTION
     project.actual_start = project.planned_start
@@ -42,9 +42,9 @@ def test_project_history_unfolds(zone, browser_login, live_server):
     page = browser_login("grid_b", viewport={"width": 390, "height": 844})
     problems = watch(page)
     page.goto(f"{live_server.url}/projects/{project.pk}/")
-    history = page.locator("details.project-history")
-    assert not history.locator("ol").is_visible()
-    history.locator("summary").click()
-    assert history.locator("ol").is_visible()
-    assert "在建" in history.inner_text()
+    page.get_by_role("link", name="修改历史").click()
+    page.wait_for_url(f"{live_server.url}/history/project/{project.pk}/")
+    timeline = page.locator("ol.audit-timeline")
+    assert timeline.is_visible()
+    assert "在建" in timeline.inner_text()
     assert problems == []
