@@ -77,6 +77,25 @@ def test_markers_are_drawn_and_a_popup_tells_the_reasons(placed, browser_login, 
     assert outside == [] and errors == []
 
 
+def test_markers_cluster_when_zoomed_out(placed, browser_login, live_server):
+    page = browser_login("coordinator", viewport=DESKTOP)
+    outside, errors = guarded(page, live_server)
+    page.goto(f"{live_server.url}/map/")
+    page.wait_for_selector("#zone-map[data-ready]", state="attached")
+    assert page.locator(".map-marker").count() == 2
+    # The two projects are some 12 km apart: a few steps out, they share one cluster in the worst light.
+    for _ in range(6):
+        if page.locator(".marker-cluster").count():
+            break
+        page.locator(".leaflet-control-zoom-out").click()
+        page.wait_for_timeout(400)
+    cluster = page.locator(".marker-cluster")
+    assert cluster.count() == 1
+    assert cluster.inner_text().strip() == "2"
+    assert "marker-cluster-green" not in cluster.get_attribute("class")
+    assert outside == [] and errors == []
+
+
 def test_a_grid_worker_sees_his_parks_projects_only(placed, browser_login, live_server):
     page = browser_login("grid", viewport=PHONE)
     outside, errors = guarded(page, live_server)
