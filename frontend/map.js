@@ -213,10 +213,15 @@ import * as pmtiles from "pmtiles";
     });
   }
 
-  document.addEventListener("DOMContentLoaded", () => {
+  function start() {
     const source = document.getElementById("map-config");
     const container = document.getElementById("zone-map");
     if (!source || !container) return;
     draw(container, JSON.parse(source.textContent));
-  });
+  }
+
+  // Deferred on /map/ and a project's place (it runs before DOMContentLoaded); on the dashboard it is
+  // loaded once the map comes near the viewport (dashboard.js), when the page has long been parsed.
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();

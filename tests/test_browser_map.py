@@ -158,10 +158,24 @@ def test_a_tap_on_the_map_places_the_project(placed, browser_login, live_server)
     assert outside == [] and errors == []
 
 
-def test_the_dashboards_small_map_loads_its_points(placed, browser_login, live_server):
+def test_the_dashboards_small_map_loads_its_points_when_it_comes_near(placed, browser_login, live_server):
     page = browser_login("coordinator", viewport=PHONE)
     outside, errors = guarded(page, live_server)
+    loaded = []
+    page.on("request", lambda request: "/static/bundles/map." in request.url and loaded.append(request.url))
     page.goto(f"{live_server.url}/dashboard/")
+    page.wait_for_load_state("load")
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    # Below the fold: neither Leaflet nor its stylesheet is fetched for the first screen.
+    top = page.locator("#zone-map").evaluate("(element) => element.getBoundingClientRect().top")
+    assert top > PHONE["height"] + 300
+    assert loaded == []
+    assert page.locator("#zone-map").get_attribute("data-ready") is None
+    page.locator("#zone-map").scroll_into_view_if_needed()
     page.wait_for_selector("#zone-map[data-ready]", state="attached")
     assert page.locator("#zone-map .map-marker").count() == 2
+    assert sorted(url.rsplit("/", 1)[1] for url in loaded) == ["map.css", "map.js"]
+    # Leaflet's stylesheet is in force: its panes are laid over each other.
+    pane = page.locator("#zone-map .leaflet-map-pane")
+    assert pane.evaluate("(element) => getComputedStyle(element).position") == "absolute"
     assert outside == [] and errors == []

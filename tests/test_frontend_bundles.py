@@ -81,6 +81,7 @@ def test_make_builds_the_bundles_from_the_sources(tmp_path):
     )
     assert sorted(path.stem for path in out.glob("*.js")) == ENTRIES
     assert "chart-investment" in (out / "dashboard.js").read_text()
+    assert "IntersectionObserver" in (out / "dashboard.js").read_text()
     assert ".leaflet-pane" in (out / "map.css").read_text()
 
 
@@ -103,12 +104,13 @@ def test_a_chart_page_loads_only_its_own_bundle(zone, login):
     build_dashboard_zone(zone, year=2024)
     client = login(zone.coordinator)
     dashboard = client.get(reverse("dashboard"), {"year": 2024, "month": 5})
-    # The dashboard's small map adds the map's bundle (Leaflet within it).
-    assert scripts(dashboard) == [
-        "/static/bundles/site.js",
-        "/static/bundles/dashboard.js",
-        "/static/bundles/map.js",
-    ]
+    # The dashboard's small map is below the fold: dashboard.js loads the map's bundle and stylesheet
+    # (Leaflet within them) when it comes near, from the URLs the map's element carries.
+    assert scripts(dashboard) == ["/static/bundles/site.js", "/static/bundles/dashboard.js"]
+    assert "/static/bundles/map.css" not in stylesheets(dashboard)
+    html = dashboard.content.decode()
+    assert 'data-script="/static/bundles/map.js"' in html
+    assert 'data-stylesheet="/static/bundles/map.css"' in html
     project = zone.project_a
     plan_create(project=project, by=zone.grid)
     plan = client.get(reverse("project_plan", args=[project.pk]))
