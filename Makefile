@@ -29,13 +29,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-# Each frontend/*.js is one page's script (site.js: every page); esbuild bundles it with only the
-# ECharts and Bootstrap parts it imports into $(BUNDLE_DIR)/ (git-ignored, served as static/bundles/).
-# Rebuilt whenever a source, the npm packages or this recipe change.
+# Each frontend/*.js is one page's script (site.js: every page; map.js: the pages with a map); esbuild
+# bundles it with only the ECharts and Bootstrap parts, or Leaflet and its plugins, it imports into
+# $(BUNDLE_DIR)/ (git-ignored, served as static/bundles/). An entry importing stylesheets gets its .css
+# beside its .js, with the images they name copied under hashed names. Rebuilt whenever a source, the
+# npm packages or this recipe change.
 $(BUNDLE_DIR)/.built: $(FRONTEND_ENTRIES) node_modules/.installed Makefile
 	rm -rf $(BUNDLE_DIR)
 	node_modules/.bin/esbuild $(FRONTEND_ENTRIES) --bundle --minify --format=iife --target=es2020 \
-	  --outdir=$(BUNDLE_DIR) --log-level=warning
+	  --loader:.png=file --outdir=$(BUNDLE_DIR) --log-level=warning
 	touch $@
 
 run: install

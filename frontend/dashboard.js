@@ -8,6 +8,45 @@ import { CanvasRenderer } from "echarts/renderers";
 
 echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
+// The small map is at the foot of the page: its bundle (Leaflet, some 200 kB) and stylesheet are loaded
+// only when it comes within 300 px of the viewport, so the first paint does not wait for them. The
+// URLs are the page's ({% static %}: hashed in production). The stylesheet first, then the script.
+function loadTheMapWhenNear() {
+  const container = document.getElementById("zone-map");
+  if (!container || !container.dataset.script) {
+    return;
+  }
+  const load = () => {
+    const stylesheet = document.createElement("link");
+    stylesheet.rel = "stylesheet";
+    stylesheet.href = container.dataset.stylesheet;
+    const script = () => {
+      const element = document.createElement("script");
+      element.src = container.dataset.script;
+      document.body.append(element);
+    };
+    stylesheet.addEventListener("load", script, { once: true });
+    stylesheet.addEventListener("error", script, { once: true });
+    document.head.append(stylesheet);
+  };
+  if (!("IntersectionObserver" in window)) {
+    load();
+    return;
+  }
+  const observer = new IntersectionObserver(
+    (entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) {
+        observer.disconnect();
+        load();
+      }
+    },
+    { rootMargin: "300px 0px" },
+  );
+  observer.observe(container);
+}
+
+document.addEventListener("DOMContentLoaded", loadTheMapWhenNear);
+
 document.addEventListener("DOMContentLoaded", () => {
   const source = document.getElementById("dashboard-data");
   const labelsElement = document.getElementById("dashboard-labels");

@@ -183,13 +183,10 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Bootstrap's stylesheet, installed from the npm registry by `make install`.
     ("vendor/bootstrap/css", BASE_DIR / "node_modules" / "bootstrap" / "dist" / "css"),
-    # The pages' scripts with the parts of ECharts and Bootstrap they use, bundled from frontend/
-    # by esbuild (`make install`; git-ignored).
+    # The pages' scripts with the parts of ECharts and Bootstrap they use, and the map's with Leaflet,
+    # its marker clusters, the reader of offline PMTiles archives and their stylesheets, bundled from
+    # frontend/ by esbuild (`make install`; git-ignored).
     ("bundles", BASE_DIR / "frontend-build"),
-    # The zone's map (/map/): Leaflet, its marker clusters, and the reader of offline PMTiles archives.
-    ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
-    ("vendor/leaflet.markercluster", BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist"),
-    ("vendor/pmtiles", BASE_DIR / "node_modules" / "pmtiles" / "dist"),
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")

@@ -5,8 +5,8 @@ class NewzoneStaticFilesConfig(StaticFilesConfig):
     """collectstatic copies and compresses only the npm files the pages use, not whole dist folders.
 
     The pages load bootstrap.min.css (with its source map, which the manifest storage follows); the
-    scripts are esbuild's bundles (frontend/), and the map's leaflet.js (with its css and images),
-    leaflet.markercluster.js and pmtiles.js. The other builds would only slow every deploy.
+    scripts, and the map's stylesheets with their images, are esbuild's bundles (frontend/). The other
+    builds would only slow every deploy.
     """
 
     ignore_patterns = [
@@ -14,9 +14,4 @@ class NewzoneStaticFilesConfig(StaticFilesConfig):
         "bootstrap-*",
         "*.rtl.*",
         "bootstrap.css*",
-        "leaflet-src*",
-        "leaflet.markercluster-src*",
-        "WhereAreTheJavascriptFiles.txt",
-        "cjs",
-        "esm",
     ]

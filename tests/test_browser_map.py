@@ -77,6 +77,25 @@ def test_markers_are_drawn_and_a_popup_tells_the_reasons(placed, browser_login, 
     assert outside == [] and errors == []
 
 
+def test_markers_cluster_when_zoomed_out(placed, browser_login, live_server):
+    page = browser_login("coordinator", viewport=DESKTOP)
+    outside, errors = guarded(page, live_server)
+    page.goto(f"{live_server.url}/map/")
+    page.wait_for_selector("#zone-map[data-ready]", state="attached")
+    assert page.locator(".map-marker").count() == 2
+    # The two projects are some 12 km apart: a few steps out, they share one cluster in the worst light.
+    for _ in range(6):
+        if page.locator(".marker-cluster").count():
+            break
+        page.locator(".leaflet-control-zoom-out").click()
+        page.wait_for_timeout(400)
+    cluster = page.locator(".marker-cluster")
+    assert cluster.count() == 1
+    assert cluster.inner_text().strip() == "2"
+    assert "marker-cluster-green" not in cluster.get_attribute("class")
+    assert outside == [] and errors == []
+
+
 def test_a_grid_worker_sees_his_parks_projects_only(placed, browser_login, live_server):
     page = browser_login("grid", viewport=PHONE)
     outside, errors = guarded(page, live_server)
@@ -139,10 +158,24 @@ def test_a_tap_on_the_map_places_the_project(placed, browser_login, live_server)
     assert outside == [] and errors == []
 
 
-def test_the_dashboards_small_map_loads_its_points(placed, browser_login, live_server):
+def test_the_dashboards_small_map_loads_its_points_when_it_comes_near(placed, browser_login, live_server):
     page = browser_login("coordinator", viewport=PHONE)
     outside, errors = guarded(page, live_server)
+    loaded = []
+    page.on("request", lambda request: "/static/bundles/map." in request.url and loaded.append(request.url))
     page.goto(f"{live_server.url}/dashboard/")
+    page.wait_for_load_state("load")
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    # Below the fold: neither Leaflet nor its stylesheet is fetched for the first screen.
+    top = page.locator("#zone-map").evaluate("(element) => element.getBoundingClientRect().top")
+    assert top > PHONE["height"] + 300
+    assert loaded == []
+    assert page.locator("#zone-map").get_attribute("data-ready") is None
+    page.locator("#zone-map").scroll_into_view_if_needed()
     page.wait_for_selector("#zone-map[data-ready]", state="attached")
     assert page.locator("#zone-map .map-marker").count() == 2
+    assert sorted(url.rsplit("/", 1)[1] for url in loaded) == ["map.css", "map.js"]
+    # Leaflet's stylesheet is in force: its panes are laid over each other.
+    pane = page.locator("#zone-map .leaflet-map-pane")
+    assert pane.evaluate("(element) => getComputedStyle(element).position") == "absolute"
     assert outside == [] and errors == []

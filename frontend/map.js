@@ -1,8 +1,18 @@
-// The zone's map (/map/, the dashboard's small map, a project's place): Leaflet from our own static
-// files over a base layer the app serves itself (plan image, tile archive or park outlines) — never a
-// request to another origin. The page's data comes from #map-config (json_script), the projects from
-// /map.geojson with the list's filters. Markers are divIcons: no image URL for Leaflet to guess.
-/* global L, pmtiles */
+// The zone's map (/map/, the dashboard's small map, a project's place): Leaflet over a base layer the
+// app serves itself (plan image, tile archive or park outlines) — never a request to another origin.
+// The page's data comes from #map-config (json_script), the projects from /map.geojson with the list's
+// filters. Markers are divIcons: no image URL for Leaflet to guess.
+// esbuild bundles this file with Leaflet, leaflet.markercluster and pmtiles from npm (`make install`),
+// and their stylesheets into map.css (with the few images Leaflet's stylesheet names) for the pages to link.
+// Leaflet still sets window.L: the two plugins extend that global when their modules run, so Leaflet's
+// import comes first (esbuild keeps the imports' order).
+import "leaflet/dist/leaflet.css";
+import "leaflet.markercluster/dist/MarkerCluster.css";
+import "leaflet.markercluster/dist/MarkerCluster.Default.css";
+import L from "leaflet";
+import "leaflet.markercluster";
+import * as pmtiles from "pmtiles";
+
 (() => {
   const ICONS = { red: "■", yellow: "▲", green: "●" };
   const RANK = { red: 0, yellow: 1, green: 2 };
@@ -81,7 +91,7 @@
       L.imageOverlay(base.url, base.bounds, { className: "map-plan-image" }).addTo(map);
       return L.latLngBounds(base.bounds);
     }
-    if (base.kind === "pmtiles" && typeof pmtiles !== "undefined") {
+    if (base.kind === "pmtiles") {
       pmtiles
         .leafletRasterLayer(new pmtiles.PMTiles(base.url), { maxNativeZoom: base.max_zoom, maxZoom: 20 })
         .addTo(map);
@@ -175,7 +185,7 @@
     }
 
     const markers =
-      typeof L.markerClusterGroup === "function" && container.dataset.cluster !== "off"
+      container.dataset.cluster !== "off"
         ? L.markerClusterGroup({ maxClusterRadius: 30, disableClusteringAtZoom: 16, iconCreateFunction: clusterIcon })
         : L.layerGroup();
     const projects = fetchJson(config.geojson).then((data) => {
@@ -203,10 +213,15 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", () => {
+  function start() {
     const source = document.getElementById("map-config");
     const container = document.getElementById("zone-map");
-    if (!source || !container || typeof L === "undefined") return;
+    if (!source || !container) return;
     draw(container, JSON.parse(source.textContent));
-  });
+  }
+
+  // Deferred on /map/ and a project's place (it runs before DOMContentLoaded); on the dashboard it is
+  // loaded once the map comes near the viewport (dashboard.js), when the page has long been parsed.
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();
