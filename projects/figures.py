@@ -105,6 +105,35 @@ def _listing_aggregates(year, month, when=None):
     }
 
 
+# What the listing figures are grouped by (one query, summed into the totals and breakdowns).
+LISTING_GROUP = (
+    "project__park",
+    "project__park__name",
+    "project__park__order",
+    "level",
+    "project__leader",
+    "project__leader__name",
+)
+
+
+def _sums(groups, keys):
+    """{key: the sum of the groups' values}."""
+    sums = dict.fromkeys(keys, 0)
+    for group in groups:
+        for key in keys:
+            sums[key] += group[key]
+    return sums
+
+
+def _breakdown(groups, aggregates, by):
+    """{(values of the `by` keys): summed aggregates} for the keys with a project listed in Y."""
+    rows = {}
+    for group in groups:
+        rows.setdefault(tuple(group[key] for key in by), []).append(group)
+    sums = {key: _sums(members, aggregates) for key, members in rows.items()}
+    return {key: row for key, row in sums.items() if row["projects"]}
+
+
 def _with_rates(row):
     """Fill in the two rates of a row of listing figures (keys of FIGURE_KEYS)."""
     row["planned_investment"] = _money(row["planned_investment"])
@@ -134,11 +163,11 @@ def _listings(projects, year, month):
 def dashboard_figures(*, year, month, user, today=None, rules=None, with_pipeline=True, accountability=False):
     """Every figure of the dashboard for year `year`, months 1..`month`, as `user` sees the zone.
 
-    Queries (whatever the data size): listing totals with last year's 1亿+ count (1), by park (1),
-    by level (1), by leader (1), monthly series (1), issue counts by park, leader and listing level
-    (1), resolved issues' two dates (1), calendar overrides for those dates (0–1), visits in the
-    month (1), not visited (1), Rules (1), lights by park, leader and listing level (1), the pipeline
-    and its rows by park (2, unless `with_pipeline` is false), plus the
+    Queries (whatever the data size): listing figures by park, level and leader with last year's
+    1亿+ count, summed into the totals and breakdowns (1), monthly series (1), issue counts by park,
+    leader and listing level (1), resolved issues' two dates (1), calendar overrides for those dates
+    (0–1), visits in the month (1), not visited (1), Rules (1), lights by park, leader and listing
+    level (1), the pipeline and its rows by park (2, unless `with_pipeline` is false), plus the
     staff profile for a user whose roles were not looked up yet. Pass `rules` (Rules.current())
     when the caller has it already. `accountability=True` adds `by_department`, `by_grid_worker` and
     `satisfaction` (projects/accountability.py: about a dozen queries more).
@@ -156,15 +185,22 @@ def dashboard_figures(*, year, month, user, today=None, rules=None, with_pipelin
     rules = rules or Rules.current()
     projects = Project.objects.visible_to(user)
     listings = _listings(projects, year, month)
-    this_year = listings.filter(year=year)
 
-    # Totals of year Y, and the 1亿+ count of Y−1, in one query.
-    totals = listings.filter(year__in=[year, year - 1]).aggregate(
-        **_listing_aggregates(year, month, Q(year=year)),
-        projects_over_100m_prev_year=Count(
-            "pk", filter=Q(year=year - 1, project__total_investment__gte=HUNDRED_MILLION)
-        ),
+    # Every listing figure of Y, and the 1亿+ count of Y−1, grouped by park, level and leader in
+    # one query (each listing's `completed` subquery runs once): the zone's totals and each
+    # breakdown row are sums of its few hundred groups.
+    aggregates = _listing_aggregates(year, month, Q(year=year))
+    groups = list(
+        listings.filter(year__in=[year, year - 1])
+        .values(*LISTING_GROUP)
+        .annotate(
+            **aggregates,
+            projects_over_100m_prev_year=Count(
+                "pk", filter=Q(year=year - 1, project__total_investment__gte=HUNDRED_MILLION)
+            ),
+        )
     )
+    totals = _sums(groups, [*aggregates, "projects_over_100m_prev_year"])
     figures = {"year": year, "month": month}
     figures.update(_with_rates({key: totals[key] for key in FIGURE_KEYS if key in totals}))
     figures["time_progress"] = percent(month, 12)
@@ -172,42 +208,30 @@ def dashboard_figures(*, year, month, user, today=None, rules=None, with_pipelin
     figures["projects_over_100m_growth"] = growth(
         totals["projects_over_100m"], totals["projects_over_100m_prev_year"]
     )
-
-    aggregates = _listing_aggregates(year, month)
+    # A park or leader has a row when it has a project listed in Y (not for Y−1's listings alone).
+    by_park = _breakdown(groups, aggregates, ("project__park", "project__park__name", "project__park__order"))
     figures["by_park"] = [
-        _with_rates(
-            {
-                "park": row["project__park__name"],
-                "park_id": row["project__park"],
-                **{key: row[key] for key in aggregates},
-            }
-        )
-        for row in this_year.values("project__park", "project__park__name", "project__park__order")
-        .annotate(**aggregates)
-        .order_by("project__park__order", "project__park__name")
+        _with_rates({"park": name, "park_id": park, **row})
+        for (park, name, _order), row in sorted(by_park.items(), key=lambda item: (item[0][2], item[0][1]))
     ]
-    level_rows = {row["level"]: row for row in this_year.values("level").annotate(**aggregates)}
+    by_level = _breakdown(groups, aggregates, ("level",))
     figures["by_level"] = [
         _with_rates(
             {
                 "level": level.value,
                 "label": str(level.label),
-                **{key: level_rows.get(level.value, {}).get(key, 0) for key in aggregates},
+                **by_level.get((level.value,), dict.fromkeys(aggregates, 0)),
             }
         )
         for level in ListingLevel
     ]
+    by_leader = _breakdown(groups, aggregates, ("project__leader", "project__leader__name"))
     figures["by_leader"] = [
-        _with_rates(
-            {
-                "leader": row["project__leader__name"],
-                "leader_id": row["project__leader"],
-                **{key: row[key] for key in aggregates},
-            }
+        _with_rates({"leader": name, "leader_id": leader, **row})
+        # By name, as the database would order them; a project without a leader last.
+        for (leader, name), row in sorted(
+            by_leader.items(), key=lambda item: (item[0][1] is None, item[0][1] or "", item[0][0] or 0)
         )
-        for row in this_year.values("project__leader", "project__leader__name")
-        .annotate(**aggregates)
-        .order_by("project__leader__name", "project__leader")
     ]
 
     figures["monthly"] = _monthly_series(projects, year, month, figures["planned_investment"])

@@ -15,11 +15,12 @@ import statistics
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.contrib.auth.models import User
 from hypothesis import given
 from hypothesis import strategies as st
 
 from projects.figures import as_json, dashboard_figures, growth, percent, weighted_median
-from projects.models import Rules
+from projects.models import Listing, Park, Project, Rules, Staff, Stage
 from tests.zone import build_dashboard_zone
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +83,23 @@ def test_breakdown_by_park(dash):
     assert row_of(b) == (2, 1, 0, D("0.0"))
     assert (b["planned_investment"], b["completed_investment"]) == (D("7000"), D("1000"))
     assert b["investment_completion_rate"] == D("14.3")
+
+
+def test_a_park_or_leader_listed_only_last_year_has_no_row(dash):
+    park = Park.objects.create(name="老园区", order=9)
+    leader = Staff.objects.create(user=User.objects.create(username="old_leader"), name="去年的领导")
+    old = Project.objects.create(
+        code="D-9", name="去年的项目", enterprise=dash.enterprise, park=park, leader=leader,
+        total_investment=D(30000), stage=Stage.CONSTRUCTION,
+    )  # fmt: skip
+    Listing.objects.create(
+        project=old, year=dash.dash_year - 1, level="city", kind="new", planned_investment=1
+    )
+    f = figures_for(dash, dash.coordinator)
+    assert "老园区" not in {row["park"] for row in f["by_park"]}
+    assert "去年的领导" not in {row["leader"] for row in f["by_leader"]}
+    assert f["projects"] == 4
+    assert f["projects_over_100m_prev_year"] == 3  # D-3, D-5 and D-9 in 2023
 
 
 def test_breakdown_by_level(dash):
