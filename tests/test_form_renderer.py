@@ -47,3 +47,20 @@ def test_a_form_field_renders_the_selected_option():
         '<select name="colour" id="id_colour">'
         '<option value="red">Red</option><option value="green" selected>Green</option></select>'
     )
+
+
+@pytest.mark.django_db
+def test_model_choice_lists_are_read_in_one_fetch_not_through_a_server_side_cursor(zone, monkeypatch):
+    from django.db.models import QuerySet
+
+    from projects.filters import ProjectFilter
+    from projects.models import Park, Project
+
+    def no_cursor(self, *args, **kwargs):
+        raise AssertionError("QuerySet.iterator() opens a server-side cursor on PostgreSQL")
+
+    monkeypatch.setattr(QuerySet, "iterator", no_cursor)
+    form = ProjectFilter({}, queryset=Project.objects.all()).form
+    html = str(form["park"])
+    assert html.count("<option") == Park.objects.count() + 1  # and the empty choice
+    assert f'<option value="{zone.park_a.pk}">{zone.park_a.name}</option>' in html
