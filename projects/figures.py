@@ -167,7 +167,7 @@ def dashboard_figures(*, year, month, user, today=None, rules=None, with_pipelin
     1亿+ count, summed into the totals and breakdowns (1), monthly series (1), issue counts by park,
     leader and listing level (1), resolved issues' two dates (1), calendar overrides for those dates
     (0–1), visits in the month (1), not visited (1), Rules (1), lights by park, leader and listing
-    level (1), the pipeline and its rows by park (2, unless `with_pipeline` is false), plus the
+    level (1), the pipeline by park, summed for the zone (1, unless `with_pipeline` is false), plus the
     staff profile for a user whose roles were not looked up yet. Pass `rules` (Rules.current())
     when the caller has it already. `accountability=True` adds `by_department`, `by_grid_worker` and
     `satisfaction` (projects/accountability.py: about a dozen queries more).
@@ -270,10 +270,11 @@ def dashboard_figures(*, year, month, user, today=None, rules=None, with_pipelin
         figures["by_grid_worker"] = acc.by_grid_worker(**period, today=today, rules=rules)
         figures["satisfaction"] = acc.satisfaction(**period)
     if with_pipeline:
-        from .pipeline import pipeline_by_park, pipeline_figures
+        from .pipeline import pipeline_with_parks
 
-        figures["pipeline"] = pipeline_figures(projects, year=year, month=month)
-        figures["pipeline_by_park"] = pipeline_by_park(projects, year=year, month=month)
+        figures["pipeline"], figures["pipeline_by_park"] = pipeline_with_parks(
+            projects, year=year, month=month
+        )
     return figures
 
 

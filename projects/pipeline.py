@@ -72,12 +72,17 @@ def pipeline_figures(projects, *, year: int, month: int) -> dict:
     return _figures(projects.order_by().aggregate(**_aggregates(year, month)))
 
 
-def pipeline_by_park(projects, *, year: int, month: int) -> list[dict]:
-    """The same figures per park (parks with at least one project); one query."""
-    rows = (
+def pipeline_with_parks(projects, *, year: int, month: int) -> tuple[dict, list[dict]]:
+    """(the zone's figures, the same figures per park with at least one project) from one query
+    grouped by park: each project is in one park, so the zone's counts are the parks' sums."""
+    aggregates = _aggregates(year, month)
+    rows = list(
         projects.order_by()
         .values("park", "park__name", "park__order")
-        .annotate(**_aggregates(year, month))
+        .annotate(**aggregates)
         .order_by("park__order", "park__name")
     )
-    return [{"park": row["park__name"], "park_id": row["park"], **_figures(row)} for row in rows]
+    zone = {key: sum(row[key] for row in rows) for key in aggregates}
+    return _figures(zone), [
+        {"park": row["park__name"], "park_id": row["park"], **_figures(row)} for row in rows
+    ]

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from projects.models import Enterprise, Project, Stage
+from projects.pipeline import pipeline_figures, pipeline_with_parks
 from projects.services.progress import project_record_stage_date
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +101,13 @@ def test_pipeline_in_dashboard_json_by_value(pipeline_zone, login):
         0,
         0.0,
     )
+
+
+@pytest.mark.parametrize("month", [1, 6, 12])
+def test_the_zone_figures_are_the_parks_sums_and_the_zones_own_count(pipeline_zone, month):
+    zone_figures, parks = pipeline_with_parks(Project.objects.all(), year=Y, month=month)
+    assert zone_figures == pipeline_figures(Project.objects.all(), year=Y, month=month)
+    assert zone_figures["signed"] == sum(park["signed"] for park in parks) > 0
 
 
 def test_rates_over_nothing_are_null(zone, login):
