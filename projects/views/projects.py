@@ -81,10 +81,11 @@ def project_list(request):
 
 
 def project_detail(request, pk):
+    rules = Rules.current()
     project = get_object_or_404(
         visible_projects(request)
         .select_related("park", "enterprise", "leader", "grid_worker", "lead_department")
-        .with_light(),
+        .with_light(rules=rules),
         pk=pk,
     )
     reports = list(project.monthly_reports.order_by("year", "month"))
@@ -99,7 +100,7 @@ def project_detail(request, pk):
         }
         for year in years
     ]
-    nodes = annotate_states(project.nodes.with_dates(), today())
+    nodes = annotate_states(project.nodes.with_dates(), today(), rules)
     context = {
         "project": project,
         "listings": project.listings.all(),
