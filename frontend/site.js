@@ -14,8 +14,10 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-print]").forEach((button) => {
     button.addEventListener("click", () => window.print());
   });
-  // Stacked tables (phones): each cell is labelled with its column's header.
-  document.querySelectorAll("table.table-stack").forEach((table) => {
+  // Stacked tables (phones): each cell is labelled with its column's header. The long lists (issues,
+  // projects) write their labels in the template (data-labelled): no second style and layout pass of
+  // every row after the first paint, and no shift of the cards as their labels appear.
+  document.querySelectorAll("table.table-stack:not([data-labelled])").forEach((table) => {
     const headers = Array.from(table.querySelectorAll("thead th"), (th) => th.textContent.trim());
     table.querySelectorAll("tbody tr").forEach((row) => {
       Array.from(row.cells).forEach((cell, index) => {
