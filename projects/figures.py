@@ -249,7 +249,7 @@ def dashboard_figures(*, year, month, user, today=None, rules=None, with_pipelin
     # The lights counted by (park, committee leader, level of the year's listing, light): a few
     # dozen rows, whose sums are the zone's counts and each breakdown row's.
     light_groups = list(
-        listed.with_light(year=year, month=month, today=today, rules=rules)
+        listed.with_light(year=year, month=month, today=today, rules=rules, by_light=True)
         .order_by()
         .annotate(counted_light=F("light"))  # the database's light, selected to group by
         .values_list("park", "leader", "light_listing__level", "counted_light")

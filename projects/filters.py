@@ -159,7 +159,7 @@ class ProjectFilter(StrictFilterSet):
 
     def filter_light(self, queryset, name, value):
         # In a subquery, so the rows stay unlit: a list lights only the page it shows.
-        lit = queryset.with_light(year=self._year(), month=self._month(), rules=self.rules)
+        lit = queryset.with_light(year=self._year(), month=self._month(), rules=self.rules, by_light=True)
         self.light_calendar = lit._light_calendar
         return queryset.filter(pk__in=lit.filter(light=value).values("pk"))
 

@@ -81,9 +81,10 @@ def _behind(project, points, strict):
     return done_1200 < limit if strict else done_1200 <= limit
 
 
-def annotate(projects, *, year=None, month=None, today=None, rules=None, calendar=None):
-    """`projects` annotated with the `light_*` values a row's light and reasons are read from, and
-    aliased with `light` for filters, ordering and counts (select it with `F("light")`).
+def annotate(projects, *, year=None, month=None, today=None, rules=None, calendar=None, by_light=False):
+    """`projects` annotated with the `light_*` values a row's light and reasons are read from; with
+    `by_light`, also aliased with `light` for filters, ordering and counts (select it with
+    `F("light")`). Only a query that filters, orders or groups by it pays for resolving it.
 
     The completion rate is the project's reports of months 1..`month` of `year` over its `year`
     listing's planned investment, against time progress `month` ÷ 12; a project without a listing
@@ -115,8 +116,10 @@ def annotate(projects, *, year=None, month=None, today=None, rules=None, calenda
     lit = (
         projects.annotate(light_listing=FilteredRelation("listings", condition=Q(listings__year=year)))
         .annotate(**columns)
-        .alias(**aliases, light=light)
+        .alias(**aliases)
     )
+    if by_light:
+        lit = lit.alias(light=light)
     lit._light_calendar = calendar  # the reasons count late nodes' delays on it (ProjectQuerySet)
     return lit
 

@@ -140,13 +140,15 @@ class ProjectQuerySet(models.QuerySet):
         recent = Visit.objects.filter(date__gt=since, withdrawn_at__isnull=True).values("project")
         return self.exclude(pk__in=recent)
 
-    def with_light(self, *, year=None, month=None, today=None, rules=None, calendar=None):
+    def with_light(self, *, year=None, month=None, today=None, rules=None, calendar=None, by_light=False):
         """Annotate the `light_*` values a row's light and its reasons in words are read from
-        (`Project.light`, `Project.light_reasons`), and alias `light` = 'red' / 'yellow' / 'green' to
-        filter and order by in the database. The rules live in projects/lights.py."""
+        (`Project.light`, `Project.light_reasons`); `by_light` aliases `light` = 'red' / 'yellow' /
+        'green' to filter, order and group by in the database. The rules live in projects/lights.py."""
         from . import lights
 
-        return lights.annotate(self, year=year, month=month, today=today, rules=rules, calendar=calendar)
+        return lights.annotate(
+            self, year=year, month=month, today=today, rules=rules, calendar=calendar, by_light=by_light
+        )
 
 
 def raised_too_long_ago(on=None, limit=None):

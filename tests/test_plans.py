@@ -184,7 +184,8 @@ def _green_project(zone, today):
 
 def _light(project, today):
     """The light the page shows, checked against the database's light that lists filter by."""
-    lit = Project.objects.with_light(year=today.year, month=today.month, today=today).filter(pk=project.pk)
+    lit = Project.objects.with_light(year=today.year, month=today.month, today=today, by_light=True)
+    lit = lit.filter(pk=project.pk)
     shown = lit.get().light
     assert list(lit.filter(light=shown).values_list("pk", flat=True)) == [project.pk]
     return shown

@@ -333,7 +333,7 @@ def dashboard(request):
     # planner joins before it evaluates the light (not the light of every project of the zone).
     lit = (
         Project.objects.visible_to(request.user)
-        .with_light(year=year, month=month, today=on, rules=rules)
+        .with_light(year=year, month=month, today=on, rules=rules, by_light=True)
         .filter(light_kind__isnull=False)
         .select_related("park", "leader")
     )
