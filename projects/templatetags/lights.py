@@ -4,8 +4,11 @@
 Built in Python rather than an {% include %}: the lists render it once per row.
 """
 
+import functools
+
 from django import template
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language
 
 from ..lights import ICONS, LABELS, NO_REASON
 
@@ -13,11 +16,24 @@ register = template.Library()
 
 
 def _badge(light):
+    return _badge_in(get_language(), light)
+
+
+@functools.lru_cache(maxsize=32)
+def _badge_in(language, light):
+    """A light's badge in a language: the same few strings on every row of a list, built once."""
     return format_html(
         '<span class="light-badge light-{}"><span class="light-icon" aria-hidden="true">{}</span> {}</span>',
         light,
         ICONS[light],
         LABELS[light],
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _on_track_in(language, light):
+    return format_html(
+        '<span class="light-details" title="{}">{}</span>', NO_REASON, _badge_in(language, light)
     )
 
 
@@ -37,7 +53,7 @@ def light_details(project):
         return ""
     reasons = project.light_reasons
     if not reasons:
-        return format_html('<span class="light-details" title="{}">{}</span>', NO_REASON, _badge(light))
+        return _on_track_in(get_language(), light)
     return format_html(
         '<details class="light-details"><summary>{}</summary><ul class="light-reasons">{}</ul></details>',
         _badge(light),
