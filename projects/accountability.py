@@ -35,7 +35,6 @@ from .models import (
     Issue,
     IssueStatus,
     MonthlyReport,
-    Park,
     Project,
     RoleCode,
     Satisfaction,
@@ -214,27 +213,31 @@ def by_grid_worker(*, year, month, user, today, rules):
     Rules.visit_gap_days, the round's completeness for M (reported ÷ projects), and the issue
     figures over the issues of the period of their projects. Ranked as the departments.
 
-    Queries: the workers with their project, visit and round counts (1) and parks (1), the issue
-    groups by (park, named grid worker) as for departments (4–5)."""
+    Queries: the round's projects counted by (park, named grid worker) (1), the workers with the
+    visits they made (1) and their parks (1), the issue groups by (park, named grid worker) as for
+    departments (4–5). A worker's projects are the groups of their parks or naming them: no count
+    per worker over the zone's projects, which grew with workers × projects."""
     visible = Project.objects.visible_to(user).filter(listings__year=year).values("pk")
-    mine = Project.objects.filter(pk__in=visible).filter(
-        Q(park__in=Park.objects.filter(staff=OuterRef(OuterRef("pk"))).values("pk"))
-        | Q(grid_worker=OuterRef("pk"))
-    )
     since = today - datetime.timedelta(days=rules.visit_gap_days)
     recent = Visit.objects.filter(date__gt=since, withdrawn_at__isnull=True).values("project")
     reported = MonthlyReport.objects.filter(year=year, month=month).values("project")
+    # (park, named grid worker) → (projects, reported for month M, not visited for the gap)
+    project_groups = {
+        (park, named): counts
+        for park, named, *counts in Project.objects.filter(pk__in=visible)
+        .order_by()
+        .values_list("park", "grid_worker")
+        .annotate(
+            total=Count("pk"),
+            reported=Count("pk", filter=Q(pk__in=reported)),
+            not_visited=Count("pk", filter=~Q(pk__in=recent)),
+        )
+    }
     in_month = (datetime.date(year, month, 1), month_end(year, month))
     made = Visit.objects.filter(recorded_by=OuterRef("pk"), withdrawn_at__isnull=True, date__range=in_month)
-    workers = list(
+    workers = (
         Staff.objects.filter(pk__in=Staff.objects.filter(roles__code=RoleCode.GRID_WORKER).values("pk"))
-        .annotate(
-            round_projects=SubqueryCount(mine.values("pk")),
-            reported=SubqueryCount(mine.filter(pk__in=reported).values("pk")),
-            not_visited=SubqueryCount(mine.exclude(pk__in=recent).values("pk")),
-            visits_made=SubqueryCount(made.values("pk")),
-        )
-        .filter(round_projects__gt=0)
+        .annotate(visits_made=SubqueryCount(made.values("pk")))
         .prefetch_related("parks")
         .order_by("name", "pk")
     )
@@ -244,20 +247,30 @@ def by_grid_worker(*, year, month, user, today, rules):
     rows = []
     for worker in workers:
         parks = {park.pk for park in worker.parks.all()}
-        theirs = [acc for (park, named), acc in groups.items() if park in parks or named == worker.pk]
+        projects = _of_worker(project_groups, parks, worker.pk)
+        total = sum(counts[0] for counts in projects)
+        if not total:
+            continue  # a grid worker without a project in the round has no row
+        reported_n = sum(counts[1] for counts in projects)
         rows.append(
             {
                 "grid_worker": worker.name,
                 "grid_worker_id": worker.pk,
-                "projects": worker.round_projects,
+                "projects": total,
                 "visits": worker.visits_made,
-                "projects_not_visited": worker.not_visited,
-                "round_reported": worker.reported,
-                "round_completeness": percent(worker.reported, worker.round_projects),
-                **_figures(theirs),
+                "projects_not_visited": sum(counts[2] for counts in projects),
+                "round_reported": reported_n,
+                "round_completeness": percent(reported_n, total),
+                **_figures(_of_worker(groups, parks, worker.pk)),
             }
         )
     return _ranked(rows, "grid_worker")
+
+
+def _of_worker(grouped, parks, worker_pk):
+    """The values of the (park, named grid worker) groups that are a grid worker's: their parks' or
+    naming them."""
+    return [value for (park, named), value in grouped.items() if park in parks or named == worker_pk]
 
 
 def satisfaction(*, year, month, user):

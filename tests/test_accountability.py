@@ -18,6 +18,7 @@ from projects.models import (
     ListingKind,
     ListingLevel,
     MonthlyReport,
+    Project,
     Rules,
     Visit,
 )
@@ -215,6 +216,15 @@ def test_the_tab_on_a_phone_and_in_english(ledger, login):
     ] == []
 
 
+def test_a_grid_workers_projects_are_their_parks_and_those_naming_them_once(ledger):
+    z = ledger
+    Project.objects.filter(pk__in=[z.project_a.pk, z.project_b.pk]).update(grid_worker=z.grid.staff)
+    rows = by_grid_worker(year=2024, month=5, user=z.coordinator, today=TODAY, rules=Rules.current())
+    projects = {row["grid_worker"]: row["projects"] for row in rows}
+    # 王网格: A in his park and naming him (once), B naming him; 李网格: B in her park.
+    assert projects == {"王网格": 2, "李网格": 1}
+
+
 @pytest.mark.parametrize("extra", [0, 4])
 def test_query_counts_do_not_grow_with_the_data(ledger, django_assert_num_queries, extra):
     z = ledger
@@ -227,11 +237,12 @@ def test_query_counts_do_not_grow_with_the_data(ledger, django_assert_num_querie
     rules = Rules.current()
     satisfaction(year=2024, month=5, user=z.coordinator)  # looks up the user's profile and roles once
     # Departments: grouped counts (1), first-response and resolution day pairs (2), calendar (1),
-    # extensions (1), names (1) = 6. Grid workers: the workers with their counts (1) and parks (1),
-    # the issue groups as above without names (5) = 7. Satisfaction: one grouped count.
+    # extensions (1), names (1) = 6. Grid workers: the round's projects by park and named worker (1),
+    # the workers with their visits (1) and parks (1), the issue groups as above without names (5) =
+    # 8. Satisfaction: one grouped count.
     with django_assert_num_queries(6):
         by_department(year=2024, month=5, user=z.coordinator, today=TODAY, rules=rules)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         by_grid_worker(year=2024, month=5, user=z.coordinator, today=TODAY, rules=rules)
     with django_assert_num_queries(1):
         satisfaction(year=2024, month=5, user=z.coordinator)

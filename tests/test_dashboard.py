@@ -27,11 +27,11 @@ YEAR = 2024
 # The breakdowns' issue and light figures are sums of the grouped counts: no query of their own.
 DASHBOARD_QUERIES = 19
 # /dashboard.json: session, user, staff with roles (2), the figures (10) with Rules (1), the
-# period's round lock (1) = 16, and the accountability figures (12): by department the grouped
+# period's round lock (1) = 16, and the accountability figures (13): by department the grouped
 # counts, the two pairs of days and the extensions (4; no issue of this zone has a department, so no
-# calendar or names); by grid worker the workers and their parks (2), the grouped counts, day pairs,
-# calendar and extensions (5); satisfaction (1) = 28.
-JSON_QUERIES = 28
+# calendar or names); by grid worker the round's projects by park and named worker, the workers and
+# their parks (3), the grouped counts, day pairs, calendar and extensions (5); satisfaction (1) = 29.
+JSON_QUERIES = 29
 
 
 @pytest.fixture
