@@ -41,6 +41,7 @@ from .models import (
     Staff,
     Visit,
 )
+from .querysets import grid_groups_of
 from .services.reports import SubqueryCount
 
 DEPARTMENT_KEYS = (
@@ -247,7 +248,7 @@ def by_grid_worker(*, year, month, user, today, rules):
     rows = []
     for worker in workers:
         parks = {park.pk for park in worker.parks.all()}
-        projects = _of_worker(project_groups, parks, worker.pk)
+        projects = grid_groups_of(project_groups, parks, worker.pk)
         total = sum(counts[0] for counts in projects)
         if not total:
             continue  # a grid worker without a project in the round has no row
@@ -261,16 +262,10 @@ def by_grid_worker(*, year, month, user, today, rules):
                 "projects_not_visited": sum(counts[2] for counts in projects),
                 "round_reported": reported_n,
                 "round_completeness": percent(reported_n, total),
-                **_figures(_of_worker(groups, parks, worker.pk)),
+                **_figures(grid_groups_of(groups, parks, worker.pk)),
             }
         )
     return _ranked(rows, "grid_worker")
-
-
-def _of_worker(grouped, parks, worker_pk):
-    """The values of the (park, named grid worker) groups that are a grid worker's: their parks' or
-    naming them."""
-    return [value for (park, named), value in grouped.items() if park in parks or named == worker_pk]
 
 
 def satisfaction(*, year, month, user):

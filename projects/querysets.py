@@ -30,6 +30,13 @@ def grid_projects_q(staff, prefix=""):
     )
 
 
+def grid_groups_of(groups, parks, staff_pk):
+    """The values of `groups` {(park, named grid worker): value} that are a grid worker's projects
+    (grid_projects_q read on grouped counts: their `parks`' and those naming them): a count per
+    worker from one grouped query, not a subquery per worker over the zone's projects."""
+    return [value for (park, named), value in groups.items() if park in parks or named == staff_pk]
+
+
 # Inside a project queryset annotated with `stage_rank`: the project row of the outer query.
 OUTER_PROJECT = OuterRef("pk")
 

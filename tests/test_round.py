@@ -288,9 +288,10 @@ def test_completeness_by_park_and_person(past_round, login, django_assert_num_qu
     report(zone.project_b, PAST[0], PAST[1] - 1, "10")  # nor another month of the year
     client = login(zone.coordinator)
     client.get(reverse("round_status", args=PAST))
-    # session, user, staff + roles (2), rules, lock, by park (1), by grid worker (1), the projects
-    # not reported, unread notifications = 10, whatever the rows.
-    with django_assert_num_queries(10):
+    # session, user, staff + roles (2), rules, lock, by park (1), by grid worker (the round's
+    # projects by park and named worker, the workers, their parks: 3), the projects not reported,
+    # unread notifications = 12, whatever the rows.
+    with django_assert_num_queries(12):
         response = client.get(reverse("round_status", args=PAST))
     by_park = {park.name: (park.reported, park.total) for park in response.context["by_park"]}
     assert by_park == {"航空航天产业园": (1, 1), "高校园区": (0, 1)}

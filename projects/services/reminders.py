@@ -196,10 +196,13 @@ def _round_reminders(on, dues, user=None):
     """{user pk: [Reminder]} for the grid workers (or only `user`) with unreported projects in a due round."""
     by_user = {}
     for year, month, due, remaining, step in dues:
-        workers = round_status_by_worker(year, month).filter(missing__gt=0, user__is_active=True)
-        if user is not None:
-            workers = workers.filter(user=user)
-        for worker in workers:
+        for worker in round_status_by_worker(year, month):
+            if (
+                worker.missing <= 0
+                or not worker.user.is_active
+                or (user is not None and worker.user_id != user.pk)
+            ):
+                continue
             text = zone_text(
                 ROUND_LINE,
                 period=f"{year}-{month:02d}",

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import (
     Avg,
+    Count,
     Exists,
     F,
     IntegerField,
@@ -44,7 +45,7 @@ from ..models import (
     Staff,
     ZoneAction,
 )
-from ..querysets import grid_projects_q, today
+from ..querysets import grid_groups_of, today
 from ..rulebook import projects_where, require_project_action, require_some_grant, require_zone_action
 
 OUTLIER_FACTOR = 10  # a month more than ten times the project's usual month asks for confirmation
@@ -294,19 +295,30 @@ def round_status_by_park(year: int, month: int) -> QuerySet:
     )
 
 
-def round_status_by_worker(year: int, month: int) -> QuerySet:
-    """Per grid worker: the projects of their round (their parks' and named) and how many are reported."""
-    mine = round_projects(year).filter(grid_projects_q(OuterRef("pk")))
-    reported = mine.filter(
-        Exists(MonthlyReport.objects.filter(project=OuterRef("pk"), year=year, month=month))
-    )
-    return (
+def round_status_by_worker(year: int, month: int) -> list:
+    """Every grid worker (with their user), annotated with the projects of their round (their parks'
+    and named), how many have the month's report, and how many are `missing`. Three queries: the
+    round's projects counted by (park, named grid worker), the workers, their parks."""
+    reported = MonthlyReport.objects.filter(year=year, month=month).values("project")
+    groups = {
+        (park, named): counts
+        for park, named, *counts in round_projects(year)
+        .order_by()
+        .values_list("park", "grid_worker")
+        .annotate(total=Count("pk"), reported=Count("pk", filter=Q(pk__in=reported)))
+    }
+    workers = list(
         Staff.objects.filter(roles__code=RoleCode.GRID_WORKER)
-        .annotate(total=SubqueryCount(mine.values("pk")), reported=SubqueryCount(reported.values("pk")))
-        .annotate(missing=F("total") - F("reported"))
         .select_related("user")
+        .prefetch_related("parks")
         .order_by("name")
     )
+    for worker in workers:
+        theirs = grid_groups_of(groups, {park.pk for park in worker.parks.all()}, worker.pk)
+        worker.total = sum(total for total, _reported in theirs)
+        worker.reported = sum(reported for _total, reported in theirs)
+        worker.missing = worker.total - worker.reported
+    return workers
 
 
 def round_remind_missing(*, year: int, month: int, by) -> int:
