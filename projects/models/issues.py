@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -11,6 +11,14 @@ from ..querysets import IssueQuerySet, today
 from .choices import Category, IssueEventKind, IssueStatus, Level, Satisfaction
 from .org import Department, Staff
 from .projects import Project
+
+# The issue list's order: what still needs work first (open, in progress), then by deadline; an
+# index has the same expression (issue_list_order).
+UNRESOLVED_FIRST = Case(
+    When(status__in=IssueStatus.unresolved(), then=Value(0)),
+    default=Value(1),
+    output_field=models.IntegerField(),
+)
 
 
 class Issue(models.Model):
@@ -118,7 +126,17 @@ class Issue(models.Model):
                 condition=Q(status__in=["open", "in_progress"]),
                 name="issue_unresolved_by_level",
             ),
-            # The issue list: active issues by deadline, read in index order up to the page (scale issue).
+            # The issue list's order (UNRESOLVED_FIRST, then deadline, no deadline last): read in
+            # index order up to the page, not a sort of every active issue with its joins. PostgreSQL
+            # puts NULL last in an ascending index already (SQLite has no NULLS LAST in an index).
+            models.Index(
+                UNRESOLVED_FIRST,
+                F("deadline"),
+                F("id"),
+                condition=Q(withdrawn_at__isnull=True),
+                name="issue_list_order",
+            ),
+            # Active issues by deadline, read in index order up to the page (scale issue).
             models.Index(
                 fields=["deadline", "id"],
                 condition=Q(withdrawn_at__isnull=True),

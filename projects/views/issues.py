@@ -8,7 +8,7 @@ the version (someone else changed the issue → "reload").
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -38,11 +38,11 @@ from ..models import (
     ApprovalRequest,
     Issue,
     IssueAction,
-    IssueStatus,
     Level,
     Notification,
     Rules,
 )
+from ..models.issues import UNRESOLVED_FIRST
 from ..querysets import today
 from ..rulebook import APPROVER_ROLES
 from ..services import issues as services
@@ -189,10 +189,6 @@ def _first_response(issue, limit):
     if issue.is_unresolved and issue.withdrawn_at is None:
         return None, working_days_between(start, today()) > limit
     return None, False
-
-
-# The issue list: what still needs work first (open, in progress), then by deadline.
-UNRESOLVED_FIRST = Case(When(status__in=IssueStatus.unresolved(), then=Value(0)), default=Value(1))
 
 
 def issue_list(request):
