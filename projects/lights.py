@@ -37,7 +37,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, JSONObject
+from django.db.models.functions import Coalesce, JSONObject, Round
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -62,14 +62,15 @@ class Reason:
 def _behind_q(month, points, strict):
     """Q: completion rate behind time progress by more than (`strict`) or at least `points`.
 
-    rate < time progress − points  ⇔  done·1200 < (100·month − 12·points)·planned: integers only,
-    no division or rounding in the database. `_behind` is the same test on a fetched row.
+    rate < time progress − points  ⇔  done·1200 < (100·month − 12·points)·planned, in whole cents
+    (SQLite sums money as floating point, which misses an exact threshold by a hair): integers
+    only, no division in the database. `_behind` is the same test on a fetched row.
     """
     bound = 100 * month - 12 * points
     if month <= 0 or bound < 0 or (bound == 0 and strict):
         return Q(pk__in=[])  # the rate cannot be that far behind
     lookup = "lt" if strict else "lte"
-    return Q(light_planned__gt=0, **{f"light_done_1200__{lookup}": F("light_planned") * Value(bound)})
+    return Q(light_planned__gt=0, **{f"light_done_1200__{lookup}": F("light_planned_cents") * Value(bound)})
 
 
 def _behind(project, points, strict):
@@ -132,13 +133,12 @@ def _expressions(year, month, on, red_node_day, red_points, yellow_points, visit
     from .models import Issue, Level, ListingKind, MonthlyReport, PlanNode, Visit
 
     money = DecimalField(max_digits=20, decimal_places=2)
-    done = (
+    reports = (
         MonthlyReport.objects.filter(project=OuterRef("pk"), year=year, month__lte=month)
         .order_by()
         .values("project")
-        .annotate(total=Sum("amount"))
-        .values("total")
     )
+    done = reports.annotate(total=Sum("amount")).values("total")
     overdue = Issue.objects.filter(project=OuterRef("pk")).overdue(on=on).order_by("pk")
     visited = Visit.objects.filter(
         project=OuterRef("pk"),
@@ -171,8 +171,16 @@ def _expressions(year, month, on, red_node_day, red_points, yellow_points, visit
         "light_yellow_points": Value(yellow_points, output_field=IntegerField()),
         "light_visit_days": Value(visit_days, output_field=IntegerField()),
     }
-    # An alias, not a column: only the conditions below read it (each inlines it anyway).
-    aliases = {"light_done_1200": ExpressionWrapper(F("light_done") * Value(1200), output_field=money)}
+    # Aliases, not columns: only the conditions below read them (each inlines them anyway). Cents
+    # of each report, summed: exact on every database.
+    done_cents = reports.annotate(cents=Sum(Round(F("amount") * 100))).values("cents")
+    aliases = {
+        "light_done_1200": ExpressionWrapper(
+            Coalesce(Subquery(done_cents, output_field=money), Value(Decimal(0))) * Value(1200),
+            output_field=money,
+        ),
+        "light_planned_cents": Round(F("light_listing__planned_investment") * 100, output_field=money),
+    }
     red = (
         Q(light_kind=ListingKind.NEW, planned_start__lt=on, actual_start__isnull=True)
         | _behind_q(month, red_points, strict=True)

@@ -112,6 +112,19 @@ def test_completion_rate_behind_time_progress(zone, done, expected):
     assert light(make(zone, done=done)) == expected
 
 
+@pytest.mark.parametrize(
+    ("amounts", "expected"),
+    [(("0.70", "145.95", "53.35"), "yellow"), (("387.42", "2.10", "10.48"), "yellow")],
+)
+def test_the_lag_threshold_is_exact_over_several_reports(zone, amounts, expected):
+    """Exactly 30 and 10 points behind, in reports whose sum SQLite's floating point misses by a hair:
+    the database's light (filters, counts) and the shown light agree on the threshold."""
+    project = make(zone, done=None)
+    for month, amount in enumerate(amounts, start=1):
+        MonthlyReport.objects.create(project=project, year=YEAR, month=month, amount=Decimal(amount))
+    assert light(project) == expected
+
+
 def test_no_listing_or_no_plan_means_no_lag_rule(zone):
     assert light(make(zone, planned=None, done=None)) == "green"
     assert light(make(zone, planned="0", done=None)) == "green"
