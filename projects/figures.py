@@ -228,7 +228,7 @@ def dashboard_figures(*, year, month, user, today=None, rules=None, with_pipelin
     by_leader = _breakdown(groups, aggregates, ("project__leader", "project__leader__name"))
     figures["by_leader"] = [
         _with_rates({"leader": name, "leader_id": leader, **row})
-        # By name, as the database would order them; a project without a leader last.
+        # By name (code-point order), then id; the row of projects without a leader last.
         for (leader, name), row in sorted(
             by_leader.items(), key=lambda item: (item[0][1] is None, item[0][1] or "", item[0][0] or 0)
         )

@@ -22,7 +22,7 @@ def _text(value):
 def _attrs(attrs):
     """` name="value"` for each attribute, ` name` for True, nothing for False or None (flatatt)."""
     return "".join(
-        f" {name}" if value is True else f' {name}="{_text(value)}"'
+        f" {_text(name)}" if value is True else f' {_text(name)}="{_text(value)}"'
         for name, value in attrs.items()
         if value is not False and value is not None
     )
@@ -45,8 +45,8 @@ def select_html(widget):
 
 
 class FormRenderer(TemplatesSetting):
-    """Widgets render through the project's templates (templates/ can override one), <select> in
-    Python."""
+    """Widgets render through the project's templates (templates/ can override one, except the
+    select template, which is not read), <select> in Python."""
 
     def render(self, template_name, context, request=None):
         if template_name == SELECT_TEMPLATE:
