@@ -22,6 +22,19 @@ from ..services.projects import EDITABLE_FIELDS, may_edit_project, may_set_locat
 from .progress import next_stage_actions
 
 PAGE_SIZE = 50
+# What a project list row shows (project_list.html, the light's reasons): only these are read.
+LIST_ROW_FIELDS = (
+    "code",
+    "name",
+    "stage",
+    "total_investment",
+    "planned_start",
+    "actual_start",
+    "park__name",
+    "enterprise__name",
+    "leader__name",
+    "grid_worker__name",
+)
 
 
 def visible_projects(request):
@@ -45,9 +58,7 @@ def filtered_projects(request, projects):
 
 
 def project_list(request):
-    projects = visible_projects(request).select_related(
-        "park", "enterprise", "leader", "grid_worker", "lead_department"
-    )
+    projects = visible_projects(request)
     project_filter, year, month, rules = filtered_projects(request, projects)
     listing = Listing.objects.filter(project=OuterRef("pk"), year=year).order_by()  # no ordering join
     # Paginate the primary keys, then light and annotate only the page's rows: the light and listing
@@ -57,6 +68,8 @@ def project_list(request):
     page = Paginator(keys, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = (
         projects.filter(pk__in=page.object_list)
+        .select_related("park", "enterprise", "leader", "grid_worker")
+        .only(*LIST_ROW_FIELDS)
         .with_light(year=year, month=month, rules=rules, calendar=project_filter.light_calendar)
         .annotate(
             listing_level=Subquery(listing.values("level")[:1]),
