@@ -116,7 +116,7 @@ LISTING_GROUP = (
 )
 
 
-def _sums(groups, keys):
+def sums(groups, keys):
     """{key: the sum of the groups' values}."""
     sums = dict.fromkeys(keys, 0)
     for group in groups:
@@ -130,8 +130,8 @@ def _breakdown(groups, aggregates, by):
     rows = {}
     for group in groups:
         rows.setdefault(tuple(group[key] for key in by), []).append(group)
-    sums = {key: _sums(members, aggregates) for key, members in rows.items()}
-    return {key: row for key, row in sums.items() if row["projects"]}
+    summed = {key: sums(members, aggregates) for key, members in rows.items()}
+    return {key: row for key, row in summed.items() if row["projects"]}
 
 
 def _with_rates(row):
@@ -200,7 +200,7 @@ def dashboard_figures(*, year, month, user, today=None, rules=None, with_pipelin
             ),
         )
     )
-    totals = _sums(groups, [*aggregates, "projects_over_100m_prev_year"])
+    totals = sums(groups, [*aggregates, "projects_over_100m_prev_year"])
     figures = {"year": year, "month": month}
     figures.update(_with_rates({key: totals[key] for key in FIGURE_KEYS if key in totals}))
     figures["time_progress"] = percent(month, 12)

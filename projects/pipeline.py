@@ -12,7 +12,7 @@ import datetime
 
 from django.db.models import Count, Q
 
-from .figures import month_end, percent
+from .figures import month_end, percent, sums
 from .models import Stage
 
 # Each step of the pipeline and the date that records it, in order.
@@ -82,7 +82,6 @@ def pipeline_with_parks(projects, *, year: int, month: int) -> tuple[dict, list[
         .annotate(**aggregates)
         .order_by("park__order", "park__name")
     )
-    zone = {key: sum(row[key] for row in rows) for key in aggregates}
-    return _figures(zone), [
+    return _figures(sums(rows, aggregates)), [
         {"park": row["park__name"], "park_id": row["park"], **_figures(row)} for row in rows
     ]

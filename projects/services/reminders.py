@@ -196,12 +196,8 @@ def _round_reminders(on, dues, user=None):
     """{user pk: [Reminder]} for the grid workers (or only `user`) with unreported projects in a due round."""
     by_user = {}
     for year, month, due, remaining, step in dues:
-        for worker in round_status_by_worker(year, month):
-            if (
-                worker.missing <= 0
-                or not worker.user.is_active
-                or (user is not None and worker.user_id != user.pk)
-            ):
+        for worker in round_status_by_worker(year, month, user=user):
+            if worker.missing <= 0 or not worker.user.is_active:
                 continue
             text = zone_text(
                 ROUND_LINE,

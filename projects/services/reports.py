@@ -295,10 +295,11 @@ def round_status_by_park(year: int, month: int) -> QuerySet:
     )
 
 
-def round_status_by_worker(year: int, month: int) -> list:
-    """Every grid worker (with their user), annotated with the projects of their round (their parks'
-    and named), how many have the month's report, and how many are `missing`. Three queries: the
-    round's projects counted by (park, named grid worker), the workers, their parks."""
+def round_status_by_worker(year: int, month: int, user=None) -> list:
+    """Every grid worker (with their user; only `user`'s profile when given), annotated with the
+    projects of their round (their parks' and named), how many have the month's report, and how
+    many are `missing`. Three queries: the round's projects counted by (park, named grid worker),
+    the workers, their parks."""
     reported = MonthlyReport.objects.filter(year=year, month=month).values("project")
     groups = {
         (park, named): counts
@@ -307,12 +308,10 @@ def round_status_by_worker(year: int, month: int) -> list:
         .values_list("park", "grid_worker")
         .annotate(total=Count("pk"), reported=Count("pk", filter=Q(pk__in=reported)))
     }
-    workers = list(
-        Staff.objects.filter(roles__code=RoleCode.GRID_WORKER)
-        .select_related("user")
-        .prefetch_related("parks")
-        .order_by("name")
-    )
+    workers = Staff.objects.filter(roles__code=RoleCode.GRID_WORKER)
+    if user is not None:
+        workers = workers.filter(user=user)
+    workers = list(workers.select_related("user").prefetch_related("parks").order_by("name"))
     for worker in workers:
         theirs = grid_groups_of(groups, {park.pk for park in worker.parks.all()}, worker.pk)
         worker.total = sum(total for total, _reported in theirs)
