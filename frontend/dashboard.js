@@ -1,4 +1,5 @@
-// The dashboard's charts, drawn with ECharts from /dashboard.json. esbuild bundles this file with just
+// The dashboard's charts, drawn with ECharts from the figures in the page (#dashboard-figures, the same
+// computation as the cards: no second request). esbuild bundles this file with just
 // the parts of ECharts it uses (`make install`), served from our own static files.
 // The page itself works without JavaScript: every figure is also in the cards and tables.
 import { BarChart, LineChart } from "echarts/charts";
@@ -48,7 +49,7 @@ function loadTheMapWhenNear() {
 document.addEventListener("DOMContentLoaded", loadTheMapWhenNear);
 
 document.addEventListener("DOMContentLoaded", () => {
-  const source = document.getElementById("dashboard-data");
+  const source = document.getElementById("dashboard-figures");
   const labelsElement = document.getElementById("dashboard-labels");
   if (!source || !labelsElement) {
     return;
@@ -151,27 +152,21 @@ document.addEventListener("DOMContentLoaded", () => {
     }, (params) => links.issues[codes[params.dataIndex]]);
   }
 
-  fetch(source.dataset.src, { credentials: "same-origin", headers: { Accept: "application/json" } })
-    .then((response) => {
-      if (!response.ok) {
-        throw new Error(`dashboard.json answered ${response.status}`);
-      }
-      return response.json();
-    })
-    .then((figures) => {
-      investment(figures);
-      startRate(figures);
-      issues(figures);
-      // "Drawn" once every chart has finished its animation: until then a bar is not yet where it
-      // ends, and a click on its final place opens nothing.
-      Promise.all(finished).then(() => {
-        document.body.dataset.chartsDrawn = "true";
-      });
-    })
-    .catch((error) => {
-      console.error(error);
-      failed();
-    });
+  try {
+    const figures = JSON.parse(source.textContent);
+    investment(figures);
+    startRate(figures);
+    issues(figures);
+  } catch (error) {
+    console.error(error);
+    failed();
+    return;
+  }
+  // "Drawn" once every chart has finished its animation: until then a bar is not yet where it
+  // ends, and a click on its final place opens nothing.
+  Promise.all(finished).then(() => {
+    document.body.dataset.chartsDrawn = "true";
+  });
 
   window.addEventListener("resize", () => charts.forEach((chart) => chart.resize()));
 });

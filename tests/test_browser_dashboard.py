@@ -1,4 +1,4 @@
-"""The dashboard in a real browser: the charts are drawn from /dashboard.json (ECharts, no CDN)."""
+"""The dashboard in a real browser: the charts are drawn from the figures in the page (ECharts, no CDN)."""
 
 import pytest
 
@@ -17,9 +17,11 @@ def test_dashboard_draws_the_charts(dash, browser_login, live_server):
     problems = []
     page.on("console", lambda message: message.type == "error" and problems.append(message.text))
     page.on("pageerror", lambda error: problems.append(str(error)))
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
     page.goto(f"{live_server.url}/dashboard/?year=2024&month=5")
     for chart in ("chart-investment", "chart-start-rate", "chart-issues"):
-        # ECharts renders a canvas inside each container once the JSON has arrived.
+        # ECharts renders a canvas inside each container from the figures the page carries.
         page.wait_for_selector(f"#{chart} canvas", state="attached")
         box = page.locator(f"#{chart} canvas").first.bounding_box()
         assert box and box["width"] > 100 and box["height"] > 100, chart
@@ -35,6 +37,8 @@ def test_dashboard_draws_the_charts(dash, browser_login, live_server):
     page.wait_for_selector("body[data-tip-shown='true']", state="attached")
     page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
     assert problems == []
+    # The figures came with the page: the server worked them out once, not again for the charts.
+    assert not [url for url in requested if "dashboard.json" in url]
 
 
 def first_issue_bar(page):
@@ -73,7 +77,15 @@ def test_a_chart_bar_opens_the_list_behind_it(dash, browser_login, live_server):
 
 def test_a_chart_says_so_when_its_data_fails(dash, browser_login, live_server):
     page = browser_login("coordinator")
-    page.route("**/dashboard.json*", lambda route: route.fulfill(status=500, body="boom"))
+
+    def broken_figures(route):
+        # The page as served, with the charts' figures no longer JSON (a stray character in front).
+        response = route.fetch()
+        start = '<script id="dashboard-figures" type="application/json">'
+        assert start in response.text()
+        route.fulfill(response=response, body=response.text().replace(start, start + "<"))
+
+    page.route("**/dashboard/?*", broken_figures)
     page.goto(f"{live_server.url}/dashboard/?year=2024&month=5")
     page.wait_for_selector(".chart-failed")
     assert page.locator(".chart-failed").count() == 3

@@ -400,6 +400,9 @@ def dashboard(request):
             "start_rate": {str(row["park_id"]): row["links"]["start_rate"] for row in figures["by_park"]},
             "issues": links["issues_open_by_level"],
         },
+        # What the charts draw, in the page: they need no second request (and the server no second
+        # computation of the figures, which /dashboard.json would be).
+        "chart_figures": chart_figures(figures),
         "chart_labels": {
             "completed": _("Completed in the month"),
             "completed_cumulative": _("Completed, cumulative"),
@@ -415,6 +418,19 @@ def dashboard(request):
         },
     }
     return render(request, "projects/dashboard.html", context)
+
+
+def chart_figures(figures):
+    """The figures the dashboard's three charts draw (frontend/dashboard.js), as JSON values."""
+    return as_json(
+        {
+            "monthly": figures["monthly"],
+            "by_park": [
+                {key: row[key] for key in ("park", "park_id", "start_rate")} for row in figures["by_park"]
+            ],
+            "issues_open_by_level": figures["issues_open_by_level"],
+        }
+    )
 
 
 @require_GET
