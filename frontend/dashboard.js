@@ -17,7 +17,12 @@ function loadTheMapWhenNear() {
   if (!container || !container.dataset.script) {
     return;
   }
+  let started = false;
   const load = () => {
+    if (started) {
+      return;
+    }
+    started = true;
     const stylesheet = document.createElement("link");
     stylesheet.rel = "stylesheet";
     stylesheet.href = container.dataset.stylesheet;
@@ -30,6 +35,9 @@ function loadTheMapWhenNear() {
     stylesheet.addEventListener("error", script, { once: true });
     document.head.append(stylesheet);
   };
+  // Printing before scrolling down: this print leaves the map out (static/css/dashboard.css), the
+  // next one has it.
+  window.addEventListener("beforeprint", load, { once: true });
   if (!("IntersectionObserver" in window)) {
     load();
     return;

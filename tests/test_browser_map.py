@@ -179,3 +179,20 @@ def test_the_dashboards_small_map_loads_its_points_when_it_comes_near(placed, br
     pane = page.locator("#zone-map .leaflet-map-pane")
     assert pane.evaluate("(element) => getComputedStyle(element).position") == "absolute"
     assert outside == [] and errors == []
+
+
+def test_the_dashboard_printed_before_its_map_was_drawn(placed, browser_login, live_server):
+    page = browser_login("coordinator", viewport=PHONE)
+    outside, errors = guarded(page, live_server)
+    page.goto(f"{live_server.url}/dashboard/")
+    page.wait_for_load_state("load")
+    assert page.locator("#zone-map").get_attribute("data-ready") is None
+    # Printed at once (Ctrl+P at the top of the page): no empty frame where the map would be …
+    page.emulate_media(media="print")
+    assert not page.locator("#dashboard-map-section").is_visible()
+    page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    # … and the print starts drawing it, so the next print has the map with its points.
+    page.wait_for_selector("#zone-map[data-ready]", state="attached")
+    assert page.locator("#dashboard-map-section").is_visible()
+    assert page.locator("#zone-map .map-marker").count() == 2
+    assert outside == [] and errors == []
