@@ -45,9 +45,12 @@ def main(out):
             "/issues/" if i % 2 else "/issues/?unresolved=1",
             f"/issues/{issues[i % len(issues)]}/",
         ]
+        # Every other walk a dashboard view (its charts' figures come with the page) or a reader of
+        # /dashboard.json.
         if i % 2:
             paths.append(f"/dashboard/?year={year}&month={month}")
-        paths.append(f"/dashboard.json?year={year}&month={month}")
+        else:
+            paths.append(f"/dashboard.json?year={year}&month={month}")
     Path(out).write_text("\n".join(paths) + "\n")
     print(f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}")
 
