@@ -6,7 +6,8 @@
 # coordinator: the session cookie goes with every request (--extra-headers); the login page without.
 # Prints each page's score (target ≥ 90) and its FCP, LCP, TBT; reports in bench-results/lighthouse/.
 #
-# Knobs (environment): DATABASE_URL, LIGHTHOUSE_PORT (8793), WEB_CONCURRENCY (4), CHROME_PATH.
+# Knobs (environment): DATABASE_URL, LIGHTHOUSE_PORT (8793), WEB_CONCURRENCY (4), CHROME_PATH,
+# LIGHTHOUSE_PAGES (some of the page names below, e.g. "dashboard home"; default all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -34,6 +35,13 @@ pages=(
   "project-detail $project"
 )
 echo "== lighthouse $(node_modules/.bin/lighthouse --version), mobile preset; load: $(uptime | sed 's/.*load average: //')"
+if [ -n "${LIGHTHOUSE_PAGES:-}" ]; then
+  chosen=()
+  for entry in "${pages[@]}"; do
+    [[ " $LIGHTHOUSE_PAGES " == *" ${entry%% *} "* ]] && chosen+=("$entry")
+  done
+  pages=("${chosen[@]}")
+fi
 for entry in "${pages[@]}"; do
   read -r name path <<<"$entry"
   headers=()

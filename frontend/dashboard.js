@@ -66,8 +66,9 @@ document.addEventListener("DOMContentLoaded", () => {
   const links = JSON.parse(document.getElementById("dashboard-links").textContent);
   const charts = [];
   const finished = [];
-  // Bars grow in for a second; without motion (the user's choice) a click lands on them at once.
-  const animation = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  // Bars grow in for a second; without motion (the user's choice) a click lands on them at once, and
+  // a chart drawn for the print is drawn complete.
+  let animation = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
   // `open(params)` → the URL of the list behind the clicked bar or point (the cards' lists).
   function draw(id, option, open) {
@@ -160,21 +161,84 @@ document.addEventListener("DOMContentLoaded", () => {
     }, (params) => links.issues[codes[params.dataIndex]]);
   }
 
+  let figures;
   try {
-    const figures = JSON.parse(source.textContent);
-    investment(figures);
-    startRate(figures);
-    issues(figures);
+    figures = JSON.parse(source.textContent);
   } catch (error) {
     console.error(error);
     failed();
     return;
   }
-  // "Drawn" once every chart has finished its animation: until then a bar is not yet where it
-  // ends, and a click on its final place opens nothing.
-  Promise.all(finished).then(() => {
-    document.body.dataset.chartsDrawn = "true";
+  // Each chart is drawn when it comes within 200 px of the viewport (on a phone the key figures fill
+  // the first screens), one a task after the last one's frame, so that a weak phone answers a tap
+  // between them; to be printed, every chart not drawn yet is drawn at once.
+  const pending = new Map([
+    ["chart-investment", investment],
+    ["chart-start-rate", startRate],
+    ["chart-issues", issues],
+  ]);
+  const queue = [];
+  function drawChart(id) {
+    const step = pending.get(id);
+    if (!step) {
+      return;
+    }
+    pending.delete(id);
+    try {
+      step(figures);
+    } catch (error) {
+      console.error(error);
+      pending.clear();
+      failed();
+      return;
+    }
+    if (!pending.size) {
+      // "Drawn" once every chart has finished its animation: until then a bar is not yet where it
+      // ends, and a click on its final place opens nothing.
+      Promise.all(finished).then(() => {
+        document.body.dataset.chartsDrawn = "true";
+      });
+    }
+  }
+  let scheduled = false;
+  function drawQueued() {
+    scheduled = false;
+    drawChart(queue.shift());
+    if (queue.length) {
+      scheduled = true;
+      requestAnimationFrame(() => setTimeout(drawQueued, 0));
+    }
+  }
+  function whenNear(id) {
+    queue.push(id);
+    if (!scheduled) {
+      scheduled = true;
+      setTimeout(drawQueued, 0);
+    }
+  }
+  window.addEventListener("beforeprint", () => {
+    animation = false;
+    [...pending.keys()].forEach(drawChart);
   });
+  if ("IntersectionObserver" in window) {
+    const observer = new IntersectionObserver(
+      (entries) => {
+        entries.filter((entry) => entry.isIntersecting).forEach((entry) => {
+          observer.unobserve(entry.target);
+          whenNear(entry.target.id);
+        });
+      },
+      { rootMargin: "200px 0px" },
+    );
+    pending.forEach((_step, id) => {
+      const element = document.getElementById(id);
+      if (element) {
+        observer.observe(element);
+      }
+    });
+  } else {
+    pending.forEach((_step, id) => whenNear(id));
+  }
 
   window.addEventListener("resize", () => charts.forEach((chart) => chart.resize()));
 });

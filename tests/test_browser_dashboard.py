@@ -6,6 +6,9 @@ from tests.zone import build_dashboard_zone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+CHARTS = ("chart-investment", "chart-start-rate", "chart-issues")
+PHONE = {"width": 390, "height": 844}
+
 
 @pytest.fixture
 def dash(zone):
@@ -20,8 +23,10 @@ def test_dashboard_draws_the_charts(dash, browser_login, live_server):
     requested = []
     page.on("request", lambda request: requested.append(request.url))
     page.goto(f"{live_server.url}/dashboard/?year=2024&month=5")
-    for chart in ("chart-investment", "chart-start-rate", "chart-issues"):
-        # ECharts renders a canvas inside each container from the figures the page carries.
+    for chart in CHARTS:
+        # ECharts renders a canvas inside each container, from the figures the page carries, when
+        # the chart comes near the viewport.
+        page.locator(f"#{chart}").scroll_into_view_if_needed()
         page.wait_for_selector(f"#{chart} canvas", state="attached")
         box = page.locator(f"#{chart} canvas").first.bounding_box()
         assert box and box["width"] > 100 and box["height"] > 100, chart
@@ -66,9 +71,33 @@ def test_leader_on_a_phone_sees_their_lights_first(dash, browser_login, live_ser
     assert mine.locator(".light-yellow").count() == 2
 
 
+def test_charts_are_drawn_when_they_come_near_or_to_be_printed(dash, browser_login, live_server):
+    page = browser_login("coordinator", viewport=PHONE)
+
+    def open_at_the_top():
+        page.goto(f"{live_server.url}/dashboard/?year=2024&month=5")
+        page.wait_for_load_state("load")
+        page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        # Below the key figures on a phone: not drawn for the first screen.
+        assert page.locator("#chart-investment").evaluate("(e) => e.getBoundingClientRect().top") > 844 + 200
+        assert page.locator(".dashboard-chart canvas").count() == 0
+
+    open_at_the_top()
+    page.locator("#chart-investment").scroll_into_view_if_needed()
+    page.wait_for_selector("#chart-investment canvas", state="attached")
+    # Printed from the top: every chart is drawn at once, complete (no animation to catch halfway).
+    open_at_the_top()
+    page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    assert page.locator(".dashboard-chart canvas").count() == 3
+    animated = page.evaluate("() => Object.values(dashboardCharts).map((c) => c.getOption().animation)")
+    assert animated == [False, False, False]
+    page.wait_for_selector("body[data-charts-drawn='true']", state="attached")
+
+
 def test_a_chart_bar_opens_the_list_behind_it(dash, browser_login, live_server):
     page = browser_login("coordinator")
     page.goto(f"{live_server.url}/dashboard/?year=2024&month=5")
+    page.locator("#chart-issues").scroll_into_view_if_needed()
     page.wait_for_selector("body[data-charts-drawn='true']", state="attached")
     point = first_issue_bar(page)
     page.mouse.click(point["x"], point["y"])
