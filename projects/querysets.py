@@ -248,6 +248,15 @@ class IssueQuerySet(models.QuerySet):
         """Unresolved and nobody but the reporter has responded yet."""
         return self.unresolved().filter(first_response_at__isnull=True)
 
+    def as_items(self):
+        """Only what an issue item shows (templates/projects/_issue_items.html): its words, level,
+        deadline and overdue state (Issue.is_overdue), and its project's name; one join."""
+        return (
+            self.select_related(None)
+            .select_related("project")
+            .only("description", "level", "deadline", "status", "suspended", "withdrawn_at", "project__name")
+        )
+
     def first_response_late(self, on=None, limit=None):
         """Awaiting the first response for more than the limit (the issue page's "late" badge)."""
         return self.awaiting_first_response().filter(raised_too_long_ago(on, limit))

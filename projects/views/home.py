@@ -54,12 +54,7 @@ def home(request):
     rules = Rules.current()
     projects = my_projects(user, staff)
     project_ids = projects.values("pk")
-    issues = (
-        Issue.objects.visible_to(user)
-        .unresolved()
-        .select_related("project", "department", "assignee")
-        .order_by("deadline", "pk")
-    )
+    issues = Issue.objects.visible_to(user).unresolved().as_items().order_by("deadline", "pk")
 
     context = {
         "today": on,
@@ -138,7 +133,7 @@ def home(request):
             .select_related("issue", "issue__project", "requested_by")
             .order_by("requested_at")[:LIMIT]
         )
-        context["agenda_candidates"] = list(meeting_agenda_candidates(on)[:LIMIT])
+        context["agenda_candidates"] = list(meeting_agenda_candidates(on).as_items()[:LIMIT])
     if context["is_coordinator"] or access.has_role(user, RoleCode.DEPARTMENT):
         # Who still waits for a first response (PRODUCT.md "Routing"); the list behind the link
         # starts from the same visible issues. One calendar read for the cut-off, one count.
