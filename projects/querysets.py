@@ -191,6 +191,11 @@ def overdue_q(on=None, prefix=""):
     )
 
 
+# What an issue's item and row show: its words, level and deadline, what Issue.is_overdue reads, and
+# its project's name.
+ITEM_FIELDS = ("description", "level", "deadline", "status", "suspended", "withdrawn_at", "project__name")
+
+
 class IssueQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Grid workers see the issues of their projects; department staff those assigned to them."""
@@ -249,12 +254,19 @@ class IssueQuerySet(models.QuerySet):
         return self.unresolved().filter(first_response_at__isnull=True)
 
     def as_items(self):
-        """Only what an issue item shows (templates/projects/_issue_items.html): its words, level,
-        deadline and overdue state (Issue.is_overdue), and its project's name; one join."""
-        return (
-            self.select_related(None)
-            .select_related("project")
-            .only("description", "level", "deadline", "status", "suspended", "withdrawn_at", "project__name")
+        """Only what an issue item shows (templates/projects/_issue_items.html); one join."""
+        return self.select_related(None).select_related("project").only(*ITEM_FIELDS)
+
+    def as_rows(self):
+        """Only what a row of the issue table shows (templates/projects/_issue_table.html), with its
+        project, park, department and responsible person's names."""
+        return self.select_related("project__park", "department", "assignee").only(
+            *ITEM_FIELDS,
+            "category",
+            "flagged_for_committee",
+            "project__park__name",
+            "department__name",
+            "assignee__name",
         )
 
     def first_response_late(self, on=None, limit=None):

@@ -195,7 +195,7 @@ def issue_list(request):
     issues = (
         visible_issues(request)
         .active()
-        .select_related("project__park", "department", "assignee")
+        .as_rows()
         .order_by(UNRESOLVED_FIRST, F("deadline").asc(nulls_last=True), "pk")
     )
     issue_filter = IssueFilter(request.GET, queryset=issues, request=request)
@@ -221,7 +221,7 @@ def committee_list(request):
         visible_issues(request)
         .active()
         .filter(flagged_for_committee=True)
-        .select_related("project__park", "department", "assignee")
+        .as_rows()
         .order_by("status", "deadline", "pk")
     )
     page = Paginator(issues, PAGE_SIZE).get_page(request.GET.get("page"))
