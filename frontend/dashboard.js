@@ -1,6 +1,6 @@
 // The dashboard's charts, drawn with ECharts from the figures in the page (#dashboard-figures, the same
-// computation as the cards: no second request). esbuild bundles this file with just
-// the parts of ECharts it uses (`make install`), served from our own static files.
+// computation as the cards: no second request). esbuild bundles this file with just the parts of
+// ECharts it uses (`make install`), served from our own static files.
 // The page itself works without JavaScript: every figure is also in the cards and tables.
 import { BarChart, LineChart } from "echarts/charts";
 import { GridComponent, LegendComponent, TooltipComponent } from "echarts/components";

@@ -1,7 +1,8 @@
 """The dashboard (`/dashboard/`) and its figures as JSON (`/dashboard.json`), for a year and cut-off month.
 
 Both read `projects.figures.dashboard_figures`, over what the user may see. Every figure on the page
-links to the filtered list behind it; the charts are drawn by static/js/dashboard.js from the JSON.
+links to the filtered list behind it; the charts are drawn by frontend/dashboard.js from the figures
+the page carries (`chart_figures`), not from a second request.
 """
 
 import datetime
