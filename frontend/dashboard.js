@@ -240,5 +240,8 @@ document.addEventListener("DOMContentLoaded", () => {
     pending.forEach((_step, id) => whenNear(id));
   }
 
-  window.addEventListener("resize", () => charts.forEach((chart) => chart.resize()));
+  const resize = () => charts.forEach((chart) => chart.resize());
+  window.addEventListener("resize", resize);
+  // The print's chart boxes are smaller (static/css/dashboard.css): redrawn to fit, and back after.
+  window.matchMedia("print").addEventListener("change", resize);
 });

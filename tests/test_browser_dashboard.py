@@ -92,6 +92,12 @@ def test_charts_are_drawn_when_they_come_near_or_to_be_printed(dash, browser_log
     animated = page.evaluate("() => Object.values(dashboardCharts).map((c) => c.getOption().animation)")
     assert animated == [False, False, False]
     page.wait_for_selector("body[data-charts-drawn='true']", state="attached")
+    # In print media the chart boxes are smaller: each chart is redrawn to fit its box.
+    page.emulate_media(media="print")
+    page.wait_for_function(
+        """() => [...document.querySelectorAll(".dashboard-chart")].every((box) =>
+          box.querySelector("canvas").getBoundingClientRect().height <= box.getBoundingClientRect().height)"""
+    )
 
 
 def test_a_chart_bar_opens_the_list_behind_it(dash, browser_login, live_server):
