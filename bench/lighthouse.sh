@@ -40,6 +40,10 @@ if [ -n "${LIGHTHOUSE_PAGES:-}" ]; then
   for entry in "${pages[@]}"; do
     [[ " $LIGHTHOUSE_PAGES " == *" ${entry%% *} "* ]] && chosen+=("$entry")
   done
+  if [ ${#chosen[@]} -eq 0 ]; then
+    echo "LIGHTHOUSE_PAGES names none of: login home dashboard project-list issue-list project-detail" >&2
+    exit 2
+  fi
   pages=("${chosen[@]}")
 fi
 for entry in "${pages[@]}"; do

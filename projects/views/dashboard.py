@@ -395,7 +395,7 @@ def dashboard(request):
         "map_config": _small_map_config(year, month),
         "round": round_state(year, month, on, rules),
         "warnings_more": figures["lights"]["red"] + figures["lights"]["yellow"] > len(warnings),
-        # Each chart's bars open the same lists as the cards and tables (static/js/dashboard.js).
+        # Each chart's bars open the same lists as the cards and tables (frontend/dashboard.js).
         "chart_links": {
             "investment": links["completed_investment"],
             "start_rate": {str(row["park_id"]): row["links"]["start_rate"] for row in figures["by_park"]},

@@ -221,7 +221,7 @@ class Command(BaseCommand):
             # The page answers with a background job (a redirect to its progress page): nothing to time
             # here, and every request would queue one more job.
             return {"status": "background job", "url": url}
-        # Seconds per request at 10,000 projects: three timed requests are enough for a median.
+        # Up to EXPORT_BACKGROUND_ROWS rows, seconds a request: three timed requests give a median.
         repeat, self.repeat = self.repeat, min(self.repeat, 3)
         try:
             result = self.measure(self.app, url)
