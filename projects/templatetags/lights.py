@@ -47,7 +47,7 @@ def light_badge(project_or_light):
 @register.filter
 def light_details(project):
     """The badge and, for red and yellow, the reasons in words: a <details> a phone user taps open
-    (static/js/app.js opens them on wider screens)."""
+    (frontend/site.js opens them on wider screens)."""
     light = getattr(project, "light", None)
     if light not in LABELS:
         return ""
