@@ -1,9 +1,9 @@
 """For `make loadtest LOADTEST_MODE=closed`: a logged-in session and the mixed pages wrk walks.
 
 Prints the session cookie (`sessionid=…`) of the coordinator (a zone-wide role: every figure of the
-dashboard) and writes the paths, one a line, to the file given: home, project list (pages and
-filters), project detail, issue list, issue detail, dashboard and dashboard.json, in the proportions
-of the locust workload (bench/locustfile.py), over different projects and issues.
+dashboard) and writes the paths, one a line, to the file given: ten walks of home, two project list
+pages (a page or a filter), two project pages, the issue list, an issue page, and then the dashboard or
+dashboard.json in turn, over different projects and issues.
 """
 
 import os
