@@ -177,8 +177,9 @@ import * as pmtiles from "pmtiles";
     if (config.picker) {
       const start = picker(map, config, labels);
       parks.catch(() => null).then(() => {
-        if (start) map.setView(start, 16);
-        else if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
+        // Without animation: the view is final when the map says it is ready (a tap at once lands).
+        if (start) map.setView(start, 16, { animate: false });
+        else if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10], animate: false });
         container.dataset.ready = "1";
       });
       return;
@@ -208,7 +209,7 @@ import * as pmtiles from "pmtiles";
     });
     Promise.allSettled([parks, projects]).then((results) => {
       if (results.some((result) => result.status === "rejected")) failed(container, labels.failed);
-      if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16 });
+      if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16, animate: false });
       container.dataset.ready = "1";
     });
   }
