@@ -9,20 +9,44 @@ import { CanvasRenderer } from "echarts/renderers";
 
 echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
+// `callback()` once, when `element` comes within `margin` of the viewport, or when the page is about to
+// be printed (whichever is first); at once without IntersectionObserver.
+function onceNear(element, margin, callback) {
+  let done = false;
+  const run = () => {
+    if (!done) {
+      done = true;
+      callback();
+    }
+  };
+  window.addEventListener("beforeprint", run, { once: true });
+  if (!("IntersectionObserver" in window)) {
+    run();
+    return;
+  }
+  const observer = new IntersectionObserver(
+    (entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) {
+        observer.disconnect();
+        run();
+      }
+    },
+    { rootMargin: `${margin} 0px` },
+  );
+  observer.observe(element);
+}
+
 // The small map is at the foot of the page: its bundle (Leaflet, some 200 kB) and stylesheet are loaded
 // only when it comes within 300 px of the viewport, so the first paint does not wait for them. The
 // URLs are the page's ({% static %}: hashed in production). The stylesheet first, then the script.
+// Printed before scrolling down, the print leaves the map out (static/css/dashboard.css); the next
+// one has it.
 function loadTheMapWhenNear() {
   const container = document.getElementById("zone-map");
   if (!container || !container.dataset.script) {
     return;
   }
-  let started = false;
-  const load = () => {
-    if (started) {
-      return;
-    }
-    started = true;
+  onceNear(container, "300px", () => {
     const stylesheet = document.createElement("link");
     stylesheet.rel = "stylesheet";
     stylesheet.href = container.dataset.stylesheet;
@@ -34,24 +58,7 @@ function loadTheMapWhenNear() {
     stylesheet.addEventListener("load", script, { once: true });
     stylesheet.addEventListener("error", script, { once: true });
     document.head.append(stylesheet);
-  };
-  // Printing before scrolling down: this print leaves the map out (static/css/dashboard.css), the
-  // next one has it.
-  window.addEventListener("beforeprint", load, { once: true });
-  if (!("IntersectionObserver" in window)) {
-    load();
-    return;
-  }
-  const observer = new IntersectionObserver(
-    (entries) => {
-      if (entries.some((entry) => entry.isIntersecting)) {
-        observer.disconnect();
-        load();
-      }
-    },
-    { rootMargin: "300px 0px" },
-  );
-  observer.observe(container);
+  });
 }
 
 document.addEventListener("DOMContentLoaded", loadTheMapWhenNear);
@@ -177,7 +184,6 @@ document.addEventListener("DOMContentLoaded", () => {
     ["chart-start-rate", startRate],
     ["chart-issues", issues],
   ]);
-  const queue = [];
   function drawChart(id) {
     const step = pending.get(id);
     if (!step) {
@@ -200,45 +206,20 @@ document.addEventListener("DOMContentLoaded", () => {
       });
     }
   }
-  let scheduled = false;
-  function drawQueued() {
-    scheduled = false;
-    drawChart(queue.shift());
-    if (queue.length) {
-      scheduled = true;
-      requestAnimationFrame(() => setTimeout(drawQueued, 0));
-    }
-  }
-  function whenNear(id) {
-    queue.push(id);
-    if (!scheduled) {
-      scheduled = true;
-      setTimeout(drawQueued, 0);
-    }
-  }
+  const nextFrame = () => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));
+  let drawing = Promise.resolve();
   window.addEventListener("beforeprint", () => {
     animation = false;
     [...pending.keys()].forEach(drawChart);
   });
-  if ("IntersectionObserver" in window) {
-    const observer = new IntersectionObserver(
-      (entries) => {
-        entries.filter((entry) => entry.isIntersecting).forEach((entry) => {
-          observer.unobserve(entry.target);
-          whenNear(entry.target.id);
-        });
-      },
-      { rootMargin: "200px 0px" },
-    );
-    pending.forEach((_step, id) => {
-      const element = document.getElementById(id);
-      if (element) {
-        observer.observe(element);
-      }
-    });
-  } else {
-    pending.forEach((_step, id) => whenNear(id));
-  }
+  pending.forEach((_step, id) => {
+    const element = document.getElementById(id);
+    if (element) {
+      onceNear(element, "200px", () => {
+        drawing = drawing.then(nextFrame).then(() => drawChart(id));
+      });
+    }
+  });
 
   const resize = () => charts.forEach((chart) => chart.resize());
   window.addEventListener("resize", resize);
