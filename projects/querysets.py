@@ -191,8 +191,8 @@ def overdue_q(on=None, prefix=""):
     )
 
 
-# What an issue's item and row show: its words, level and deadline, what Issue.is_overdue reads, and
-# its project's name.
+# What an issue's row shows: its words, level and deadline, what Issue.is_overdue reads, and its
+# project's name.
 ITEM_FIELDS = ("description", "level", "deadline", "status", "suspended", "withdrawn_at", "project__name")
 
 
@@ -253,9 +253,13 @@ class IssueQuerySet(models.QuerySet):
         """Unresolved and nobody but the reporter has responded yet."""
         return self.unresolved().filter(first_response_at__isnull=True)
 
-    def as_items(self):
-        """Only what an issue item shows (templates/projects/_issue_items.html); one join."""
-        return self.select_related(None).select_related("project").only(*ITEM_FIELDS)
+    def as_items(self, on=None):
+        """Rows (not model instances) of what an issue item shows (projects/views/home.py issue_items):
+        its number, words, level and deadline, whether it is overdue on `on` (overdue_q, read by the
+        database) and its project's name; one join."""
+        return self.annotate(
+            is_overdue=models.ExpressionWrapper(overdue_q(on), output_field=models.BooleanField())
+        ).values("pk", "description", "level", "deadline", "is_overdue", "project__name")
 
     def as_rows(self):
         """Only what a row of the issue table shows (templates/projects/_issue_table.html), with its

@@ -21,6 +21,11 @@ from projects.services.visits import visit_record
 pytestmark = pytest.mark.django_db
 
 
+def pks(items):
+    """The numbers of a section's items (rows prepared for the template, not model instances)."""
+    return [item["pk"] for item in items]
+
+
 @pytest.fixture
 def work(zone):
     z = zone
@@ -60,10 +65,10 @@ def test_grid_worker_sees_overdue_unvisited_and_late_nodes(work, login):
     z = work
     response = login(z.grid).get(reverse("home"))
     context = response.context
-    assert context["overdue_issues"] == [z.late]
-    assert context["not_visited"] == [z.project_a]
-    assert context["late_nodes"] == [z.node]
-    assert context["late_nodes"][0].delay_days > 0
+    assert pks(context["overdue_issues"]) == [z.late.pk]
+    assert pks(context["not_visited"]) == [z.project_a.pk]
+    assert pks(context["late_nodes"]) == [z.node.pk]
+    assert context["late_nodes"][0]["delay_days"] > 0
     assert context["upcoming_meetings"] == []  # neither they nor their department attend
     assert "awaiting_assignment" not in context
     visit_record(project=z.project_a, by=z.grid, date=today(), kind="routine", summary="走访")
@@ -73,7 +78,7 @@ def test_grid_worker_sees_overdue_unvisited_and_late_nodes(work, login):
 def test_department_staff_see_their_departments_unassigned_issues_and_meetings(work, login):
     z = work
     context = login(z.dept).get(reverse("home")).context
-    assert context["my_issues"] == [z.permits]  # routed to 行政审批局, nobody named yet
+    assert pks(context["my_issues"]) == [z.permits.pk]  # routed to 行政审批局, nobody named yet
     assert context["upcoming_meetings"] == [z.meeting]  # their department attends
 
 
@@ -81,9 +86,9 @@ def test_leader_sees_their_projects_and_what_awaits_their_assignment(work, login
     z = work
     client = login(z.leader)
     context = client.get(reverse("home")).context
-    assert [p.code for p in context["led_projects"]] == ["P-A1", "P-B1"]
-    assert context["awaiting_assignment"] == [z.lvl3]
-    assert z.lvl3 in context["led_open_issues"]
+    assert pks(context["led_projects"]) == [z.project_a.pk, z.project_b.pk]  # by code: P-A1, P-B1
+    assert pks(context["awaiting_assignment"]) == [z.lvl3.pk]
+    assert z.lvl3.pk in pks(context["led_open_issues"])
     assert "二期用地指标" in client.get(reverse("home")).content.decode()
     issue_assign(
         issue=z.lvl3,
@@ -102,9 +107,12 @@ def test_coordinator_sees_pending_approvals_and_agenda_candidates(work, login):
         reason="等待规划复核",
         new_deadline=today() + datetime.timedelta(days=40),
     )
-    context = login(z.coordinator).get(reverse("home")).context
-    assert context["pending_approvals"] == [request]
-    assert context["agenda_candidates"] == [z.late]  # the overdue one (no open level-2 issue)
+    response = login(z.coordinator).get(reverse("home"))
+    context = response.context
+    assert pks(context["pending_approvals"]) == [request.pk]
+    approvals = response.text.split('id="home-approvals"')[1].split("</section>")[0]
+    assert f'href="/issues/{z.permits.pk}/">#{z.permits.pk} 规划许可证办理</a>' in approvals
+    assert pks(context["agenda_candidates"]) == [z.late.pk]  # the overdue one (no open level-2 issue)
     assert context["upcoming_meetings"] == [z.meeting]
 
 
@@ -172,9 +180,9 @@ def test_a_grid_workers_open_issues_and_the_supervisors_level(work, login):
     z = work
     raised = issue_raise(project=z.project_a, category="land", description="网格员提出的诉求", by=z.grid)
     mine = login(z.grid).get(reverse("home"))
-    assert raised in mine.context["my_issues"]
+    assert raised.pk in pks(mine.context["my_issues"])
     assert "网格员提出的诉求" in mine.content.decode().split('id="home-my-issues"')[1]
     supervisor = login(z.supervisor).get(reverse("home"))
-    assert all(issue.level == 4 for issue in supervisor.context["supervision_issues"])
+    assert all(issue["level"] == 4 for issue in supervisor.context["supervision_issues"])
     assert 'id="home-supervision"' in supervisor.content.decode()
     assert "supervision_issues" not in login(z.grid).get(reverse("home")).context

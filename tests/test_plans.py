@@ -333,6 +333,6 @@ def test_late_key_nodes_on_the_responsible_persons_home(zone, planned, login):
     other = planned.nodes.get(name="主体封顶")
     PlanNode.objects.filter(pk__in=[key.pk, other.pk]).update(responsible=zone.leader.staff)
     late = login(zone.leader).get(reverse("home")).context["late_nodes"]
-    assert [n.pk for n in late] == [key.pk]
-    assert late[0].delay_days > 0
-    assert key.pk in [n.pk for n in login(zone.grid).get(reverse("home")).context["late_nodes"]]
+    assert [n["pk"] for n in late] == [key.pk]
+    assert late[0]["delay_days"] > 0
+    assert key.pk in [n["pk"] for n in login(zone.grid).get(reverse("home")).context["late_nodes"]]
