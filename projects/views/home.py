@@ -36,11 +36,12 @@ LIMIT = 20
 
 
 def my_projects(user, staff):
-    """The projects that are the user's own: led, in their parks, named grid worker, led by their
-    department; zone-wide staff without such a tie (coordinators, supervisors) get every project."""
+    """(projects, every): the projects that are the user's own — led, in their parks, named grid
+    worker, led by their department — and whether that is every project of the zone: zone-wide staff
+    without such a tie (coordinators, supervisors) get them all, and need no filter by project."""
     visible = Project.objects.visible_to(user)
     if staff is None:
-        return visible
+        return visible, access.sees_everything(user)
     mine = Q(pk__in=[])
     tied = False
     if staff.has_role(RoleCode.LEADER):
@@ -52,7 +53,9 @@ def my_projects(user, staff):
     if staff.has_role(RoleCode.DEPARTMENT) and staff.department_id:
         mine |= Q(lead_department=staff.department_id)
         tied = True
-    return visible.filter(mine) if tied else visible
+    if tied:
+        return visible.filter(mine), False
+    return visible, access.sees_everything(user)
 
 
 def names(choices):
@@ -167,9 +170,18 @@ def home(request):
         return render(request, "projects/no_profile.html", status=200)
     on = today()
     rules = Rules.current()
-    projects = my_projects(user, staff)
-    project_ids = projects.values("pk")
+    projects, every_project = my_projects(user, staff)
     issues = Issue.objects.visible_to(user).unresolved().as_items(on).order_by("deadline", "pk")
+    overdue = issues.overdue(on)
+    # Late nodes of my projects, and the late key nodes I answer for wherever they are.
+    late_nodes = PlanNode.objects.visible_to(user).late(on)
+    if not every_project:  # else every item is of my projects: no subquery to build and run
+        project_ids = projects.values("pk")
+        overdue = overdue.filter(project__in=project_ids)
+        late_nodes = late_nodes.filter(
+            Q(project__in=project_ids)
+            | (Q(is_key=True) & (responsible_q(staff) if staff is not None else Q(pk__in=[])))
+        )
     level_names = names(Level)
 
     context = {
@@ -179,24 +191,11 @@ def home(request):
         "due_soon": due_soon_for(user, on, rules),
         # The issues I am responsible for: the same definition as the daily digest's.
         "my_issues": issue_items(issues.responsible(staff)[:LIMIT], level_names),
-        "overdue_issues": issue_items(
-            issues.overdue(on).filter(project__in=project_ids)[:LIMIT], level_names
-        ),
+        "overdue_issues": issue_items(overdue[:LIMIT], level_names),
         "not_visited": not_visited_items(
             projects.not_visited_since(rules.visit_gap_days, on=on).order_by("code")[:LIMIT]
         ),
-        # Late nodes of my projects, and the late key nodes I answer for wherever they are.
-        "late_nodes": late_node_items(
-            PlanNode.objects.visible_to(user)
-            .late(on)
-            .filter(
-                Q(project__in=project_ids)
-                | (Q(is_key=True) & (responsible_q(staff) if staff is not None else Q(pk__in=[])))
-            )
-            .order_by("-is_key", "planned_on", "pk")[:LIMIT],
-            on,
-            rules,
-        ),
+        "late_nodes": late_node_items(late_nodes.order_by("-is_key", "planned_on", "pk")[:LIMIT], on, rules),
         "upcoming_meetings": list(
             meetings_visible_to(user)
             .filter(date__gte=on, held=False)
