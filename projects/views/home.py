@@ -99,12 +99,11 @@ def not_visited_items(projects):
 
 def late_node_items(nodes, on, rules):
     """The late plan nodes with their delays (plans.annotate_states, which reads and sets attributes:
-    a namespace per row is all it needs) and links."""
+    a namespace per row is all it needs) and links. `nodes` are PlanNodeQuerySet.late(): neither done
+    nor marked not needed, so those two are not read (each a subquery to compile and run)."""
     rows = [
-        SimpleNamespace(**row)
-        for row in nodes.values(
-            "pk", "name", "is_key", "project_id", "project__name", "planned_on", "done_on", "not_needed"
-        )
+        SimpleNamespace(**row, done_on=None, not_needed=False)
+        for row in nodes.values("pk", "name", "is_key", "project_id", "project__name", "planned_on")
     ]
     return [
         {
