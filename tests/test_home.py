@@ -79,7 +79,7 @@ def test_department_staff_see_their_departments_unassigned_issues_and_meetings(w
     z = work
     context = login(z.dept).get(reverse("home")).context
     assert pks(context["my_issues"]) == [z.permits.pk]  # routed to 行政审批局, nobody named yet
-    assert context["upcoming_meetings"] == [z.meeting]  # their department attends
+    assert pks(context["upcoming_meetings"]) == [z.meeting.pk]  # their department attends
 
 
 def test_leader_sees_their_projects_and_what_awaits_their_assignment(work, login):
@@ -113,7 +113,7 @@ def test_coordinator_sees_pending_approvals_and_agenda_candidates(work, login):
     approvals = response.text.split('id="home-approvals"')[1].split("</section>")[0]
     assert f'href="/issues/{z.permits.pk}/">#{z.permits.pk} 规划许可证办理</a>' in approvals
     assert pks(context["agenda_candidates"]) == [z.late.pk]  # the overdue one (no open level-2 issue)
-    assert context["upcoming_meetings"] == [z.meeting]
+    assert pks(context["upcoming_meetings"]) == [z.meeting.pk]
 
 
 def test_department_staff_and_coordinators_see_who_waits_for_a_first_response(work, login):

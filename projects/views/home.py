@@ -195,13 +195,19 @@ def home(request):
             projects.not_visited_since(rules.visit_gap_days, on=on).order_by("code")[:LIMIT]
         ),
         "late_nodes": late_node_items(late_nodes.order_by("-is_key", "planned_on", "pk")[:LIMIT], on, rules),
-        "upcoming_meetings": list(
-            meetings_visible_to(user)
+        "upcoming_meetings": [
+            {
+                "pk": meeting["pk"],
+                "url": reverse("meeting_detail", args=[meeting["pk"]]),
+                "date": meeting["date"],
+                "title": meeting["title"],
+                "chair": meeting["chair__name"],
+            }
+            for meeting in meetings_visible_to(user)
             .filter(date__gte=on, held=False)
-            .select_related("chair")
-            .only("date", "title", "chair__name")
-            .order_by("date")[:5]
-        ),
+            .order_by("date")
+            .values("pk", "date", "title", "chair__name")[:5]
+        ],
         "is_leader": staff is not None and staff.has_role(RoleCode.LEADER),
         "is_supervisor": staff is not None and staff.has_role(RoleCode.SUPERVISOR),
         "is_coordinator": access.has_role(user, *MEETING_ROLES),
