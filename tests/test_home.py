@@ -163,14 +163,14 @@ def test_home_query_count_is_bounded(work, login, django_assert_num_queries, per
     if persona == "grid" and not round_due_in_the_next_working_days():
         queries -= 4
     # session, user, staff + roles (2), unread count, Rules, then one query per section (my issues,
-    # overdue, not visited, late nodes with the calendar days of their delays, upcoming meetings:
-    # 6; "my projects" is a subquery of each) = 12. Leaders add their projects, awaiting assignment
-    # and their projects' open issues (3); coordinators add approvals and agenda candidates (2);
-    # supervisors their level-4 items (1). Department staff and coordinators add the first-response
-    # counts (2): the calendar days that fix the "late" cut-off, one aggregate. "Due soon" adds the
-    # calendar of the next working days, the person's due issues and nodes (3), and for a grid worker
-    # the lock and their status of the round due in those days (the round's projects by park and
-    # named grid worker, the workers, their parks: 4).
+    # overdue, not visited, late nodes with the calendar days of their delays, upcoming meetings: 6; "my
+    # projects" is a subquery of each, left out when they are every project) = 12. Leaders add their
+    # projects, awaiting assignment and their projects' open issues (3); coordinators add approvals and
+    # agenda candidates (2); supervisors their level-4 items (1). Department staff and coordinators add
+    # the first-response counts (2): the calendar days that fix the "late" cut-off, one aggregate. "Due
+    # soon" adds the calendar of the next working days, the person's due issues and nodes (3), and for a
+    # grid worker the lock and their status of the round due in those days (the round's projects by park
+    # and named grid worker, the workers, their parks: 4).
     with django_assert_num_queries(queries):
         response = client.get(reverse("home"))
     assert response.status_code == 200
