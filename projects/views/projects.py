@@ -3,7 +3,7 @@ import copy
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -14,7 +14,7 @@ from ..filters import ProjectFilter
 from ..forms.base import add_service_errors
 from ..forms.plans import DocumentForm
 from ..forms.projects import ProjectEditForm
-from ..models import Listing, Project, ProjectAction, Rules
+from ..models import Listing, Photo, Project, ProjectAction, Rules
 from ..plans import annotate_states
 from ..querysets import today
 from ..rulebook import roles_granted
@@ -101,31 +101,33 @@ def project_detail(request, pk):
         .with_light(rules=rules),
         pk=pk,
     )
-    reports = list(project.monthly_reports.order_by("year", "month"))
-    years = sorted({r.year for r in reports}, reverse=True)
-    investment_by_year = [
-        {
-            "year": year,
-            "months": [
-                next((r for r in reports if r.year == year and r.month == m), None) for m in range(1, 13)
-            ],
-            "total": sum(r.amount for r in reports if r.year == year),
-        }
-        for year in years
-    ]
-    nodes = annotate_states(project.nodes.with_dates(), today(), rules)
+    nodes = annotate_states(project.nodes.with_dates().only(*NODE_FIELDS), today(), rules)
+    # The side lists read only the columns the page shows; "project" stays in each so that the
+    # rows get the page's project without a query (and the issue and visit links need only pk).
     context = {
         "project": project,
-        "listings": project.listings.all(),
-        "investment_by_year": investment_by_year,
-        "permits": project.permits.select_related("permit_type", "handler"),
+        "listings": project.listings.only(*LISTING_FIELDS).order_by("-year"),  # one per year
+        "investment_by_year": investment_by_year(project),
+        "permits": with_choice_labels(
+            project.permits.select_related("permit_type", "handler").only(*PERMIT_FIELDS), "status"
+        ),
         "nodes": nodes,
-        "documents": project.documents.select_related("node", "permit__permit_type"),
+        "documents": project.documents.select_related("node", "permit__permit_type").only(*DOCUMENT_FIELDS),
         "document_form": DocumentForm(prefix="doc"),
-        "visits": project.visits.active().prefetch_related("participants", "departments")[:20],
-        "issues": project.issues.visible_to(request.user).active().select_related("department", "assignee"),
-        "progress_notes": project.progress_notes.select_related("author").prefetch_related("photos"),
-        "contacts": project.enterprise.contacts.all(),
+        "visits": with_choice_labels(project.visits.active().only(*VISIT_FIELDS)[:20], "kind"),
+        "issues": with_choice_labels(
+            project.issues.visible_to(request.user).active().select_related("department").only(*ISSUE_FIELDS),
+            "level",
+            "status",
+        ),
+        "progress_notes": with_choice_labels(
+            project.progress_notes.select_related("author")
+            .only(*NOTE_FIELDS)
+            .prefetch_related(Prefetch("photos", Photo.objects.only("progress_note", "image"))),
+            "stage_from",
+            "stage_to",
+        ),
+        "contacts": project.enterprise.contacts.only("enterprise", "name", "title", "phone"),
         "today": today(),
         "may_edit_project": may_edit_project(request.user),
         "may_set_location": may_set_location(request.user, project),
@@ -135,6 +137,50 @@ def project_detail(request, pk):
 
     context.update(project_progress_context(request, project))
     return render(request, "projects/project_detail.html", context)
+
+
+# What the project page shows of each side list (project_detail.html and _documents.html).
+NODE_FIELDS = ("project", "name", "is_key")
+LISTING_FIELDS = ("project", "year", "level", "kind", "planned_investment")
+PERMIT_FIELDS = ("project", "status", "approved_on", "permit_type__name", "handler__name")
+DOCUMENT_FIELDS = (
+    "project",
+    "file",
+    "name",
+    "size",
+    "description",
+    "uploaded_at",
+    "node__name",
+    "permit__permit_type__name",
+)
+VISIT_FIELDS = ("project", "date", "kind", "summary")
+ISSUE_FIELDS = ("project", "description", "level", "status", "deadline", "department__name")
+NOTE_FIELDS = ("project", "date", "text", "stage_from", "stage_to", "author__name")
+
+
+def investment_by_year(project):
+    """The completed investment grid, latest year first: each year's twelve amounts (None for a
+    month without a report) and their total; one pass over the project's reports."""
+    months_of = {}
+    for year, month, amount in project.monthly_reports.values_list("year", "month", "amount"):
+        months_of.setdefault(year, [None] * 12)[month - 1] = amount
+    return [
+        {"year": year, "months": months, "total": sum(amount for amount in months if amount is not None)}
+        for year, months in sorted(months_of.items(), reverse=True)
+    ]
+
+
+def with_choice_labels(rows, *fields):
+    """`rows` as a list, each row with `<field>_label` for each of `fields`: what
+    get_<field>_display() says, from the field's choices read once for all the rows (the method
+    rebuilds them on every call)."""
+    rows = list(rows)
+    for name in fields:
+        labels = dict(rows[0]._meta.get_field(name).flatchoices) if rows else {}
+        for row in rows:
+            value = getattr(row, name)
+            setattr(row, f"{name}_label", labels.get(value, value))
+    return rows
 
 
 @require_http_methods(["GET", "POST"])
