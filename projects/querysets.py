@@ -4,7 +4,7 @@ import datetime
 import functools
 
 from django.db import models
-from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, When
 from django.utils import timezone
 
 from . import access
@@ -57,21 +57,22 @@ def missing_permit_types(project):
     """
     from .models import Permit, PermitStatus, PermitType, Stage
 
+    types = PermitType.objects.exclude(required_from="")
     if project is OUTER_PROJECT:
-        project_ref, rank = OuterRef(OUTER_PROJECT), OuterRef("stage_rank")
+        project_ref = OuterRef(OUTER_PROJECT)
+        types = types.annotate(required_rank=stage_rank("required_from")).filter(
+            required_rank__lte=OuterRef("stage_rank")
+        )
     else:
-        project_ref, rank = project.pk, Value(Stage.rank(project.stage))
+        # The same test for a known stage, without building the CASE: not required from a later one.
+        project_ref = project.pk
+        types = types.exclude(required_from__in=Stage.values[Stage.rank(project.stage) + 1 :])
     done = Permit.objects.filter(
         project=project_ref,
         permit_type=OuterRef("pk"),
         status__in=[PermitStatus.APPROVED, PermitStatus.NOT_NEEDED],
     )
-    return (
-        PermitType.objects.exclude(required_from="")
-        .annotate(required_rank=stage_rank("required_from"))
-        .filter(required_rank__lte=rank)
-        .exclude(Exists(done))
-    )
+    return types.exclude(Exists(done))
 
 
 class ProjectQuerySet(models.QuerySet):
