@@ -27,13 +27,19 @@ def working_day_counter(first: datetime.date, last: datetime.date):
     return lambda a, b: index[b] - index[a]
 
 
-def annotate_states(nodes, on: datetime.date, rules: Rules | None = None) -> list:
+def annotate_states(nodes, on: datetime.date, rules: Rules | None = None, calendar=None) -> list:
     """Give each node (from `with_dates()`) `state`, `delay_days` (working days late, else 0) and
-    `is_red` (a key node late by more than Rules.red_node_days); returns the list."""
+    `is_red` (a key node late by more than Rules.red_node_days); returns the list.
+
+    `calendar`: a WorkingCalendar already read up to `on` (a lit project's `light_calendar`), which
+    saves the query of the late nodes' calendar days."""
     nodes = list(nodes)
     rules = rules or Rules.current()
     late_from = [n.planned_on for n in nodes if n.planned_on and n.planned_on < on and n.done_on is None]
-    counter = working_day_counter(min(late_from), on) if late_from else None
+    if calendar is not None:
+        counter = calendar.working_days_between
+    else:
+        counter = working_day_counter(min(late_from), on) if late_from else None
     for node in nodes:
         node.delay_days = 0
         node.is_red = False

@@ -104,9 +104,15 @@ def project_detail(request, pk):
         .with_light(rules=rules),
         pk=pk,
     )
-    nodes = annotate_states(project.nodes.with_dates().only(*NODE_FIELDS), today(), rules)
-    # The side lists read only the columns the page shows; "project" stays in each so that the
-    # rows get the page's project without a query (and the issue and visit links need only pk).
+    # The nodes' states on the day of the project's light, their delays on the calendar it read.
+    nodes = annotate_states(
+        project.nodes.with_dates().only(*NODE_FIELDS),
+        project.light_today,
+        rules,
+        calendar=project.light_calendar,
+    )
+    # The side lists read only the columns the page shows; those of model instances keep "project",
+    # so that each row gets the page's project without a query.
     context = {
         "project": project,
         "listings": project.listings.only(*LISTING_FIELDS).order_by("-year"),  # one per year
