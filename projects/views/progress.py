@@ -72,7 +72,6 @@ def project_progress_context(request, project: Project) -> dict:
         and may_act_on_project(request.user, ProjectAction.REQUEST_STAGE_CORRECTION, project),
         "missing_permits": list(missing_permit_types(project)),
         "stage_forms": _stage_forms(project) if may_log else [],
-        "today": today(),
     }
 
 

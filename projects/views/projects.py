@@ -115,7 +115,7 @@ def project_detail(request, pk):
     # so that each row gets the page's project without a query.
     context = {
         "project": project,
-        "listings": project.listings.only(*LISTING_FIELDS).order_by("-year"),  # one per year
+        "listings": project.listings.values(*LISTING_FIELDS).order_by("-year"),  # one per year
         "investment_by_year": investment_by_year(project),
         "permits": permit_rows(project.permits.all()),
         "nodes": nodes,
@@ -131,7 +131,6 @@ def project_detail(request, pk):
             "stage_to",
         ),
         "contacts": project.enterprise.contacts.only("enterprise", "name", "title", "phone"),
-        "today": today(),
         "may_edit_project": may_edit_project(request.user),
         "may_set_location": may_set_location(request.user, project),
     }
@@ -144,7 +143,7 @@ def project_detail(request, pk):
 
 # What the project page shows of each side list (project_detail.html and _documents.html).
 NODE_FIELDS = ("project", "name", "is_key")
-LISTING_FIELDS = ("project", "year", "level", "kind", "planned_investment")
+LISTING_FIELDS = ("year", "level", "kind", "planned_investment")
 DOCUMENT_FIELDS = (
     "project",
     "file",
