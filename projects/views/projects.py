@@ -117,7 +117,7 @@ def project_detail(request, pk):
         "project": project,
         "listings": project.listings.values(*LISTING_FIELDS).order_by("-year"),  # one per year
         "investment_by_year": investment_by_year(project),
-        "permits": permit_rows(project.permits.all()),
+        "permits": permit_rows(project.permits),
         "nodes": nodes,
         "documents": project.documents.select_related("node", "permit__permit_type").only(*DOCUMENT_FIELDS),
         "document_form": DocumentForm(prefix="doc"),
@@ -179,7 +179,7 @@ def with_choice_labels(rows, *fields):
     """`rows` as a list, each row with `<field>_label` for each of `fields` (choice_labels)."""
     rows = list(rows)
     for name in fields:
-        labels = choice_labels(rows[0], name) if rows else {}
+        labels = choice_labels(type(rows[0]), name) if rows else {}
         for row in rows:
             value = getattr(row, name)
             setattr(row, f"{name}_label", labels.get(value, value))
