@@ -160,7 +160,21 @@ def _listings(projects, year, month):
     )
 
 
-def dashboard_figures(*, year, month, user, today=None, rules=None, with_pipeline=True, accountability=False):
+def listed_with_light(projects, *, year, month, today, rules):
+    """`projects` listed in Y, with their light of the period aliased (`with_light(by_light=True)`).
+
+    Listed in Y = the light's own join to the year's listing is there (one listing per project and
+    year): one join, which the planner joins before it evaluates the light (not the light of every
+    project of the zone).
+    """
+    return projects.with_light(year=year, month=month, today=today, rules=rules, by_light=True).filter(
+        light_kind__isnull=False
+    )
+
+
+def dashboard_figures(
+    *, year, month, user, today=None, rules=None, with_pipeline=True, accountability=False, lit=None
+):
     """Every figure of the dashboard for year `year`, months 1..`month`, as `user` sees the zone.
 
     Queries (whatever the data size): listing figures by park, level and leader with last year's
@@ -180,6 +194,10 @@ def dashboard_figures(*, year, month, user, today=None, rules=None, with_pipelin
     "Not visited" uses the yellow light's threshold, Rules.visit_gap_days (`not_visited_days`), so
     the count and the lights agree when an administrator changes it. Its key keeps the name
     `projects_not_visited_30_days` for the JSON's readers, whatever the number of days.
+
+    `lit`: `listed_with_light` of the user's visible projects for this year, month, day and rules,
+    when the caller reads the lit projects too (the dashboard's red/yellow list): the light's
+    expressions are then resolved and the working calendar read once for both.
     """
     today = today or timezone.localdate()
     rules = rules or Rules.current()
@@ -248,9 +266,10 @@ def dashboard_figures(*, year, month, user, today=None, rules=None, with_pipelin
 
     # The lights counted by (park, committee leader, level of the year's listing, light): a few
     # dozen rows, whose sums are the zone's counts and each breakdown row's.
+    if lit is None:
+        lit = listed_with_light(projects, year=year, month=month, today=today, rules=rules)
     light_groups = list(
-        listed.with_light(year=year, month=month, today=today, rules=rules, by_light=True)
-        .order_by()
+        lit.order_by()
         .annotate(counted_light=F("light"))  # the database's light, selected to group by
         .values_list("park", "leader", "light_listing__level", "counted_light")
         .annotate(n=Count("pk"))

@@ -22,10 +22,10 @@ YEAR = 2024
 # and each breakdown; monthly series, issue counts by park, leader and level, resolved issues' two
 # dates, calendar overrides for them, visits in the month, not visited, lights by park, leader and
 # level with the calendar days of the late-node threshold, the pipeline by park, summed for the
-# zone: 10), the red/yellow list with its calendar read (2; a leader's own lights are one more), the
-# period's round lock (1) and unread notifications (1) = 19.
+# zone: 10), the red/yellow list (1, on the figures' lit queryset and calendar read; a leader's own
+# lights are one more), the period's round lock (1) and unread notifications (1) = 18.
 # The breakdowns' issue and light figures are sums of the grouped counts: no query of their own.
-DASHBOARD_QUERIES = 19
+DASHBOARD_QUERIES = 18
 # /dashboard.json: session, user, staff with roles (2), the figures (10) with Rules (1), the
 # period's round lock (1) = 16, and the accountability figures (13): by department the grouped
 # counts, the two pairs of days and the extensions (4; no issue of this zone has a department, so no

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from .. import access, lights
-from ..figures import LIGHTS, as_json, dashboard_figures, month_end
+from ..figures import LIGHTS, as_json, dashboard_figures, listed_with_light, month_end
 from ..models import YEAR_MAX, YEAR_MIN, Level, Light, Project, RoleCode, Rules, Stage
 from ..models.projects import HUNDRED_MILLION
 from ..querysets import today
@@ -326,18 +326,15 @@ def dashboard(request):
         messages.warning(request, error)
     on = today()
     rules = Rules.current()
-    figures = dashboard_figures(year=year, month=month, user=request.user, today=on, rules=rules)
+    # The light counts and the red/yellow list below read one lit queryset.
+    lit = listed_with_light(
+        Project.objects.visible_to(request.user), year=year, month=month, today=on, rules=rules
+    )
+    figures = dashboard_figures(year=year, month=month, user=request.user, today=on, rules=rules, lit=lit)
     links = _links(figures)
     text = number_text()
 
-    # Listed in the year = the light's own join to the year's listing is there: one join, which the
-    # planner joins before it evaluates the light (not the light of every project of the zone).
-    lit = (
-        Project.objects.visible_to(request.user)
-        .with_light(year=year, month=month, today=on, rules=rules, by_light=True)
-        .filter(light_kind__isnull=False)
-        .select_related("park", "leader")
-    )
+    lit = lit.select_related("park", "leader")
     is_leader = staff is not None and staff.has_role(RoleCode.LEADER)
     # A committee leader's own projects come first, all of them with their light: red, yellow, green
     # (sorted here, on the light each row works out, rather than on a CASE over the database's light).
