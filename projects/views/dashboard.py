@@ -6,6 +6,7 @@ the page carries (`chart_figures`), not from a second request.
 """
 
 import datetime
+import html
 from decimal import Decimal
 
 from django.contrib import messages
@@ -14,7 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import numberformat
 from django.utils.formats import get_format
-from django.utils.html import format_html
+from django.utils.html import format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from ..models import YEAR_MAX, YEAR_MIN, Level, Light, Project, RoleCode, Rules,
 from ..models.projects import HUNDRED_MILLION
 from ..querysets import today
 from ..services.reports import default_period, round_state
+from ..templatetags.lights import light_badge
 
 MIN_YEAR, MAX_YEAR = YEAR_MIN, YEAR_MAX
 LIGHT_LIST_SIZE = 50
@@ -154,16 +156,13 @@ def _pipeline_table(figures, text):
     base = _project_list(pipeline_year=year, month=month)
 
     def row(name, values, narrower=""):
-        cells = [
-            {"text": text(values[step], "count"), "link": f"{base}&pipeline={step}{narrower}"}
-            for step in STEP_NAMES
-        ]
-        # A rate drills down to its numerator's projects.
+        cells = [(text(values[step], "count"), f"{base}&pipeline={step}{narrower}") for step in STEP_NAMES]
+        # A rate drills down to its numerator's projects (a "—" too).
         cells += [
-            {"text": text(values[key], "rate"), "link": f"{base}&pipeline={num}{narrower}"}
+            (text(values[key], "rate"), f"{base}&pipeline={num}{narrower}")
             for key, (num, _den) in RATES.items()
         ]
-        return {"name": name, "cells": cells}
+        return {"name": name, "cells": _cells(cells)}
 
     rows = [
         row(item["park"], item, "&" + urlencode({"park": item["park_id"]}))
@@ -228,24 +227,37 @@ def number_text():
     return text
 
 
-def _breakdown_rows(rows, name_key, text):
-    """Each row's name and its figure cells, each linked to the projects behind it.
+def _cells(cells):
+    """[(text, link or None)] as a row's table cells, each linked to the list behind it.
 
     The cells are built here, as the admin builds its changelist rows: a ten-zone dashboard has
     about a thousand of them, and a template loop with a condition per cell costs more than the
     figures' own SQL to render.
     """
-    linked, plain = '<td><a href="{}">{}</a></td>', "<td>{}</td>"
+    # html.escape is what django.utils.html.escape runs, without its wrapper for lazy text (a
+    # cell's text and link are plain str); every part is escaped.
+    return mark_safe(
+        "".join(
+            f'<td><a href="{html.escape(link)}">{html.escape(text)}</a></td>'
+            if link
+            else f"<td>{html.escape(text)}</td>"
+            for text, link in cells
+        )
+    )
+
+
+def _breakdown_rows(rows, name_key, text):
+    """Each row's name and its figure cells, each linked to the projects behind it."""
     return [
         {
             "name": row[name_key],
-            "cells": mark_safe(  # every part comes escaped from format_html
-                "".join(
-                    format_html(linked, row["links"][key], text(row[key], kind))
-                    if row["links"].get(key) and row[key] is not None  # a "—" links nowhere
-                    else format_html(plain, text(row[key], kind))
-                    for key, kind in BREAKDOWN_COLUMNS
+            "cells": _cells(
+                (
+                    text(row[key], kind),
+                    # A "—" links nowhere.
+                    row["links"].get(key) if row[key] is not None else None,
                 )
+                for key, kind in BREAKDOWN_COLUMNS
             ),
         }
         for row in rows
@@ -316,6 +328,31 @@ def _cards(figures, links, text):
     ]
 
 
+# The fields a lit project's row shows (_light_rows) or its light's reasons read (lights.reasons).
+LIGHT_ROW_FIELDS = ("name", "park__name", "leader__name", "planned_start", "actual_start")
+
+
+def _light_rows(projects):
+    """What each row of a list of lit projects shows: read here once per row, as the breakdowns'
+    cells, since the template's lookups and filters on each of fifty rows cost more than the list's
+    query. The reasons come escaped from format_html_join."""
+    return [
+        {
+            "badge": light_badge(project),
+            "link": project.get_absolute_url(),
+            "name": project.name,
+            "park": project.park.name,
+            "leader": project.leader.name if project.leader else "",
+            "reasons": format_html_join(
+                "",
+                '<li class="light-reason-{}">{}</li>',
+                ((reason.light, reason.text) for reason in project.light_reasons),
+            ),
+        }
+        for project in projects
+    ]
+
+
 @require_GET
 def dashboard(request):
     staff = access.get_staff(request.user)
@@ -334,7 +371,8 @@ def dashboard(request):
     links = _links(figures)
     text = number_text()
 
-    lit = lit.select_related("park", "leader")
+    # Only what a row shows (_light_rows) and its light's reasons read.
+    lit = lit.select_related("park", "leader").only(*LIGHT_ROW_FIELDS)
     is_leader = staff is not None and staff.has_role(RoleCode.LEADER)
     # A committee leader's own projects come first, all of them with their light: red, yellow, green
     # (sorted here, on the light each row works out, rather than on a CASE over the database's light).
@@ -387,7 +425,9 @@ def dashboard(request):
         "pipeline": _pipeline_table(figures, text),
         "is_leader": is_leader,
         "my_lights": my_lights,
+        "my_light_rows": _light_rows(my_lights),
         "warnings": warnings,
+        "warning_rows": _light_rows(warnings),
         "light_legend": lights.legend(rules),
         "map_config": _small_map_config(year, month),
         "round": round_state(year, month, on, rules),
