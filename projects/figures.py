@@ -180,11 +180,11 @@ def dashboard_figures(
     Queries (whatever the data size): listing figures by park, level and leader with last year's
     1亿+ count, summed into the totals and breakdowns (1), monthly series (1), issue counts by park,
     leader and listing level (1), resolved issues' two dates (1), calendar overrides for those dates
-    (0–1), visits in the month (1), not visited (1), Rules (1), lights by park, leader and listing
-    level (1), the pipeline by park, summed for the zone (1, unless `with_pipeline` is false), plus the
-    staff profile for a user whose roles were not looked up yet. Pass `rules` (Rules.current())
-    when the caller has it already. `accountability=True` adds `by_department`, `by_grid_worker` and
-    `satisfaction` (projects/accountability.py: about a dozen queries more).
+    (0–1), visits in the month (1), Rules (1), lights and projects not visited by park, leader and
+    listing level (1), the pipeline by park, summed for the zone (1, unless `with_pipeline` is
+    false), plus the staff profile for a user whose roles were not looked up yet. Pass `rules`
+    (Rules.current()) when the caller has it already. `accountability=True` adds `by_department`,
+    `by_grid_worker` and `satisfaction` (projects/accountability.py: about a dozen queries more).
 
     Each breakdown row carries, besides the listing figures, its 1亿+ projects, its open and overdue
     issues (park and leader: all the visible issues of its projects, as the zone's counts; level:
@@ -260,23 +260,23 @@ def dashboard_figures(
     figures["visits_in_month"] = visits.filter(
         date__range=(datetime.date(year, month, 1), month_end(year, month))
     ).count()
-    listed = projects.filter(listings__year=year)
-    figures["not_visited_days"] = rules.visit_gap_days
-    figures["projects_not_visited_30_days"] = listed.not_visited_since(rules.visit_gap_days, on=today).count()
-
-    # The lights counted by (park, committee leader, level of the year's listing, light): a few
-    # dozen rows, whose sums are the zone's counts and each breakdown row's.
+    # The lights counted by (park, committee leader, level of the year's listing, light), with the
+    # projects not visited (the yellow light's own "visited" column, so the count and the lights
+    # agree): a few dozen rows, whose sums are the zone's counts and each breakdown row's.
     if lit is None:
         lit = listed_with_light(projects, year=year, month=month, today=today, rules=rules)
     light_groups = list(
         lit.order_by()
         .annotate(counted_light=F("light"))  # the database's light, selected to group by
         .values_list("park", "leader", "light_listing__level", "counted_light")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), not_visited=Count("pk", filter=Q(light_visited=False)))
     )
     counts = Counter()
-    for _park, _leader, _level, light, n in light_groups:
+    for _park, _leader, _level, light, n, not_visited in light_groups:
         counts[light] += n
+        counts["not_visited"] += not_visited
+    figures["not_visited_days"] = rules.visit_gap_days
+    figures["projects_not_visited_30_days"] = counts["not_visited"]
     figures["lights"] = {light: counts[light] for light in LIGHTS}
     _add_row_figures(figures, issue_groups, light_groups)
     if accountability:
@@ -301,7 +301,7 @@ def _add_row_figures(figures, issue_groups, light_groups):
     """Each breakdown row's open and overdue issues and lights, summed from the grouped counts.
 
     `issue_groups`: (park, leader, level of the year's listing or None, open, overdue, …);
-    `light_groups`: (park, leader, level, light, projects). A park or leader with issues but no
+    `light_groups`: (park, leader, level, light, projects, not visited). A park or leader with issues but no
     project listed in the year has no row: its issues count in the zone's totals only.
     """
     by_park = {row["park_id"]: row for row in figures["by_park"]}
@@ -317,7 +317,7 @@ def _add_row_figures(figures, issue_groups, light_groups):
             if row is not None:
                 row["issues_open"] += open_
                 row["issues_overdue"] += overdue
-    for park, leader, level, light, n in light_groups:
+    for park, leader, level, light, n, _not_visited in light_groups:
         key = f"lights_{light}"
         for row in (by_park.get(park), by_level.get(level), by_leader.get(leader)):
             if row is not None:
