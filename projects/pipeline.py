@@ -9,6 +9,8 @@ exactly the projects it counts.
 """
 
 import datetime
+import functools
+import operator
 
 from django.db.models import Count, Q
 
@@ -46,10 +48,7 @@ def cohort_q(year: int, month: int) -> Q:
 def reached_q(step: str, on: datetime.date) -> Q:
     """The project reached `step` by `on`: its date, or a later step's date, is on or before it."""
     index = STEP_NAMES.index(step)
-    q = Q(pk__in=[])
-    for _step, field in STEPS[index:]:
-        q |= Q(**{f"{field}__lte": on})
-    return q
+    return functools.reduce(operator.or_, (Q(**{f"{field}__lte": on}) for _step, field in STEPS[index:]))
 
 
 def _aggregates(year, month, prefix=""):
