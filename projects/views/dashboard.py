@@ -333,9 +333,9 @@ LIGHT_ROW_FIELDS = ("name", "park__name", "leader__name", "planned_start", "actu
 
 
 def _light_rows(projects):
-    """What each row of a list of lit projects shows: read here once per row, as the breakdowns'
-    cells, since the template's lookups and filters on each of fifty rows cost more than the list's
-    query. The reasons come escaped from format_html_join."""
+    """What each row of a list of lit projects shows, read here once per row as the breakdowns'
+    cells are: the template's lookups and filters on up to fifty rows cost several times as much.
+    The reasons come escaped from format_html_join."""
     return [
         {
             "badge": light_badge(project),
