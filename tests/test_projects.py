@@ -126,3 +126,59 @@ def test_project_list_reads_the_calendar_once_whatever_the_late_nodes(
     rows = list(response.context["page"])
     assert len(rows) == 2 + extra
     assert response.content.decode().count("施工许可") == 2 + extra  # a reason per row, delay counted
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_list_money_is_written_as_floatformat_0g(language):
+    """The rows' money (whole_number_text) is exactly Django's `floatformat:"0g"`: halves rounded up,
+    negatives, many digits, the language's grouping."""
+    from decimal import Decimal
+
+    from django.template.defaultfilters import floatformat
+    from django.utils import translation
+
+    from projects.views.projects import whole_number_text
+
+    values = [None, 0, 7, -7, 1234567, Decimal("0"), Decimal("-0"), Decimal("-0.00"), Decimal("0.49")]
+    values += [Decimal("0.5"), Decimal("-0.5"), Decimal("-0.49"), Decimal("1.5"), Decimal("2.5")]
+    values += [Decimal("9999.50"), Decimal("-9999.50"), Decimal("999999.49"), Decimal("1000000.00")]
+    values += [Decimal("123456789012345678901234567890.5"), Decimal("-98765432109876543210.4999999999")]
+    values += [
+        Decimal(f"{sign}{whole}.{cents:02d}")
+        for sign in "-+"
+        for whole in (0, 9, 99, 999, 1000, 12345678)
+        for cents in (0, 1, 49, 50, 51, 99)
+    ]
+    with translation.override(language):
+        text = whole_number_text()
+        assert [text(value) for value in values] == [floatformat(value, "0g") for value in values]
+        assert text(Decimal("1234567.5")) == "1,234,568"
+
+
+def test_project_list_rows_escape_names(zone, login):
+    import datetime
+
+    from projects.models import PlanNode
+    from projects.querysets import today
+
+    zone.project_a.name = "<b>定子</b>"
+    zone.project_a.save()
+    zone.enterprise.name = 'A&B "电机"'
+    zone.enterprise.save()
+    zone.park_a.name = "<i>园</i>"
+    zone.park_a.save()
+    zone.leader.staff.name = "<u>孙</u>"
+    zone.leader.staff.save()
+    PlanNode.objects.create(
+        project=zone.project_a,
+        name="<s>施工</s>",
+        is_key=True,
+        planned_date=today() - datetime.timedelta(days=40),
+    )
+    html = login(zone.coordinator).get(reverse("project_list")).content.decode()
+    assert "&lt;b&gt;定子&lt;/b&gt;</a>" in html
+    assert "A&amp;B &quot;电机&quot;</div>" in html
+    assert ">&lt;i&gt;园&lt;/i&gt;</td>" in html
+    assert ">&lt;u&gt;孙&lt;/u&gt;</td>" in html
+    assert "&lt;s&gt;施工&lt;/s&gt;" in html
+    assert "<b>" not in html and "<i>" not in html and "<u>" not in html and "<s>" not in html

@@ -5,9 +5,11 @@ Built in Python rather than an {% include %}: the lists render it once per row.
 """
 
 import functools
+from html import escape
 
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from ..lights import ICONS, LABELS, NO_REASON
@@ -54,12 +56,14 @@ def light_details(project):
     reasons = project.light_reasons
     if not reasons:
         return _on_track_in(get_language(), light)
-    return format_html(
-        '<details class="light-details"><summary>{}</summary><ul class="light-reasons">{}</ul></details>',
-        _badge(light),
-        format_html_join(
-            "",
-            '<li class="light-reason-{}"><span class="light-icon" aria-hidden="true">{}</span> {}</li>',
-            ((reason.light, ICONS[reason.light], reason.text) for reason in reasons),
-        ),
+    # Plain f-strings, not format_html: a list renders this for every row (issue 18). The light and
+    # its icon are the code's constants; the reason's text (a node's name) is escaped.
+    items = "".join(
+        f'<li class="light-reason-{reason.light}"><span class="light-icon" aria-hidden="true">'
+        f"{ICONS[reason.light]}</span> {escape(reason.text)}</li>"
+        for reason in reasons
+    )
+    return mark_safe(
+        f'<details class="light-details"><summary>{_badge(light)}</summary>'
+        f'<ul class="light-reasons">{items}</ul></details>'
     )
