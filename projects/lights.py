@@ -114,13 +114,13 @@ def annotate(projects, *, year=None, month=None, today=None, rules=None, calenda
     # The year's listing is a LEFT JOIN (one listing per project and year), not a subquery: the
     # light's conditions name the listing's columns several times, and each subquery named would be
     # run again for every row (scale issue).
-    lit = (
-        projects.annotate(light_listing=FilteredRelation("listings", condition=Q(listings__year=year)))
-        .annotate(**columns)
-        .alias(**aliases)
-    )
+    lit = projects.annotate(
+        light_listing=FilteredRelation("listings", condition=Q(listings__year=year))
+    ).annotate(**columns)
     if by_light:
-        lit = lit.alias(light=light)
+        # Only the light's conditions read the aliases: a query that shows rows without filtering,
+        # ordering or counting by the light does not resolve them (a subquery each, issue 18).
+        lit = lit.alias(**aliases).alias(light=light)
     lit._light_calendar = calendar  # the reasons count late nodes' delays on it (ProjectQuerySet)
     return lit
 
