@@ -1,9 +1,13 @@
 """<select> written in Python (projects/forms/renderer.py) gives the markup of Django's own template."""
 
+import datetime
+from decimal import Decimal
+
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.test.html import parse_html
+from django.utils.safestring import mark_safe
 
 from projects.forms.renderer import FormRenderer
 
@@ -31,6 +35,61 @@ def test_select_is_the_stock_markup(widget, value):
     stock = widget.render("field", value, renderer=DjangoTemplates())
     assert parse_html(ours) == parse_html(stock)
     assert "<b>" not in ours
+
+
+INPUT_ATTRS = {
+    "class": "form-control",
+    "required": True,
+    "disabled": False,
+    "data-x": None,
+    "title": 'a <b> & "c"',
+}
+
+
+@pytest.mark.parametrize(
+    ("widget", "value"),
+    [
+        (forms.TextInput(attrs=INPUT_ATTRS), 'Alpha <b>&"'),
+        (forms.TextInput(), None),
+        (forms.TextInput(), ""),
+        (forms.TextInput(), mark_safe("<i>safe</i>")),
+        (forms.NumberInput(attrs={"min": 1, "max": 12, "step": "any"}), 7),
+        (forms.NumberInput(), Decimal("1234.50")),
+        (forms.EmailInput(), "a@b.cn"),
+        (forms.URLInput(), "https://x.cn/?a=1&b=2"),
+        (forms.PasswordInput(render_value=True), "secret"),
+        (forms.PasswordInput(), "secret"),
+        (forms.HiddenInput(attrs={"id": "id_next"}), "/projects/?page=1&q=x"),
+        (forms.DateInput(attrs={"type": "date"}), datetime.date(2026, 3, 1)),
+        (forms.DateTimeInput(), datetime.datetime(2026, 3, 1, 9, 30)),
+        (forms.TimeInput(), datetime.time(9, 30)),
+        (forms.CheckboxInput(attrs={"class": "form-check-input"}), True),
+        (forms.CheckboxInput(), False),
+        (forms.CheckboxInput(), "on"),
+        (forms.FileInput(), None),
+        (forms.SearchInput(), ("a", "b")),
+        (forms.TelInput(), "13800000000"),
+        (forms.ColorInput(), "#ff0000"),
+    ],
+)
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_input_is_the_stock_markup_character_for_character(widget, value, language):
+    from django.utils import translation
+
+    with translation.override(language):
+        ours = widget.render("field", value, attrs={"id": "id_field"}, renderer=FormRenderer())
+        stock = widget.render("field", value, attrs={"id": "id_field"}, renderer=DjangoTemplates())
+    assert ours == stock
+
+
+def test_the_inputs_written_in_python_are_the_stock_include_of_input_html():
+    from django.template.loader import get_template
+
+    from projects.forms.renderer import INPUT_TEMPLATES
+
+    for name in INPUT_TEMPLATES:  # not overridden in templates/ either: the renderer would skip it
+        source = get_template(name, using="django").template.source
+        assert source.strip() == '{% include "django/forms/widgets/input.html" %}', name
 
 
 def test_labels_and_groups_are_escaped():

@@ -1,17 +1,39 @@
-"""The form renderer: Django's widget templates, except <select>, which is written in Python.
+"""The form renderer: Django's widget templates, except <select> and <input>, written in Python.
 
 Django's select template includes a template per option; the lists' filter panels hold several
 selects of a zone's staff, and rendering them through the template engine (or format_html, whose
 lazy-text checks run per value) cost more than the page's SQL (issue 18). The markup is the stock
-template's, from the same widget context, escaped as the template escapes it.
+template's, from the same widget context, escaped as the template escapes it. An <input> is a
+template and an included one through the engine, for one tag: it is written here too, character
+for character as the stock input.html and attrs.html write it (tests/test_form_renderer.py).
 """
 
 from html import escape
 
 from django.forms.renderers import TemplatesSetting
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, mark_safe
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"  # Select, NullBooleanSelect, SelectMultiple
+# The stock widget templates that are nothing but {% include "django/forms/widgets/input.html" %}.
+INPUT_TEMPLATES = {
+    f"django/forms/widgets/{name}.html"
+    for name in (
+        "checkbox",
+        "color",
+        "date",
+        "datetime",
+        "email",
+        "file",
+        "hidden",
+        "number",
+        "password",
+        "search",
+        "tel",
+        "text",
+        "time",
+        "url",
+    )
+}
 
 
 def _text(value):
@@ -44,11 +66,37 @@ def select_html(widget):
     return mark_safe("".join(parts))
 
 
+def _formatted(value):
+    """`{{ value|stringformat:"s" }}` as the stock templates write a value: escaped unless safe."""
+    text = "%s" % (str(value) if isinstance(value, tuple) else value)
+    return text if isinstance(value, SafeData) else escape(text)
+
+
+def _template_attrs(attrs):
+    """attrs.html: ` name="value"`, ` name` for True, nothing for False (None is written "None")."""
+    return "".join(
+        f" {_text(name)}" if value is True else f' {_text(name)}="{_formatted(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def input_html(widget):
+    """<input> from an Input widget's context, as input.html writes it."""
+    value = "" if widget["value"] is None else f' value="{_formatted(widget["value"])}"'
+    return mark_safe(
+        f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"{value}'
+        f"{_template_attrs(widget['attrs'])}>"
+    )
+
+
 class FormRenderer(TemplatesSetting):
     """Widgets render through the project's templates (templates/ can override one, except the
-    select template, which is not read), <select> in Python."""
+    select and input templates, which are not read), <select> and <input> in Python."""
 
     def render(self, template_name, context, request=None):
         if template_name == SELECT_TEMPLATE:
             return select_html(context["widget"])
+        if template_name in INPUT_TEMPLATES:
+            return input_html(context["widget"])
         return super().render(template_name, context, request)
