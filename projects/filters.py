@@ -36,16 +36,22 @@ PIPELINE_STEPS = [
 ]
 
 
+# A choice list shows each one's name (its label) and validates a choice by its key: only those
+# are read (a staff member has a dozen columns, each in the DISTINCT).
+
+
 def leaders(request):
     """Committee leaders, and anyone still in charge of a project after losing the role (the
     dashboard has a row for them, whose links must filter, not fall back to the whole zone)."""
-    return Staff.objects.filter(
-        Q(roles__code=RoleCode.LEADER) | Q(pk__in=Project.objects.values("leader"))
-    ).distinct()
+    return (
+        Staff.objects.filter(Q(roles__code=RoleCode.LEADER) | Q(pk__in=Project.objects.values("leader")))
+        .distinct()
+        .only("name")
+    )
 
 
 def grid_workers(request):
-    return Staff.objects.filter(roles__code=RoleCode.GRID_WORKER).distinct()
+    return Staff.objects.filter(roles__code=RoleCode.GRID_WORKER).distinct().only("name")
 
 
 class StrictFilterSet(django_filters.FilterSet):
@@ -70,7 +76,7 @@ class ProjectFilter(StrictFilterSet):
     year = django_filters.NumberFilter(
         label=_("Year"), method="filter_year", min_value=YEAR_MIN, max_value=YEAR_MAX
     )
-    park = django_filters.ModelChoiceFilter(label=_("Park"), queryset=Park.objects.all())
+    park = django_filters.ModelChoiceFilter(label=_("Park"), queryset=Park.objects.only("name"))
     level = django_filters.ChoiceFilter(
         label=_("Level"), choices=ListingLevel.choices, method="filter_listing"
     )
@@ -81,7 +87,7 @@ class ProjectFilter(StrictFilterSet):
     leader = django_filters.ModelChoiceFilter(label=_("Committee leader"), queryset=leaders)
     grid_worker = django_filters.ModelChoiceFilter(label=_("Grid worker"), queryset=grid_workers)
     lead_department = django_filters.ModelChoiceFilter(
-        label=_("Lead department"), queryset=Department.objects.all()
+        label=_("Lead department"), queryset=Department.objects.only("name")
     )
     # With a year (and month) "started" means started by the end of that month (year), as the
     # dashboard counts it; without, started at all.
