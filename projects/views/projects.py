@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, OuterRef, Prefetch, Subquery
+from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, numberformat
@@ -22,7 +22,7 @@ from ..filters import ProjectFilter
 from ..forms.base import add_service_errors
 from ..forms.plans import DocumentForm
 from ..forms.projects import ProjectEditForm
-from ..models import Issue, Listing, Permit, Photo, Project, ProjectAction, Rules, Visit
+from ..models import Issue, Permit, Photo, Project, ProjectAction, Rules, Visit
 from ..plans import annotate_states
 from ..querysets import today
 from ..rulebook import roles_granted
@@ -114,11 +114,11 @@ def list_rows(projects, columns):
             for text in (project.name, project.code, project.enterprise_name, project.park_name)
         )
         if project.listing_level:
-            listing = listing_badges(project.listing_level, project.listing_kind)
+            listing = listing_badges(project.listing_level, project.light_kind)
         else:
             listing = NO_LISTING
         url = html.escape(project.get_absolute_url())
-        planned = money(project.planned_investment) or "—"
+        planned = money(project.light_planned) or "—"
         leader = html.escape(project.leader_name or "") or "—"
         grid_worker = html.escape(project.grid_worker_name or "") or "—"
         rows.append(
@@ -141,8 +141,7 @@ def list_rows(projects, columns):
 def project_list(request):
     projects = visible_projects(request)
     project_filter, year, month, rules = filtered_projects(request, projects)
-    listing = Listing.objects.filter(project=OuterRef("pk"), year=year).order_by()  # no ordering join
-    # Paginate the primary keys, then light and annotate only the page's rows: the light and listing
+    # Paginate the primary keys, then light and annotate only the page's rows: the light's
     # subqueries run for 50 projects, not for every project before a deep page's OFFSET. Still one
     # query: the page's keys are a LIMIT/OFFSET subquery of the rows query.
     keys = project_filter.qs.order_by("code").values_list("pk", flat=True)
@@ -152,11 +151,9 @@ def project_list(request):
         .only(*LIST_ROW_FIELDS)
         .annotate(**LIST_ROW_NAMES)
         .with_light(year=year, month=month, rules=rules, calendar=project_filter.light_calendar)
-        .annotate(
-            listing_level=Subquery(listing.values("level")[:1]),
-            listing_kind=Subquery(listing.values("kind")[:1]),
-            planned_investment=Subquery(listing.values("planned_investment")[:1]),
-        )
+        # The light joins the row's listing of `year` (one per project and year) and reads its kind
+        # and plan (light_kind, light_planned), which the row shows: its level from the same join.
+        .annotate(listing_level=F("light_listing__level"))
         .order_by("code")
     )
     query = request.GET.copy()
