@@ -122,6 +122,15 @@ class ProjectFilter(StrictFilterSet):
         form = StyledForm
         fields = ["q", "year", "park", "level", "kind", "stage", "leader", "grid_worker", "lead_department"]
 
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            # The drill-down's select offers the same grid workers: it shows the list the grid-worker
+            # select read (one query for both); a choice is still validated by its own field.
+            form.fields["served_by"].widget.choices = form.fields["grid_worker"].widget.choices
+        return self._form
+
     def search(self, queryset, name, value):
         return queryset.filter(
             Q(name__icontains=value) | Q(code__icontains=value) | Q(enterprise__name__icontains=value)

@@ -34,19 +34,19 @@ def test_user_without_profile_gets_a_clear_message(zone, login):
 @pytest.mark.parametrize(
     ("query", "expected", "queries"),
     [
-        ({"park": "a"}, ["P-A1"], 15),  # + the chosen park, looked up to validate it
-        ({"level": "province"}, ["P-A1"], 14),
-        ({"level": "city"}, ["P-B1"], 14),
-        ({"kind": "new"}, ["P-A1", "P-B1"], 14),
-        ({"kind": "continuing"}, [], 13),  # no rows to fetch after a count of 0
-        ({"stage": "preparation"}, ["P-B1"], 14),
-        ({"q": "定子"}, ["P-A1"], 14),
-        ({"q": "江大"}, ["P-B1"], 14),
-        ({"over_100m": "true"}, ["P-A1"], 14),
-        ({"started": "false"}, ["P-B1"], 14),
+        ({"park": "a"}, ["P-A1"], 14),  # + the chosen park, looked up to validate it
+        ({"level": "province"}, ["P-A1"], 13),
+        ({"level": "city"}, ["P-B1"], 13),
+        ({"kind": "new"}, ["P-A1", "P-B1"], 13),
+        ({"kind": "continuing"}, [], 12),  # no rows to fetch after a count of 0
+        ({"stage": "preparation"}, ["P-B1"], 13),
+        ({"q": "定子"}, ["P-A1"], 13),
+        ({"q": "江大"}, ["P-B1"], 13),
+        ({"over_100m": "true"}, ["P-A1"], 13),
+        ({"started": "false"}, ["P-B1"], 13),
         # Never visited: neither is green, whatever the date (tests/test_lights.py has the rules).
-        ({"light": "green"}, [], 13),
-        ({"not_visited": "30"}, ["P-A1", "P-B1"], 14),
+        ({"light": "green"}, [], 12),
+        ({"not_visited": "30"}, ["P-A1", "P-B1"], 13),
     ],
 )
 def test_project_list_filters(zone, login, query, expected, queries, django_assert_num_queries):
@@ -55,9 +55,9 @@ def test_project_list_filters(zone, login, query, expected, queries, django_asse
     client = login(zone.coordinator)
     client.get(reverse("project_list"))  # warm the session
     # session, user, staff profile with its roles (2), row count, unread count, the filter's
-    # choices (park, leader, grid worker, department, the accountability drill-down's grid worker: 5),
-    # the warning-light thresholds (Rules: 1), the calendar days of the late-node threshold (1) and
-    # the page rows (lights included) = 14;
+    # choices (park, leader, grid worker, department: 4; the accountability drill-down's grid worker
+    # select shows the grid workers' list), the warning-light thresholds (Rules: 1), the calendar
+    # days of the late-node threshold (1) and the page rows (lights included) = 13;
     # the count does not grow with rows.
     with django_assert_num_queries(queries):
         response = client.get(reverse("project_list"), query)
@@ -119,9 +119,9 @@ def test_project_list_reads_the_calendar_once_whatever_the_late_nodes(
         )
     client = login(zone.coordinator)
     client.get(reverse("project_list"))  # warm the session
-    # The 14 of test_project_list_filters: the calendar days once (the late-node threshold and every
+    # The 13 of test_project_list_filters: the calendar days once (the late-node threshold and every
     # row's delay), the page rows with their lights in one query.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = client.get(reverse("project_list"))
     rows = list(response.context["page"])
     assert len(rows) == 2 + extra
@@ -182,3 +182,19 @@ def test_project_list_rows_escape_names(zone, login):
     assert ">&lt;u&gt;孙&lt;/u&gt;</td>" in html
     assert "&lt;s&gt;施工&lt;/s&gt;" in html
     assert "<b>" not in html and "<i>" not in html and "<u>" not in html and "<s>" not in html
+
+
+def test_the_drill_down_select_offers_the_grid_workers_and_keeps_its_choice(zone, login):
+    import re
+
+    html = (
+        login(zone.coordinator)
+        .get(reverse("project_list"), {"served_by": zone.grid.staff.pk})
+        .content.decode()
+    )
+    selects = dict(re.findall(r'<select name="(\w+)"[^>]*>(.*?)</select>', html, re.S))
+    option = f'<option value="{zone.grid.staff.pk}"'
+    assert f"{option} selected>{zone.grid.staff.name}</option>" in selects["served_by"]
+    assert f"{option}>{zone.grid.staff.name}</option>" in selects["grid_worker"]
+    unchosen = selects["grid_worker"].replace('<option value="" selected>', '<option value="">')
+    assert selects["served_by"].replace(f"{option} selected>", f"{option}>") == unchosen
