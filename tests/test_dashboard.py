@@ -11,7 +11,8 @@ from django.utils import translation
 
 from projects.figures import as_json
 from projects.models import RoleCode, Rules
-from projects.views.dashboard import BREAKDOWN_COLUMNS, number_text
+from projects.numbers import number_text
+from projects.views.dashboard import BREAKDOWN_COLUMNS
 from tests.zone import add_bulk_projects, build_dashboard_zone
 
 pytestmark = pytest.mark.django_db

@@ -18,8 +18,12 @@ def _labels(field, language):
     return {value: str(label) for value, label in field.flatchoices}
 
 
+def choice_labels(model, field_name):
+    """{value: label} of a choice field in the active language, for rows read as values: a row's
+    label is `labels.get(value, value)`, as `display` writes it."""
+    return _labels(model._meta.get_field(field_name), get_language())
+
+
 @register.filter
 def display(obj, field_name):
-    field = obj._meta.get_field(field_name)
-    value = getattr(obj, field.attname)
-    return _labels(field, get_language()).get(value, value)
+    return choice_labels(type(obj), field_name).get(getattr(obj, field_name), getattr(obj, field_name))

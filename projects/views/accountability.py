@@ -16,8 +16,9 @@ from .. import access
 from ..accountability import by_department, by_grid_worker, satisfaction
 from ..figures import month_end
 from ..models import Rules
+from ..numbers import number_text
 from ..querysets import today
-from .dashboard import MAX_YEAR, MIN_YEAR, number_text, parse_period
+from .dashboard import MAX_YEAR, MIN_YEAR, parse_period
 
 
 def _list(name, **params):

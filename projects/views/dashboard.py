@@ -13,8 +13,6 @@ from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import numberformat
-from django.utils.formats import get_format
 from django.utils.html import format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -25,6 +23,7 @@ from .. import access, lights
 from ..figures import LIGHTS, as_json, dashboard_figures, listed_with_light, month_end
 from ..models import YEAR_MAX, YEAR_MIN, Level, Light, Project, RoleCode, Rules, Stage
 from ..models.projects import HUNDRED_MILLION
+from ..numbers import number_text
 from ..querysets import today
 from ..services.reports import default_period, round_state
 from ..templatetags.lights import light_badge
@@ -200,31 +199,6 @@ BREAKDOWN_COLUMNS = (
     ("lights_red", "count"),
     ("lights_yellow", "count"),
 )
-
-
-def number_text():
-    """A function (value, kind) → the figure as text: a count, money like floatformat:"-2g", a rate.
-
-    The language's separators are looked up once: the breakdown tables of a ten-zone dashboard hold
-    about a thousand numbers, and the template filter would look them up for each.
-    """
-    decimal_sep, grouping, thousand_sep = (
-        get_format(name) for name in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR")
-    )
-
-    def text(value, kind):
-        if value is None:
-            return "—"
-        if kind == "rate":
-            return f"{value}%"
-        if kind == "money":
-            places = 0 if value == value.to_integral_value() else 2
-            return numberformat.format(
-                value, decimal_sep, places, grouping, thousand_sep, force_grouping=True
-            )
-        return str(value)
-
-    return text
 
 
 def _cells(cells):

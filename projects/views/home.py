@@ -24,13 +24,13 @@ from ..models import (
     ProjectAction,
     RoleCode,
     Rules,
-    Stage,
 )
 from ..plans import annotate_states, responsible_q
 from ..querysets import grid_projects_q, raised_too_long_ago, today
 from ..rulebook import MEETING_ROLES, may_take_some
 from ..services.meetings import meeting_agenda_candidates, meetings_visible_to
 from ..services.reminders import due_soon_for
+from ..templatetags.choices import choice_labels
 
 LIMIT = 20
 
@@ -56,12 +56,6 @@ def my_projects(user, staff):
     if tied:
         return visible.filter(mine), False
     return visible, access.sees_everything(user)
-
-
-def names(choices):
-    """{value: name} of a choices class, each name translated once for the page, not once per row
-    (read with .get(value, value), as the `display` filter does)."""
-    return {value: str(label) for value, label in choices.choices}
 
 
 def issue_items(rows, level_names):
@@ -122,7 +116,7 @@ def late_node_items(nodes, on, rules):
 
 def led_project_items(projects):
     """A leader's projects with their stage's name and their count of open issues."""
-    stage_names = names(Stage)
+    stage_names = choice_labels(Project, "stage")
     return [
         {
             "pk": project["pk"],
@@ -138,7 +132,7 @@ def led_project_items(projects):
 
 def approval_items(requests):
     """Extension and suspension requests with their issue's link, number, cut words and project."""
-    kind_names = names(ApprovalRequest.Kind)
+    kind_names = choice_labels(ApprovalRequest, "kind")
     rows = requests.values(
         "pk",
         "issue_id",
@@ -181,7 +175,7 @@ def home(request):
             Q(project__in=project_ids)
             | (Q(is_key=True) & (responsible_q(staff) if staff is not None else Q(pk__in=[])))
         )
-    level_names = names(Level)
+    level_names = choice_labels(Issue, "level")
 
     context = {
         "today": on,

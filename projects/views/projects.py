@@ -1,6 +1,5 @@
 import copy
 import html
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -8,8 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, numberformat
-from django.utils.formats import get_format
+from django.utils import formats
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -23,11 +21,12 @@ from ..forms.base import add_service_errors
 from ..forms.plans import DocumentForm
 from ..forms.projects import ProjectEditForm
 from ..models import Issue, Permit, Photo, Project, ProjectAction, Rules, Visit
+from ..numbers import number_text
 from ..plans import annotate_states
 from ..querysets import today
 from ..rulebook import roles_granted
 from ..services.projects import EDITABLE_FIELDS, may_edit_project, may_set_location, project_update
-from ..templatetags.choices import display
+from ..templatetags.choices import choice_labels, display
 from ..templatetags.lights import light_details
 from ..templatetags.listings import listing_badges
 from .progress import next_stage_actions
@@ -64,21 +63,6 @@ def filtered_projects(request, projects):
     return project_filter, year, month, rules
 
 
-def whole_number_text():
-    """A function value → the number as `floatformat:"0g"` writes it: rounded half up to a whole
-    number, digits grouped as the language groups them, '' for None. The separators are looked up
-    once per page: the template filter looks them up for every value of every row."""
-    grouping, thousand_sep = get_format("NUMBER_GROUPING"), get_format("THOUSAND_SEPARATOR")
-
-    def text(value):
-        if value is None:
-            return ""
-        whole = int(Decimal(str(value)).to_integral_value(rounding=ROUND_HALF_UP))
-        return numberformat.format(whole, ".", None, grouping, thousand_sep, force_grouping=True)
-
-    return text
-
-
 def list_columns(year):
     """The list's column headings, escaped once: the table's header and each stacked (phone) cell's
     label."""
@@ -104,7 +88,7 @@ def list_rows(projects, columns):
     values, each escaped on the way, and cost more than the page's SQL (issue 18). Text is escaped
     here; the light's and the listing's badges are HTML already.
     """
-    money = whole_number_text()
+    number = number_text()
     c = columns
     rows = []
     for project in projects:
@@ -118,7 +102,8 @@ def list_rows(projects, columns):
         else:
             listing = NO_LISTING
         url = html.escape(project.get_absolute_url())
-        planned = money(project.light_planned) or "—"
+        total = number(project.total_investment, "whole")
+        planned = number(project.light_planned, "whole")
         leader = html.escape(project.leader_name or "") or "—"
         grid_worker = html.escape(project.grid_worker_name or "") or "—"
         rows.append(
@@ -127,7 +112,7 @@ def list_rows(projects, columns):
                 f'<div class="small text-muted">{code} · {enterprise}</div>{light_details(project)}</td>\n'
                 f'<td data-label="{c["park"]}">{park}</td>\n'
                 f'<td data-label="{c["listing"]}" class="text-nowrap">{listing}</td>\n'
-                f'<td data-label="{c["total"]}" class="text-end">{money(project.total_investment)}</td>\n'
+                f'<td data-label="{c["total"]}" class="text-end">{total}</td>\n'
                 f'<td data-label="{c["planned"]}" class="text-end">{planned}</td>\n'
                 f'<td data-label="{c["stage"]}">{html.escape(display(project, "stage"))}</td>\n'
                 f'<td data-label="{c["leader"]}">{leader}</td>\n'
@@ -245,12 +230,6 @@ def investment_by_year(project):
         {"year": year, "months": months, "total": sum(amount for amount in months if amount is not None)}
         for year, months in sorted(months_of.items(), reverse=True)
     ]
-
-
-def choice_labels(model, name):
-    """{value: label} of a field's choices, for the rows of a list: what get_<name>_display() says,
-    read once (the method rebuilds the mapping on every call)."""
-    return dict(model._meta.get_field(name).flatchoices)
 
 
 def with_choice_labels(rows, *fields):
