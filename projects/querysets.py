@@ -4,7 +4,8 @@ import datetime
 import functools
 
 from django.db import models
-from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from . import access
@@ -308,20 +309,31 @@ class PlanNodeQuerySet(models.QuerySet):
     def with_dates(self):
         """Annotate `planned_on`, `done_on` and `not_needed` from wherever each node's dates live
         (the project's stage and planned dates, the permit, or the node itself); see models.plans."""
-        return self.annotate(**_node_dates())
+        planned_on, done_on, not_needed, _open = _node_dates()
+        return self.annotate(planned_on=planned_on, done_on=done_on, not_needed=not_needed)
 
     def late(self, on=None):
-        """Planned before `on` (default today), not done and not marked not needed."""
-        return self.with_dates().filter(planned_on__lt=on or today(), done_on__isnull=True, not_needed=False)
+        """Open (see open()) and planned before `on` (default today)."""
+        return self.open().filter(planned_on__lt=on or today())
 
     def open(self):
-        return self.with_dates().filter(done_on__isnull=True, not_needed=False)
+        """Neither done nor marked not needed, with their `planned_on`; `done_on` and `not_needed`
+        are None and False, as the filter says (constants: the done date's CASE and the permit's
+        subqueries are written once, in the filter, not again in the SELECT)."""
+        planned_on, _done_on, _not_needed, open_q = _node_dates()
+        return self.annotate(
+            planned_on=planned_on,
+            done_on=Value(None, output_field=models.DateField()),
+            not_needed=Value(False, output_field=models.BooleanField()),
+        ).filter(open_q)
 
 
 @functools.cache
 def _node_dates():
-    """PlanNodeQuerySet.with_dates' expressions: built once per process (they hold no input), as
-    annotate() resolves a copy of each for its query."""
+    """(planned_on, done_on, not_needed, open) for PlanNodeQuerySet: the dates' expressions and the
+    condition "neither done nor marked not needed" on them (a filter, no annotation to resolve
+    again in each subquery), built once per process (they hold no input), as annotate() and
+    filter() resolve a copy of each for their query."""
     from .models import Permit, PermitStatus
     from .models.plans import STAGE_PLANNED_FIELD
     from .services.progress import STAGE_DATE_FIELD
@@ -341,8 +353,11 @@ def _node_dates():
             ),
         )
     )
-    return {
-        "planned_on": Case(*planned, default=F("planned_date"), output_field=models.DateField()),
-        "done_on": Case(*done, default=F("actual_date"), output_field=models.DateField()),
-        "not_needed": Exists(permit.filter(status=PermitStatus.NOT_NEEDED)),
-    }
+    done_on = Case(*done, default=F("actual_date"), output_field=models.DateField())
+    not_needed = Exists(permit.filter(status=PermitStatus.NOT_NEEDED))
+    return (
+        Case(*planned, default=F("planned_date"), output_field=models.DateField()),
+        done_on,
+        not_needed,
+        Q(IsNull(done_on, True), ~not_needed),
+    )
