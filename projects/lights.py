@@ -146,7 +146,6 @@ def _expressions(year, month, on, red_node_day, red_points, yellow_points, visit
         date__gt=on - datetime.timedelta(days=visit_days),
     )
     late_nodes = PlanNode.objects.filter(project=OuterRef("pk")).late(on=on).order_by()
-    red_nodes = late_nodes.filter(is_key=True, planned_on__lte=red_node_day)
     # The node the reason names, in one subquery (each repeats the node's dates): the most late key
     # node beyond the threshold (`beyond` 0), else the most late node.
     beyond = Case(When(is_key=True, planned_on__lte=red_node_day, then=Value(0)), default=Value(1))
@@ -185,19 +184,33 @@ def _expressions(year, month, on, red_node_day, red_points, yellow_points, visit
         Q(light_kind=ListingKind.NEW, planned_start__lt=on, actual_start__isnull=True)
         | _behind_q(month, red_points, strict=True)
         | Q(light_overdue_high__isnull=False)
-        | Exists(red_nodes)
     )
     yellow = (
         _behind_q(month, yellow_points, strict=False)
         | Q(light_visited=False)
         | Q(light_overdue_low__isnull=False)
-        | Exists(late_nodes)
     )
+    # The late nodes' light in one subquery, not an EXISTS for red and another for yellow (each
+    # repeats the nodes' dates): red with a key node beyond the threshold, else yellow with a late
+    # node ("red" sorts before "yellow"), else NULL and the other yellow rules decide.
+    node_light = (
+        late_nodes.annotate(
+            node_light=Case(
+                When(is_key=True, planned_on__lte=red_node_day, then=Value(RED)), default=Value(YELLOW)
+            )
+        )
+        .order_by("node_light")
+        .values("node_light")[:1]
+    )
+    text = models.CharField()
     light = Case(
         When(red, then=Value(RED)),
-        When(yellow, then=Value(YELLOW)),
-        default=Value(GREEN),
-        output_field=models.CharField(),
+        default=Coalesce(
+            Subquery(node_light, output_field=text),
+            Case(When(yellow, then=Value(YELLOW)), default=Value(GREEN), output_field=text),
+            output_field=text,
+        ),
+        output_field=text,
     )
     return columns, aliases, light
 
