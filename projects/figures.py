@@ -160,16 +160,17 @@ def _listings(projects, year, month):
     )
 
 
-def listed_with_light(projects, *, year, month, today, rules):
-    """`projects` listed in Y, with their light of the period aliased (`with_light(by_light=True)`).
+def listed_with_light(projects, *, year, month, today, rules, reasons=True):
+    """`projects` listed in Y, with their light of the period aliased (`with_light(by_light=True)`);
+    `reasons=False` for a query that only counts them by light.
 
     Listed in Y = the light's own join to the year's listing is there (one listing per project and
     year): one join, which the planner joins before it evaluates the light (not the light of every
     project of the zone).
     """
-    return projects.with_light(year=year, month=month, today=today, rules=rules, by_light=True).filter(
-        light_kind__isnull=False
-    )
+    return projects.with_light(
+        year=year, month=month, today=today, rules=rules, by_light=True, reasons=reasons
+    ).filter(light_kind__isnull=False)
 
 
 def dashboard_figures(
@@ -264,7 +265,7 @@ def dashboard_figures(
     # projects not visited (the yellow light's own "visited" column, so the count and the lights
     # agree): a few dozen rows, whose sums are the zone's counts and each breakdown row's.
     if lit is None:
-        lit = listed_with_light(projects, year=year, month=month, today=today, rules=rules)
+        lit = listed_with_light(projects, year=year, month=month, today=today, rules=rules, reasons=False)
     light_groups = list(
         lit.order_by()
         .annotate(counted_light=F("light"))  # the database's light, selected to group by

@@ -82,10 +82,14 @@ def _behind(project, points, strict):
     return done_1200 < limit if strict else done_1200 <= limit
 
 
-def annotate(projects, *, year=None, month=None, today=None, rules=None, calendar=None, by_light=False):
+def annotate(
+    projects, *, year=None, month=None, today=None, rules=None, calendar=None, by_light=False, reasons=True
+):
     """`projects` annotated with the `light_*` values a row's light and reasons are read from; with
     `by_light`, also aliased with `light` for filters, ordering and counts (select it with
     `F("light")`). Only a query that filters, orders or groups by it pays for resolving it.
+    `reasons=False` (with `by_light`, for a query that only counts or filters by the light) leaves
+    out what only the reasons read: the late node and the period's constants (REASON_COLUMNS).
 
     The completion rate is the project's reports of months 1..`month` of `year` over its `year`
     listing's planned investment, against time progress `month` ÷ 12; a project without a listing
@@ -114,6 +118,8 @@ def annotate(projects, *, year=None, month=None, today=None, rules=None, calenda
     # The year's listing is a LEFT JOIN (one listing per project and year), not a subquery: the
     # light's conditions name the listing's columns several times, and each subquery named would be
     # run again for every row (scale issue).
+    if not reasons:
+        columns = {name: value for name, value in columns.items() if name not in REASON_COLUMNS}
     lit = projects.annotate(
         light_listing=FilteredRelation("listings", condition=Q(listings__year=year))
     ).annotate(**columns)
@@ -123,6 +129,17 @@ def annotate(projects, *, year=None, month=None, today=None, rules=None, calenda
         lit = lit.alias(**aliases).alias(light=light)
     lit._light_calendar = calendar  # the reasons count late nodes' delays on it (ProjectQuerySet)
     return lit
+
+
+# The columns only `reasons` reads (the light's conditions do not).
+REASON_COLUMNS = (
+    "light_node",
+    "light_month",
+    "light_today",
+    "light_red_points",
+    "light_yellow_points",
+    "light_visit_days",
+)
 
 
 @functools.lru_cache(maxsize=32)

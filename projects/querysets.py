@@ -149,14 +149,24 @@ class ProjectQuerySet(models.QuerySet):
         recent = Visit.objects.filter(date__gt=since, withdrawn_at__isnull=True).values("project")
         return self.exclude(pk__in=recent)
 
-    def with_light(self, *, year=None, month=None, today=None, rules=None, calendar=None, by_light=False):
+    def with_light(
+        self, *, year=None, month=None, today=None, rules=None, calendar=None, by_light=False, reasons=True
+    ):
         """Annotate the `light_*` values a row's light and its reasons in words are read from
         (`Project.light`, `Project.light_reasons`); `by_light` aliases `light` = 'red' / 'yellow' /
-        'green' to filter, order and group by in the database. The rules live in projects/lights.py."""
+        'green' to filter, order and group by in the database, and `reasons=False` leaves out what
+        only the reasons read. The rules live in projects/lights.py."""
         from . import lights
 
         return lights.annotate(
-            self, year=year, month=month, today=today, rules=rules, calendar=calendar, by_light=by_light
+            self,
+            year=year,
+            month=month,
+            today=today,
+            rules=rules,
+            calendar=calendar,
+            by_light=by_light,
+            reasons=reasons,
         )
 
 
