@@ -113,13 +113,20 @@ def annotate(
     calendar = calendar or WorkingCalendar(datetime.date(YEAR_MIN, 1, 1), on)
     red_node_day = calendar.latest_start_before(on, rules.red_node_days + 1)
     columns, aliases, light = _expressions(
-        year, month, on, red_node_day, rules.red_lag_points, rules.yellow_lag_points, rules.visit_gap_days
+        year,
+        month,
+        on,
+        red_node_day,
+        rules.red_node_days,
+        rules.red_lag_points,
+        rules.yellow_lag_points,
+        rules.visit_gap_days,
     )
+    if not reasons:
+        columns = {name: value for name, value in columns.items() if name not in REASON_COLUMNS}
     # The year's listing is a LEFT JOIN (one listing per project and year), not a subquery: the
     # light's conditions name the listing's columns several times, and each subquery named would be
     # run again for every row (scale issue).
-    if not reasons:
-        columns = {name: value for name, value in columns.items() if name not in REASON_COLUMNS}
     lit = projects.annotate(
         light_listing=FilteredRelation("listings", condition=Q(listings__year=year))
     ).annotate(**columns)
@@ -139,11 +146,12 @@ REASON_COLUMNS = (
     "light_red_points",
     "light_yellow_points",
     "light_visit_days",
+    "light_red_node_days",
 )
 
 
 @functools.lru_cache(maxsize=32)
-def _expressions(year, month, on, red_node_day, red_points, yellow_points, visit_days):
+def _expressions(year, month, on, red_node_day, red_node_days, red_points, yellow_points, visit_days):
     """({light_* column: expression}, {alias: expression}, the light's Case) for these inputs: built
     once per set of inputs (every one is in the key, so none is stale), as annotate() resolves a copy
     of each for its query."""
@@ -164,12 +172,13 @@ def _expressions(year, month, on, red_node_day, red_points, yellow_points, visit
     )
     late_nodes = PlanNode.objects.filter(project=OuterRef("pk")).late(on=on).order_by()
     # The node the reason names, in one subquery (each repeats the node's dates): the most late key
-    # node beyond the threshold (`beyond` 0), else the most late node.
+    # node beyond the threshold (`beyond` 0), else the most late node; whether it is key, not
+    # `beyond`, in the row: _node_reason tells red from its delay, a CASE less to build per query.
     beyond = Case(When(is_key=True, planned_on__lte=red_node_day, then=Value(0)), default=Value(1))
     reason_node = (
         late_nodes.annotate(beyond=beyond)
         .order_by("beyond", "planned_on", "pk")
-        .values(node=JSONObject(name="name", planned_on="planned_on", beyond="beyond"))[:1]
+        .values(node=JSONObject(name="name", planned_on="planned_on", key="is_key"))[:1]
     )
     columns = {
         "light_kind": F("light_listing__kind"),
@@ -186,6 +195,7 @@ def _expressions(year, month, on, red_node_day, red_points, yellow_points, visit
         "light_red_points": Value(red_points, output_field=IntegerField()),
         "light_yellow_points": Value(yellow_points, output_field=IntegerField()),
         "light_visit_days": Value(visit_days, output_field=IntegerField()),
+        "light_red_node_days": Value(red_node_days, output_field=IntegerField()),
     }
     # Aliases, not columns: only the conditions below read them (each inlines them anyway). Cents
     # of each report, summed: exact on every database.
@@ -307,28 +317,22 @@ def reasons(project):
     return found
 
 
-def _late_node(project):
-    """(light, node name, planned date) of the late node that lit the project's light, or None."""
-    node = getattr(project, "light_node", None)
-    if not node or not node.get("planned_on"):
-        return None
-    light = RED if node["beyond"] == 0 else YELLOW
-    return light, node["name"], datetime.date.fromisoformat(node["planned_on"])
-
-
 def _node_reason(project):
     """The late node's reason: "节点 施工许可 逾期 12 个工作日（计划 …）" (its delay counted on the
-    calendar annotate() read, which ProjectQuerySet hands to each fetched row)."""
+    calendar annotate() read, which ProjectQuerySet hands to each fetched row); red for a key node
+    late by more than red_node_days working days, as in the database (planned on or before the
+    latest start that is that late), else yellow."""
     from .plans import node_reason
     from .workdays import WorkingCalendar
 
-    late = _late_node(project)
-    if late is None:
+    node = getattr(project, "light_node", None)
+    if not node or not node.get("planned_on"):
         return None
-    light, name, planned = late
+    planned = datetime.date.fromisoformat(node["planned_on"])
     calendar = getattr(project, "light_calendar", None) or WorkingCalendar(planned, project.light_today)
     delay = calendar.working_days_between(planned, project.light_today)
-    return Reason(light, node_reason(name, delay, planned))
+    light = RED if node["key"] and delay > project.light_red_node_days else YELLOW
+    return Reason(light, node_reason(node["name"], delay, planned))
 
 
 def legend(rules):
