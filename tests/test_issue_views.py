@@ -89,6 +89,25 @@ def test_list_filters(zone, login, query, expected):
     assert names == expected
 
 
+def test_list_rows_escape_what_users_typed(zone, login):
+    """The rows are built in Python (views.issues.ISSUE_ROW): typed text is escaped there."""
+    issue = raise_issue(zone, description='<script>alert("x")</script> & co')
+    Issue.objects.filter(pk=issue.pk).update(
+        deadline=today() - datetime.timedelta(days=1), suspended=True, flagged_for_committee=True
+    )
+    body = login(zone.grid).get("/issues/", HTTP_ACCEPT_LANGUAGE="en").text
+    assert f"#{issue.pk} &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co</a>" in body
+    assert "<script>alert" not in body
+    assert '<span class="badge text-bg-danger">Committee</span>' in body
+    assert '<span class="badge text-bg-secondary">Suspended</span>' in body
+    # Suspended: not overdue, whatever the deadline.
+    assert 'class="text-nowrap">' in body and "text-danger fw-bold" not in body
+    Issue.objects.filter(pk=issue.pk).update(suspended=False)
+    body = login(zone.grid).get("/issues/", HTTP_ACCEPT_LANGUAGE="en").text
+    deadline = today() - datetime.timedelta(days=1)
+    assert f'class="text-nowrap text-danger fw-bold">{deadline:%Y-%m-%d} · Overdue</td>' in body
+
+
 def test_list_filters_by_department_project_park_and_dates(zone, login):
     land = raise_issue(zone, category="land")
     other = raise_issue(zone, project=zone.project_b, by=zone.grid_b)

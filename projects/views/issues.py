@@ -13,7 +13,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -202,32 +204,70 @@ def _name_or_dash(obj):
     return (obj.name if obj is not None else "") or "—"
 
 
+# A row of the issue table (templates/projects/_issue_table.html holds the header and the loop), built
+# here as the dashboard builds its breakdown cells: through the template engine its seven labelled
+# cells cost about 600 calls a row, more than the rest of the page. format_html escapes every value.
+ISSUE_ROW = (
+    '<tr>\n<td><a href="{url}">{title}</a>'
+    '<div class="small text-muted fw-normal">{category}{committee}{suspended}</div></td>\n'
+    '<td data-label="{project_label}">{project}<div class="small text-muted">{park}</div></td>\n'
+    '<td data-label="{level_label}">{level}</td>\n'
+    '<td data-label="{status_label}">{status}</td>\n'
+    '<td data-label="{department_label}">{department}</td>\n'
+    '<td data-label="{assignee_label}">{assignee}</td>\n'
+    '<td data-label="{deadline_label}" class="text-nowrap{late}">{deadline}</td>\n</tr>'
+)
+BADGE = ' · <span class="badge text-bg-{}">{}</span>'
+NOTHING = SafeString()  # an optional part left out: nothing to escape
+LATE = SafeString(" text-danger fw-bold")
+
+
 def issue_rows(issues):
-    """What each row of templates/projects/_issue_table.html shows, for `issues` read with
-    IssueQuerySet.as_rows(): plain values prepared once here, as the template's filters, labels and
-    lookups cost a thousand calls a row. The template still escapes every text."""
+    """Each row of the issue table as HTML (ISSUE_ROW), for `issues` read with IssueQuerySet.as_rows();
+    the cells' labels and the choices' words translated once for the page."""
     issues = list(issues)
-    if not issues:  # no labels to translate
+    if not issues:  # nothing to translate
         return []
     category, level, status = _labels("category"), _labels("level"), _labels("status")
-    return [
-        {
-            "url": issue.get_absolute_url(),
-            "title": f"#{issue.pk} {Truncator(issue.description).chars(60)}",
-            "category": category.get(issue.category, issue.category),
-            "flagged": issue.flagged_for_committee,
-            "suspended": issue.suspended,
-            "project": issue.project.name,
-            "park": issue.project.park.name,
-            "level": f"{issue.level} · {level.get(issue.level, issue.level)}",
-            "status": status.get(issue.status, issue.status),
-            "department": _name_or_dash(issue.department),
-            "assignee": _name_or_dash(issue.assignee),
-            "deadline": f"{issue.deadline:%Y-%m-%d}" if issue.deadline else "—",
-            "overdue": bool(issue.deadline) and issue.is_overdue,
-        }
-        for issue in issues
-    ]
+    # The phone's stacked cells repeat the header's words (the header: the same msgids in the template).
+    labels = {
+        f"{name}_label": conditional_escape(text)
+        for name, text in {
+            "project": _("Project"),
+            "level": _("Level"),
+            "status": _("Status"),
+            "department": _("Department"),
+            "assignee": _("Responsible person"),
+            "deadline": _("Deadline"),
+        }.items()
+    }
+    committee = format_html(BADGE, "danger", _("Committee"))
+    suspended = format_html(BADGE, "secondary", _("Suspended"))
+    overdue = _("Overdue")
+    rows = []
+    for issue in issues:
+        late = bool(issue.deadline) and issue.is_overdue
+        deadline = f"{issue.deadline:%Y-%m-%d}" if issue.deadline else "—"
+        rows.append(
+            format_html(
+                ISSUE_ROW,
+                url=issue.get_absolute_url(),
+                title=f"#{issue.pk} {Truncator(issue.description).chars(60)}",
+                category=category.get(issue.category, issue.category),
+                committee=committee if issue.flagged_for_committee else NOTHING,
+                suspended=suspended if issue.suspended else NOTHING,
+                project=issue.project.name,
+                park=issue.project.park.name,
+                level=f"{issue.level} · {level.get(issue.level, issue.level)}",
+                status=status.get(issue.status, issue.status),
+                department=_name_or_dash(issue.department),
+                assignee=_name_or_dash(issue.assignee),
+                late=LATE if late else NOTHING,
+                deadline=f"{deadline} · {overdue}" if late else deadline,
+                **labels,
+            )
+        )
+    return rows
 
 
 def issue_list(request):
