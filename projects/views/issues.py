@@ -347,8 +347,43 @@ def _get_issue(request, pk):
     )
 
 
+# What the issue page shows of the issue's project and people (issue_detail.html); the actions and
+# slips read more of them (_get_issue).
+PAGE_RELATED_FIELDS = (
+    "project__code",
+    "project__name",
+    "project__park__name",
+    "project__enterprise__name",
+    "department__name",
+    "assignee__name",
+    "assigned_by_leader__name",
+    "raised_by__name",
+    "visit__id",
+)
+
+
+def _get_issue_for_page(request, pk):
+    """The issue as its page reads it: every column of its own (the rulebook, the action forms and the
+    first response read them), of its relations only what the page shows."""
+    issue_fields = [field.name for field in Issue._meta.concrete_fields]
+    return get_object_or_404(
+        visible_issues(request)
+        .select_related(
+            "project__park",
+            "project__enterprise",
+            "department",
+            "assignee",
+            "assigned_by_leader",
+            "raised_by",
+            "visit",
+        )
+        .only(*issue_fields, *PAGE_RELATED_FIELDS),
+        pk=pk,
+    )
+
+
 def issue_detail(request, pk):
-    issue = _get_issue(request, pk)
+    issue = _get_issue_for_page(request, pk)
     return render(request, "projects/issue_detail.html", _detail_context(request, issue))
 
 
@@ -370,7 +405,7 @@ def issue_action(request, pk, action):
         else:
             messages.success(request, _("Saved: %(action)s.") % {"action": spec.title})
             return redirect(issue)
-    issue = _get_issue(request, pk)
+    issue = _get_issue_for_page(request, pk)
     return render(request, "projects/issue_detail.html", _detail_context(request, issue, form), status=400)
 
 
