@@ -8,6 +8,7 @@ from django.utils import timezone
 from projects.models import ApprovalRequest, CalendarDay, Issue, IssueEventKind, IssueStatus, Level
 from projects.querysets import today
 from projects.services.issues import (
+    approval_decide,
     issue_escalate,
     issue_flag_for_committee,
     issue_raise,
@@ -385,8 +386,16 @@ def test_detail_query_count_does_not_grow_with_the_timeline(zone, login, django_
         client.get(f"/issues/{issue.pk}/")
     for n in range(8):
         issue_follow_up(issue=issue, by=zone.dept, text=f"第{n}次跟进")
+    # A decided and a pending request: their people's names come with them (the page reads only
+    # the columns it shows, none lazily).
+    later = issue.deadline + datetime.timedelta(days=9)
+    decided = issue_request_extension(issue=issue, by=zone.grid, reason="等待图审", new_deadline=later)
+    approval_decide(request=decided, by=zone.coordinator, approve=False, note="不需要")
+    issue.refresh_from_db()
+    issue_request_extension(issue=issue, by=zone.grid, reason="再等图审", new_deadline=later)
     with django_assert_num_queries(len(captured)):
-        client.get(f"/issues/{issue.pk}/")
+        page = client.get(f"/issues/{issue.pk}/")
+    assert "不需要" in page.text and "再等图审" in page.text and "第7次跟进" in page.text
 
 
 # --- Deadlines, feedback, first response (workflow gaps) -------------------------------------------

@@ -315,13 +315,27 @@ def committee_list(request):
     )
 
 
+# What the issue page's timeline and requests show (issue_detail.html), with the keys their names
+# are read through and the issue's (issue.events attaches the issue to each row by it).
+EVENT_FIELDS = (
+    *("issue", "kind", "at", "text", "from_level", "to_level", "deadline"),
+    *("by", "department", "assignee", "by__name", "department__name", "assignee__name"),
+)
+REQUEST_FIELDS = (
+    *("issue", "kind", "new_deadline", "status", "reason", "requested_at", "decision_note"),
+    *("requested_by", "decided_by", "requested_by__name", "decided_by__name"),
+)
+
+
 def _detail_context(request, issue, bound=None):
     limit = Rules.current().first_response_days
     days, late = _first_response(issue, limit)
     return {
         "issue": issue,
-        "events": issue.events.select_related("by", "department", "assignee"),
-        "requests": issue.approval_requests.select_related("requested_by", "decided_by"),
+        "events": issue.events.select_related("by", "department", "assignee").only(*EVENT_FIELDS),
+        "requests": issue.approval_requests.select_related("requested_by", "decided_by").only(
+            *REQUEST_FIELDS
+        ),
         "actions": _action_forms(issue, request.user, bound),
         "first_response_days": days,
         "first_response_late": late,
