@@ -195,9 +195,12 @@ def _first_response(issue, limit):
 
 
 def _labels(field_name):
-    """An Issue choice field's {value: label} in the active language, translated once for a list (a
-    label per row is a gettext per choice of the field: get_FOO_display hashes the lazy labels)."""
-    return {value: str(label) for value, label in Issue._meta.get_field(field_name).flatchoices}
+    """An Issue choice field's {value: label} in the active language, translated and escaped once for
+    a list (a label per row is a gettext per choice of the field: get_FOO_display hashes the lazy
+    labels)."""
+    return {
+        value: conditional_escape(label) for value, label in Issue._meta.get_field(field_name).flatchoices
+    }
 
 
 def _name_or_dash(obj):
@@ -224,11 +227,13 @@ LATE = SafeString(" text-danger fw-bold")
 
 def issue_rows(issues):
     """Each row of the issue table as HTML (ISSUE_ROW), for `issues` read with IssueQuerySet.as_rows();
-    the cells' labels and the choices' words translated once for the page."""
+    the cells' labels and the choices' words translated and escaped once for the page."""
     issues = list(issues)
     if not issues:  # nothing to translate
         return []
-    category, level, status = _labels("category"), _labels("level"), _labels("status")
+    category, status = _labels("category"), _labels("status")
+    # A level's number and name ("3 · ..."); every issue has one (the issue_level_range constraint).
+    levels = {value: format_html("{} · {}", value, name) for value, name in _labels("level").items()}
     # The phone's stacked cells repeat the header's words (the header: the same msgids in the template).
     labels = {
         f"{name}_label": conditional_escape(text)
@@ -258,7 +263,7 @@ def issue_rows(issues):
                 suspended=suspended if issue.suspended else NOTHING,
                 project=issue.project.name,
                 park=issue.project.park.name,
-                level=f"{issue.level} · {level.get(issue.level, issue.level)}",
+                level=levels[issue.level],
                 status=status.get(issue.status, issue.status),
                 department=_name_or_dash(issue.department),
                 assignee=_name_or_dash(issue.assignee),
