@@ -49,6 +49,7 @@ from ..models.issues import UNRESOLVED_FIRST
 from ..querysets import today
 from ..rulebook import APPROVER_ROLES
 from ..services import issues as services
+from ..templatetags.choices import choice_labels
 from ..workdays import working_days_between
 
 PAGE_SIZE = 50
@@ -194,13 +195,10 @@ def _first_response(issue, limit):
     return None, False
 
 
-def _labels(field_name):
-    """An Issue choice field's {value: label} in the active language, translated and escaped once for
-    a list (a label per row is a gettext per choice of the field: get_FOO_display hashes the lazy
-    labels)."""
-    return {
-        value: conditional_escape(label) for value, label in Issue._meta.get_field(field_name).flatchoices
-    }
+def _escaped_labels(field_name):
+    """An Issue choice field's labels (choice_labels, translated once per field and language), escaped
+    once for a list rather than in each row."""
+    return {value: conditional_escape(label) for value, label in choice_labels(Issue, field_name).items()}
 
 
 def _name_or_dash(obj):
@@ -231,9 +229,9 @@ def issue_rows(issues):
     issues = list(issues)
     if not issues:  # nothing to translate
         return []
-    category, status = _labels("category"), _labels("status")
+    category, status = _escaped_labels("category"), _escaped_labels("status")
     # A level's number and name ("3 · ..."); every issue has one (the issue_level_range constraint).
-    levels = {value: format_html("{} · {}", value, name) for value, name in _labels("level").items()}
+    levels = {value: format_html("{} · {}", value, name) for value, name in _escaped_labels("level").items()}
     # The phone's stacked cells repeat the header's words (the header: the same msgids in the template).
     labels = {
         f"{name}_label": conditional_escape(text)
