@@ -348,19 +348,22 @@ def _detail_context(request, issue, bound=None):
     }
 
 
+# The issue's relations its page, actions and slips show.
+ISSUE_RELATIONS = (
+    "project__park",
+    "project__enterprise",
+    "department",
+    "assignee",
+    "assigned_by_leader",
+    "raised_by",
+    "visit",
+)
+
+
 def _get_issue(request, pk):
+    """The issue as the actions and slips read it: with its project's leader, every column."""
     return get_object_or_404(
-        visible_issues(request).select_related(
-            "project__park",
-            "project__leader",
-            "project__enterprise",
-            "department",
-            "assignee",
-            "assigned_by_leader",
-            "raised_by",
-            "visit",
-        ),
-        pk=pk,
+        visible_issues(request).select_related("project__leader", *ISSUE_RELATIONS), pk=pk
     )
 
 
@@ -384,17 +387,7 @@ def _get_issue_for_page(request, pk):
     first response read them), of its relations only what the page shows."""
     issue_fields = [field.name for field in Issue._meta.concrete_fields]
     return get_object_or_404(
-        visible_issues(request)
-        .select_related(
-            "project__park",
-            "project__enterprise",
-            "department",
-            "assignee",
-            "assigned_by_leader",
-            "raised_by",
-            "visit",
-        )
-        .only(*issue_fields, *PAGE_RELATED_FIELDS),
+        visible_issues(request).select_related(*ISSUE_RELATIONS).only(*issue_fields, *PAGE_RELATED_FIELDS),
         pk=pk,
     )
 
