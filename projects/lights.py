@@ -171,10 +171,12 @@ def _expressions(year, month, on, red_node_day, red_node_days, red_points, yello
         date__gt=on - datetime.timedelta(days=visit_days),
     )
     late_nodes = PlanNode.objects.filter(project=OuterRef("pk")).late(on=on).order_by()
+    # A key node late beyond the threshold: what makes a late node red.
+    red_node = Q(is_key=True, planned_on__lte=red_node_day)
     # The node the reason names, in one subquery (each repeats the node's dates): the most late key
     # node beyond the threshold (`beyond` 0), else the most late node; whether it is key, not
     # `beyond`, in the row: _node_reason tells red from its delay, a CASE less to build per query.
-    beyond = Case(When(is_key=True, planned_on__lte=red_node_day, then=Value(0)), default=Value(1))
+    beyond = Case(When(red_node, then=Value(0)), default=Value(1))
     reason_node = (
         late_nodes.annotate(beyond=beyond)
         .order_by("beyond", "planned_on", "pk")
@@ -221,11 +223,7 @@ def _expressions(year, month, on, red_node_day, red_node_days, red_points, yello
     # repeats the nodes' dates): red with a key node beyond the threshold, else yellow with a late
     # node ("red" sorts before "yellow"), else NULL and the other yellow rules decide.
     node_light = (
-        late_nodes.annotate(
-            node_light=Case(
-                When(is_key=True, planned_on__lte=red_node_day, then=Value(RED)), default=Value(YELLOW)
-            )
-        )
+        late_nodes.annotate(node_light=Case(When(red_node, then=Value(RED)), default=Value(YELLOW)))
         .order_by("node_light")
         .values("node_light")[:1]
     )

@@ -273,7 +273,7 @@ def issue_lines(issues):
     for pk, description, level, status, deadline, department in issues.values_list(
         "pk", "description", "level", "status", "deadline", "department__name"
     ):
-        facts = [str(levels.get(level, level)), str(statuses.get(status, status)), department or "—"]
+        facts = [str(levels.get(level, level)), statuses.get(status, status), department or "—"]
         if deadline:
             facts.append(f"{deadline_word} {formats.localize(deadline)}")
         lines.append(
