@@ -43,6 +43,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .compiled import CompiledOnce
 from .models.choices import YEAR_MIN, Light
 
 RED, YELLOW, GREEN = Light.RED, Light.YELLOW, Light.GREEN
@@ -154,8 +155,15 @@ REASON_COLUMNS = (
 def _expressions(year, month, on, red_node_day, red_node_days, red_points, yellow_points, visit_days):
     """({light_* column: expression}, {alias: expression}, the light's Case) for these inputs: built
     once per set of inputs (every one is in the key, so none is stale), as annotate() resolves a copy
-    of each for its query."""
+    of each for its query. The subqueries and the light are CompiledOnce: resolved and compiled once
+    per shape of query, not again for every query (projects/compiled.py)."""
     from .models import Issue, Level, ListingKind, MonthlyReport, PlanNode, Visit
+
+    inputs = (year, month, on, red_node_day, red_node_days, red_points, yellow_points, visit_days)
+
+    def once(name, expression):
+        # Every input is in the key: the same key is the same SQL (projects/compiled.py).
+        return CompiledOnce(expression, key=("light", name, inputs))
 
     money = DecimalField(max_digits=20, decimal_places=2)
     reports = (
@@ -185,12 +193,18 @@ def _expressions(year, month, on, red_node_day, red_node_days, red_points, yello
     columns = {
         "light_kind": F("light_listing__kind"),
         "light_planned": ExpressionWrapper(F("light_listing__planned_investment"), output_field=money),
-        "light_done": Coalesce(Subquery(done, output_field=money), Value(Decimal(0)), output_field=money),
+        "light_done": once(
+            "done", Coalesce(Subquery(done, output_field=money), Value(Decimal(0)), output_field=money)
+        ),
         # The first overdue issue's number (or None): the reason names it.
-        "light_overdue_high": Subquery(overdue.filter(level__gte=Level.LEADER).values("pk")[:1]),
-        "light_overdue_low": Subquery(overdue.filter(level__lte=Level.COORDINATION).values("pk")[:1]),
-        "light_visited": Exists(visited),
-        "light_node": Subquery(reason_node, output_field=models.JSONField()),
+        "light_overdue_high": once(
+            "overdue_high", Subquery(overdue.filter(level__gte=Level.LEADER).values("pk")[:1])
+        ),
+        "light_overdue_low": once(
+            "overdue_low", Subquery(overdue.filter(level__lte=Level.COORDINATION).values("pk")[:1])
+        ),
+        "light_visited": once("visited", Exists(visited)),
+        "light_node": once("node", Subquery(reason_node, output_field=models.JSONField())),
         # The period and thresholds the light was computed with, for `reasons` (constants).
         "light_month": Value(month, output_field=IntegerField()),
         "light_today": Value(on, output_field=DateField()),
@@ -203,9 +217,12 @@ def _expressions(year, month, on, red_node_day, red_node_days, red_points, yello
     # of each report, summed: exact on every database.
     done_cents = reports.annotate(cents=Sum(Round(F("amount") * 100))).values("cents")
     aliases = {
-        "light_done_1200": ExpressionWrapper(
-            Coalesce(Subquery(done_cents, output_field=money), Value(Decimal(0))) * Value(1200),
-            output_field=money,
+        "light_done_1200": once(
+            "done_1200",
+            ExpressionWrapper(
+                Coalesce(Subquery(done_cents, output_field=money), Value(Decimal(0))) * Value(1200),
+                output_field=money,
+            ),
         ),
         "light_planned_cents": Round(F("light_listing__planned_investment") * 100, output_field=money),
     }
@@ -237,7 +254,7 @@ def _expressions(year, month, on, red_node_day, red_node_days, red_points, yello
         ),
         output_field=text,
     )
-    return columns, aliases, light
+    return columns, aliases, once("light", light)
 
 
 def _one_decimal(value):

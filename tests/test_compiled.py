@@ -1,0 +1,150 @@
+"""CompiledOnce (projects/compiled.py): the light's subqueries compiled once, then reused.
+
+Every query shape the pages use must give the same SQL, and so the same rows, as Django's own
+resolving and compiling of the same expressions, on the first query and on every later one.
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db.models import Count, F, Q, Subquery
+
+from projects import compiled, lights
+from projects.models import Issue, IssueStatus, Level, Listing, ListingKind, ListingLevel, Project, Stage
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2024, 6, 20)
+
+
+def lit(**extra):
+    return Project.objects.with_light(year=2024, month=6, today=TODAY, by_light=True, **extra)
+
+
+# Each query shape that reads the light: rows with reasons, filtered, ordered and grouped by it,
+# counted with a filter, and the light in a subquery of another query (the list's light filter).
+SHAPES = {
+    "rows": lambda: lit().order_by("pk"),
+    "rows without reasons": lambda: lit(reasons=False).order_by("pk"),
+    "filtered and ordered": lambda: lit().filter(light__in=["red", "yellow"]).order_by("light", "pk"),
+    "grouped": lambda: lit(reasons=False).values(shown=F("light")).annotate(n=Count("pk")).order_by("shown"),
+    "counted by park": lambda: (
+        lit(reasons=False)
+        .values("park")
+        .annotate(red=Count("pk", filter=Q(light="red")), yellow=Count("pk", filter=Q(light="yellow")))
+        .order_by("park")
+    ),
+    "in a subquery": lambda: Project.objects.filter(pk__in=lit().filter(light="red").values("pk")).order_by(
+        "pk"
+    ),
+    "issues of red projects": lambda: Issue.objects.filter(
+        project__in=Subquery(lit().filter(light="red").values("pk"))
+    ).order_by("pk"),
+}
+
+
+def sql(queryset):
+    query, params = queryset.query.sql_with_params()
+    return query, tuple(params)
+
+
+def rows(queryset):
+    return [
+        (row.pk, row.light, row.light_reasons)
+        if isinstance(row, Project)
+        else row
+        if isinstance(row, dict)
+        else row.pk
+        for row in queryset
+    ]
+
+
+@pytest.fixture
+def red_and_green(zone):
+    late = Project.objects.create(
+        code="C-1", name="迟", enterprise=zone.enterprise, park=zone.park_a,
+        total_investment=Decimal(5000), stage=Stage.PREPARATION, planned_start=datetime.date(2024, 3, 1),
+    )  # fmt: skip
+    Listing.objects.create(
+        project=late,
+        year=2024,
+        level=ListingLevel.CITY,
+        kind=ListingKind.NEW,
+        planned_investment=Decimal(100),
+    )
+    Issue.objects.create(
+        project=late, category="land", description="用地", level=Level.LEADER, status=IssueStatus.OPEN,
+        deadline=datetime.date(2024, 6, 1), raised_at=datetime.datetime(2024, 5, 1, tzinfo=datetime.UTC),
+    )  # fmt: skip
+    calm = Project.objects.create(
+        code="C-2", name="稳", enterprise=zone.enterprise, park=zone.park_b, total_investment=Decimal(5000),
+        stage=Stage.PREPARATION,
+    )  # fmt: skip
+    Listing.objects.create(
+        project=calm,
+        year=2024,
+        level=ListingLevel.CITY,
+        kind=ListingKind.CONTINUING,
+        planned_investment=Decimal(0),
+    )
+    return late, calm
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_every_shape_gives_djangos_sql_and_rows_first_and_later(red_and_green, monkeypatch, shape):
+    make = SHAPES[shape]
+    compiled._shapes.clear()
+    first_sql, first_rows = sql(make()), rows(make())
+    later_sql, later_rows = sql(make()), rows(make())
+    with monkeypatch.context() as patched:
+        patched.setattr(lights, "CompiledOnce", lambda expression, key: expression)
+        lights._expressions.cache_clear()
+        django_sql, django_rows = sql(make()), rows(make())
+    lights._expressions.cache_clear()
+    assert first_sql == later_sql == django_sql
+    assert first_rows == later_rows == django_rows
+    assert django_rows  # each shape finds something in this zone
+
+
+def test_the_lights_are_right(red_and_green):
+    late, calm = red_and_green
+    by_pk = {project.pk: project for project in lit()}
+    assert by_pk[late.pk].light == "red"
+    assert by_pk[calm.pk].light == "yellow"  # never visited
+    assert list(lit().filter(light="red").values_list("pk", flat=True)) == [late.pk]
+
+
+def test_a_later_query_compiles_none_of_the_lights_subqueries(red_and_green, monkeypatch):
+    compiled._shapes.clear()
+    list(SHAPES["filtered and ordered"]())
+    calls = []
+    original = Subquery.as_sql
+
+    def counting(self, *args, **kwargs):
+        calls.append(self)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Subquery, "as_sql", counting)
+    assert len(rows(SHAPES["filtered and ordered"]())) == 4  # with the zone fixture's two
+    assert calls == []
+    # Inside another query its SQL is relabelled, so it is compiled the ordinary way.
+    list(SHAPES["in a subquery"]())
+    assert calls
+
+
+def test_new_inputs_are_new_sql(red_and_green):
+    """The day, the period and the thresholds are all in the key: a new day is never an old SQL."""
+    on_day = sql(lit())
+    next_day = Project.objects.with_light(
+        year=2024, month=6, today=TODAY + datetime.timedelta(days=1), by_light=True
+    )
+    assert sql(next_day)[1] != on_day[1]
+
+
+def test_the_kept_shapes_are_bounded(red_and_green, monkeypatch):
+    monkeypatch.setattr(compiled, "MAX_SHAPES", 3)
+    compiled._shapes.clear()
+    for days in range(5):
+        sql(Project.objects.with_light(year=2024, month=6, today=TODAY + datetime.timedelta(days=days)))
+    assert len(compiled._shapes) == 3
