@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.text import Truncator
 
 from .. import access
+from ..links import row_link
 from ..models import (
     ApprovalRequest,
     Issue,
@@ -62,10 +63,11 @@ def issue_items(rows, level_names):
     """What templates/projects/_issue_items.html shows of IssueQuerySet.as_items() rows: the link, the
     number with the words cut to 50 characters, the level's name and the deadline as the page writes
     dates."""
+    issue_link = row_link("issue_detail")
     return [
         {
             "pk": row["pk"],
-            "url": reverse("issue_detail", args=[row["pk"]]),
+            "url": issue_link(row["pk"]),
             "title": f"#{row['pk']} {Truncator(row['description']).chars(50)}",
             "project": row["project__name"],
             "level": row["level"],
@@ -79,11 +81,12 @@ def issue_items(rows, level_names):
 
 def not_visited_items(projects):
     """The projects not visited lately, with the links to each and to record a visit."""
+    project_link, visit_link = row_link("project_detail"), row_link("project_visit_new")
     return [
         {
             "pk": project["pk"],
-            "url": reverse("project_detail", args=[project["pk"]]),
-            "visit_url": reverse("project_visit_new", args=[project["pk"]]),
+            "url": project_link(project["pk"]),
+            "visit_url": visit_link(project["pk"]),
             "name": project["name"],
             "park": project["park__name"],
         }
@@ -99,10 +102,11 @@ def late_node_items(nodes, on, rules):
         SimpleNamespace(**row, done_on=None, not_needed=False)
         for row in nodes.values("pk", "name", "is_key", "project_id", "project__name", "planned_on")
     ]
+    node_link = row_link("plan_node", arity=2)
     return [
         {
             "pk": node.pk,
-            "url": reverse("plan_node", args=[node.project_id, node.pk]),
+            "url": node_link(node.project_id, node.pk),
             "project": node.project__name,
             "name": node.name,
             "is_key": node.is_key,
@@ -117,10 +121,11 @@ def late_node_items(nodes, on, rules):
 def led_project_items(projects):
     """A leader's projects with their stage's name and their count of open issues."""
     stage_names = choice_labels(Project, "stage")
+    project_link = row_link("project_detail")
     return [
         {
             "pk": project["pk"],
-            "url": reverse("project_detail", args=[project["pk"]]),
+            "url": project_link(project["pk"]),
             "name": project["name"],
             "park": project["park__name"],
             "stage_name": stage_names.get(project["stage"], project["stage"]),
@@ -142,10 +147,11 @@ def approval_items(requests):
         "requested_by__name",
         "new_deadline",
     )
+    issue_link = row_link("issue_detail")
     return [
         {
             "pk": row["pk"],
-            "issue_url": reverse("issue_detail", args=[row["issue_id"]]),
+            "issue_url": issue_link(row["issue_id"]),
             "title": f"#{row['issue_id']} {Truncator(row['issue__description']).chars(50)}",
             "kind_name": kind_names.get(row["kind"], row["kind"]),
             "project": row["issue__project__name"],

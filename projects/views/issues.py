@@ -36,6 +36,7 @@ from ..forms.issues import (
     IssueResumeForm,
     IssueSendBackForm,
 )
+from ..links import row_link
 from ..models import (
     ApprovalDecision,
     ApprovalRequest,
@@ -247,6 +248,7 @@ def issue_rows(issues):
     committee = format_html(BADGE, "danger", _("Committee"))
     suspended = format_html(BADGE, "secondary", _("Suspended"))
     overdue = _("Overdue")
+    issue_link = row_link("issue_detail")
     rows = []
     for issue in issues:
         late = bool(issue.deadline) and issue.is_overdue
@@ -254,7 +256,7 @@ def issue_rows(issues):
         rows.append(
             format_html(
                 ISSUE_ROW,
-                url=issue.get_absolute_url(),
+                url=issue_link(issue.pk),
                 title=f"#{issue.pk} {Truncator(issue.description).chars(60)}",
                 category=category.get(issue.category, issue.category),
                 committee=committee if issue.flagged_for_committee else NOTHING,

@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import formats
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -20,6 +19,7 @@ from ..filters import ProjectFilter
 from ..forms.base import add_service_errors
 from ..forms.plans import DocumentForm
 from ..forms.projects import ProjectEditForm
+from ..links import row_link
 from ..models import Issue, Permit, Photo, Project, ProjectAction, Rules, Visit
 from ..numbers import number_text
 from ..plans import annotate_states
@@ -89,6 +89,7 @@ def list_rows(projects, columns):
     here; the light's and the listing's badges are HTML already.
     """
     number = number_text()
+    project_link = row_link("project_detail")
     c = columns
     rows = []
     for project in projects:
@@ -101,7 +102,7 @@ def list_rows(projects, columns):
             listing = listing_badges(project.listing_level, project.light_kind)
         else:
             listing = NO_LISTING
-        url = html.escape(project.get_absolute_url())
+        url = project_link(project.pk)  # digits and slashes: nothing to escape
         total = number(project.total_investment, "whole")
         planned = number(project.light_planned, "whole")
         leader = html.escape(project.leader_name or "") or "—"
@@ -246,7 +247,7 @@ def with_choice_labels(rows, *fields):
 # The project page lists every permit, every active issue and the last 20 visits: their rows'
 # texts are worked out here, once per row, from the columns shown (no model instances), where the
 # template spent some 35 calls on each variable and filter of a row. The links are those of
-# Issue.get_absolute_url() and Visit.get_absolute_url().
+# Issue.get_absolute_url() and Visit.get_absolute_url() (projects/links.py).
 
 
 def permit_rows(permits):
@@ -269,6 +270,7 @@ def issue_lines(issues):
     """Each issue's link, "#number words…" and "level · status · department[ · deadline date]"."""
     levels, statuses = choice_labels(Issue, "level"), choice_labels(Issue, "status")
     deadline_word = _("deadline")
+    issue_link = row_link("issue_detail")
     lines = []
     for pk, description, level, status, deadline, department in issues.values_list(
         "pk", "description", "level", "status", "deadline", "department__name"
@@ -278,7 +280,7 @@ def issue_lines(issues):
             facts.append(f"{deadline_word} {formats.localize(deadline)}")
         lines.append(
             {
-                "url": reverse("issue_detail", args=[pk]),
+                "url": issue_link(pk),
                 "title": f"#{pk} {Truncator(description).chars(60)}",
                 "facts": " · ".join(facts),
             }
@@ -289,9 +291,10 @@ def issue_lines(issues):
 def visit_lines(visits):
     """Each visit's link, "date kind" and summary."""
     kinds = choice_labels(Visit, "kind")
+    visit_link = row_link("visit_detail")
     return [
         {
-            "url": reverse("visit_detail", args=[pk]),
+            "url": visit_link(pk),
             "title": f"{formats.localize(date)} {kinds.get(kind, kind)}",
             "summary": Truncator(summary).chars(100),
         }
