@@ -5,6 +5,7 @@ so an object outside a user's reach is a 404, and use `require_role` for actions
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 
 from .models.choices import RoleCode
 
@@ -19,7 +20,12 @@ def get_staff(user):
     if not hasattr(user, "_newzone_staff"):
         from .models import Staff
 
-        user._newzone_staff = Staff.objects.filter(user=user).prefetch_related("roles").first()
+        # The profile and its roles in one query: a row per role (none: one row with no code).
+        rows = list(Staff.objects.filter(user=user).annotate(role_code=F("roles__code")))
+        staff = rows[0] if rows else None
+        if staff is not None:
+            staff._role_codes = {row.role_code for row in rows if row.role_code}
+        user._newzone_staff = staff
     return user._newzone_staff
 
 

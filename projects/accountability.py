@@ -198,7 +198,7 @@ def by_department(*, year, month, user, today, rules):
 
     Queries: the grouped counts (1), first responses and resolutions by pairs of days (2), the
     calendar for their range (0–1), extensions (1), department names (1), plus the user's profile
-    and roles if not looked up yet (2)."""
+    and roles if not looked up yet (1)."""
     issues = period_issues(user, year, month).filter(department__isnull=False)
     groups = _groups(issues, ("department",), today, rules)
     names = dict(Department.objects.filter(pk__in=[pk for (pk,) in groups]).values_list("pk", "name"))

@@ -18,21 +18,21 @@ from tests.zone import add_bulk_projects, build_dashboard_zone
 pytestmark = pytest.mark.django_db
 
 YEAR = 2024
-# /dashboard/ for a zone-wide role: session, user, staff profile with its roles (2), Rules (1), the
+# /dashboard/ for a zone-wide role: session, user, staff profile with its roles (1), Rules (1), the
 # figures (listing figures by park, level and leader with last year's 1亿+, summed into the totals
 # and each breakdown; monthly series, issue counts by park, leader and level, resolved issues' two
 # dates, calendar overrides for them, visits in the month, lights and projects not visited by park,
 # leader and level with the calendar days of the late-node threshold, the pipeline by park, summed
 # for the zone: 9), the red/yellow list (1, on the figures' lit queryset and calendar read; a
-# leader's own lights are one more), the period's round lock (1) and unread notifications (1) = 17.
+# leader's own lights are one more), the period's round lock (1) and unread notifications (1) = 16.
 # The breakdowns' issue and light figures are sums of the grouped counts: no query of their own.
-DASHBOARD_QUERIES = 17
-# /dashboard.json: session, user, staff with roles (2), the figures (9) with Rules (1), the
-# period's round lock (1) = 15, and the accountability figures (13): by department the grouped
+DASHBOARD_QUERIES = 16
+# /dashboard.json: session, user, staff with its roles (1), the figures (9) with Rules (1), the
+# period's round lock (1) = 14, and the accountability figures (13): by department the grouped
 # counts, the two pairs of days and the extensions (4; no issue of this zone has a department, so no
 # calendar or names); by grid worker the round's projects by park and named worker, the workers and
-# their parks (3), the grouped counts, day pairs, calendar and extensions (5); satisfaction (1) = 28.
-JSON_QUERIES = 28
+# their parks (3), the grouped counts, day pairs, calendar and extensions (5); satisfaction (1) = 27.
+JSON_QUERIES = 27
 
 
 @pytest.fixture

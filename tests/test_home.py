@@ -143,7 +143,7 @@ def round_due_in_the_next_working_days():
 
 @pytest.mark.parametrize(
     ("persona", "queries"),
-    [("grid", 19), ("dept", 17), ("leader", 18), ("coordinator", 19), ("supervisor", 16)],
+    [("grid", 18), ("dept", 16), ("leader", 17), ("coordinator", 18), ("supervisor", 15)],
 )
 def test_home_query_count_is_bounded(work, login, django_assert_num_queries, persona, queries):
     z = work
@@ -162,9 +162,9 @@ def test_home_query_count_is_bounded(work, login, django_assert_num_queries, per
     client.get(reverse("home"))  # warm the session
     if persona == "grid" and not round_due_in_the_next_working_days():
         queries -= 4
-    # session, user, staff + roles (2), unread count, Rules, then one query per section (my issues,
+    # session, user, staff with its roles (1), unread count, Rules, then one query per section (my issues,
     # overdue, not visited, late nodes with the calendar days of their delays, upcoming meetings: 6; "my
-    # projects" is a subquery of each, left out when they are every project) = 12. Leaders add their
+    # projects" is a subquery of each, left out when they are every project) = 11. Leaders add their
     # projects, awaiting assignment and their projects' open issues (3); coordinators add approvals and
     # agenda candidates (2); supervisors their level-4 items (1). Department staff and coordinators add
     # the first-response counts (2): the calendar days that fix the "late" cut-off, one aggregate. "Due

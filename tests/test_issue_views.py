@@ -161,14 +161,14 @@ def test_list_query_count_does_not_grow_with_rows(zone, login, django_assert_num
         raise_issue(zone)
     client = login(zone.coordinator)
     client.get("/issues/")  # warm the session
-    # session, user, staff + roles (2), count, unread count, filter choices (park, committee leader,
-    # department, assignee, grid worker; the project select offers only a chosen project, none
-    # here), rows = 12.
-    with django_assert_num_queries(12):
+    # session, user, staff with its roles (1), count, unread count, filter choices (park, committee
+    # leader, department, assignee, grid worker; the project select offers only a chosen project,
+    # none here), rows = 11.
+    with django_assert_num_queries(11):
         client.get("/issues/")
     for _ in range(10):
         raise_issue(zone, category="land")
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         client.get("/issues/")
 
 
@@ -379,10 +379,10 @@ def test_detail_query_count_does_not_grow_with_the_timeline(zone, login, django_
     issue = raise_issue(zone)
     client = login(zone.coordinator)
     client.get(f"/issues/{issue.pk}/")  # warm the session; the Rules row exists from here on
-    # session, user, staff + roles (2), issue, rules, calendar days, unread count, events, requests,
-    # the coordinator's form choices (assign: departments, people; escalate: departments — the
-    # leaders only entering level 3) = 13.
-    with django_assert_num_queries(13) as captured:
+    # session, user, staff with its roles (1), issue, rules, calendar days, unread count, events,
+    # requests, the coordinator's form choices (assign: departments, people; escalate: departments —
+    # the leaders only entering level 3) = 12.
+    with django_assert_num_queries(12) as captured:
         client.get(f"/issues/{issue.pk}/")
     for n in range(8):
         issue_follow_up(issue=issue, by=zone.dept, text=f"第{n}次跟进")

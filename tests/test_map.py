@@ -103,9 +103,9 @@ def test_geojson_applies_the_project_lists_filters(placed, login):
 def test_geojson_query_count_does_not_grow_with_the_projects(placed, login, django_assert_num_queries):
     client = login(placed.coordinator)
     client.get(reverse("map_geojson"))  # session and profile warm-up
-    # session, user, staff, roles, rules, the working calendar (late nodes), the projects with
-    # their lights (one query, however many).
-    with django_assert_num_queries(7):
+    # session, user, staff with its roles, rules, the working calendar (late nodes), the projects
+    # with their lights (one query, however many).
+    with django_assert_num_queries(6):
         assert len(features(client)) == 2
     for number in range(10):
         project = Project.objects.create(
@@ -116,7 +116,7 @@ def test_geojson_query_count_does_not_grow_with_the_projects(placed, login, djan
             total_investment=Decimal("100"),
         )
         place(project, "119.650000", "32.200000")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert len(features(client)) == 12
 
 
@@ -410,8 +410,8 @@ def test_evidence_list_query_count_is_bounded(zone, login, django_assert_num_que
         )
     client = login(zone.supervisor)
     client.get(reverse("visit_evidence"))
-    with django_assert_num_queries(8):
-        # session, user, staff, roles, rules, the count, the page's visits, the unread messages badge.
+    with django_assert_num_queries(7):
+        # session, user, staff with its roles, rules, the count, the page's visits, the unread badge.
         response = client.get(reverse("visit_evidence"))
     assert len(response.context["page"]) == 5
 

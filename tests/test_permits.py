@@ -172,9 +172,9 @@ def test_missing_list_for_the_grid_worker(zone, login, django_assert_num_queries
     approve_all(zone.project_a, ["用地"])
     client = login(zone.grid)
     client.get(reverse("permits_missing"))
-    # session, user, staff + roles (2), the required types, the projects (one query with an EXISTS
-    # per type, missing_permit_types), unread notifications = 7 whatever the row count.
-    with django_assert_num_queries(7):
+    # session, user, staff with its roles (1), the required types, the projects (one query with an
+    # EXISTS per type, missing_permit_types), unread notifications = 6 whatever the row count.
+    with django_assert_num_queries(6):
         response = client.get(reverse("permits_missing"))
     rows = response.context["rows"]
     assert [row["project"].code for row in rows] == ["P-A1"]  # B is not grid's

@@ -257,10 +257,10 @@ def test_plan_page_query_count_does_not_grow_with_the_nodes(zone, planned, login
     client.get(url)  # warm the session
     for n in range(8):
         PlanNode.objects.create(project=planned, name=f"加{n}", planned_date=D(2025, 5, n + 1))
-    # session, user, staff + roles (2), the project, Rules, the nodes with their dates, their
+    # session, user, staff with its roles (1), the project, Rules, the nodes with their dates, their
     # documents, the calendar of their delays, the rulebook's grid-worker check (may edit), unread
-    # notifications, the add form's people and departments (2) = 13, for 10 nodes as for 18.
-    with django_assert_num_queries(13):
+    # notifications, the add form's people and departments (2) = 12, for 10 nodes as for 18.
+    with django_assert_num_queries(12):
         assert client.get(url).status_code == 200
 
 

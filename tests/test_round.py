@@ -88,9 +88,9 @@ def test_grid_worker_sees_one_page_of_their_projects_with_last_month_and_year_to
     report(zone.project_a, PAST[0], 5, "150")
     client = login(zone.grid)
     client.get(round_url(*PAST))
-    # session, user, staff + roles (2), rules (the deadline), the month's lock, the projects with
-    # all their figures (one query of subqueries), unread notifications = 8, whatever the rows.
-    with django_assert_num_queries(8):
+    # session, user, staff with its roles (1), rules (the deadline), the month's lock, the projects
+    # with all their figures (one query of subqueries), unread notifications = 7, whatever the rows.
+    with django_assert_num_queries(7):
         response = client.get(round_url(*PAST))
     assert response.status_code == 200
     rows = response.context["rows"]
@@ -288,10 +288,10 @@ def test_completeness_by_park_and_person(past_round, login, django_assert_num_qu
     report(zone.project_b, PAST[0], PAST[1] - 1, "10")  # nor another month of the year
     client = login(zone.coordinator)
     client.get(reverse("round_status", args=PAST))
-    # session, user, staff + roles (2), rules, lock, by park (1), by grid worker (the round's
+    # session, user, staff with its roles (1), rules, lock, by park (1), by grid worker (the round's
     # projects by park and named worker, the workers, their parks: 3), the projects not reported,
-    # unread notifications = 12, whatever the rows.
-    with django_assert_num_queries(12):
+    # unread notifications = 11, whatever the rows.
+    with django_assert_num_queries(11):
         response = client.get(reverse("round_status", args=PAST))
     by_park = {park.name: (park.reported, park.total) for park in response.context["by_park"]}
     assert by_park == {"航空航天产业园": (1, 1), "高校园区": (0, 1)}

@@ -295,10 +295,10 @@ def test_visit_list_filters_by_month_and_hides_other_parks(zone, login, django_a
     client = login(zone.grid)
     client.get(reverse("visit_list"))  # warm the session
     query = {"date_after": "2026-04-01", "date_before": "2026-04-30"}
-    # session, user, staff + roles (2), unread count, the filter's choices (park, recorder: 2; the
-    # project select offers only a chosen project, none here), row count, page rows = 9, however
+    # session, user, staff with its roles (1), unread count, the filter's choices (park, recorder: 2;
+    # the project select offers only a chosen project, none here), row count, page rows = 8, however
     # many visits there are.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(reverse("visit_list"), query)
     assert [v.pk for v in response.context["page"]] == [v.pk for v in reversed(april)]
     response = login(zone.coordinator).get(reverse("visit_list"), {**query, "park": zone.park_b.pk})
