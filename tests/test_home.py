@@ -82,6 +82,19 @@ def test_department_staff_see_their_departments_unassigned_issues_and_meetings(w
     assert pks(context["upcoming_meetings"]) == [z.meeting.pk]  # their department attends
 
 
+def test_an_issue_item_escapes_its_words_and_marks_an_overdue_deadline(work, login):
+    z = work
+    Issue.objects.filter(pk=z.late.pk).update(description='<b>"停工"</b> & 待办')
+    z.late.project.name = "<script>x</script>"
+    z.late.project.save(update_fields=["name"])
+    page = login(z.grid).get(reverse("home")).content.decode()
+    item = page[page.index(f'<a href="/issues/{z.late.pk}/">') :].split("</li>")[0]
+    assert f"#{z.late.pk} &lt;b&gt;&quot;停工&quot;&lt;/b&gt; &amp; 待办" in item
+    assert "&lt;script&gt;x&lt;/script&gt; · " in item
+    assert '<span class="text-danger fw-bold">办结期限 ' in item
+    assert "<script>x" not in page
+
+
 def test_leader_sees_their_projects_and_what_awaits_their_assignment(work, login):
     z = work
     client = login(z.leader)

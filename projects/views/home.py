@@ -4,13 +4,16 @@ Each section's items are rows of the columns it shows, with their links, cut wor
 prepared here once per row: a filter, a tag or a lookup per row in the template costs far more.
 """
 
+from html import escape
 from types import SimpleNamespace
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
 from .. import access
 from ..links import row_link
@@ -59,24 +62,41 @@ def my_projects(user, staff):
     return visible, access.sees_everything(user)
 
 
+# An issue item, as templates/projects/_issue_items.html lists it: written here, every text escaped,
+# as a template row looked up and escaped eight values (about 250 calls an item, a sixth of the page).
+ISSUE_ITEM = (
+    '\n  <li class="list-group-item px-0">\n    <a href="{url}">{title}</a>\n'
+    '    <div class="small text-muted">{project} · {level}{deadline}</div>\n  </li>\n'
+)
+ITEM_DEADLINE = " · <span{late}>{word} {date}</span>"
+LATE = ' class="text-danger fw-bold"'
+
+
 def issue_items(rows, level_names):
-    """What templates/projects/_issue_items.html shows of IssueQuerySet.as_items() rows: the link, the
-    number with the words cut to 50 characters, the level's name and the deadline as the page writes
-    dates."""
+    """IssueQuerySet.as_items() rows with what the home page shows of each (`html`): the link, the
+    number with the words cut to 50 characters, the project, the level's name and the deadline as
+    the page writes dates, red when overdue."""
     issue_link = row_link("issue_detail")
-    return [
-        {
-            "pk": row["pk"],
-            "url": issue_link(row["pk"]),
-            "title": f"#{row['pk']} {Truncator(row['description']).chars(50)}",
-            "project": row["project__name"],
-            "level": row["level"],
-            "level_name": level_names.get(row["level"], row["level"]),
-            "deadline": date_format(row["deadline"]) if row["deadline"] else None,
-            "is_overdue": row["is_overdue"],
-        }
-        for row in rows
-    ]
+    deadline_word = escape(_("deadline"))
+    items = []
+    for row in rows:
+        pk, deadline = row["pk"], row["deadline"]
+        item = {**row, "url": issue_link(pk), "title": f"#{pk} {Truncator(row['description']).chars(50)}"}
+        when = ""
+        if deadline:
+            late = LATE if row["is_overdue"] else ""
+            when = ITEM_DEADLINE.format(late=late, word=deadline_word, date=escape(date_format(deadline)))
+        item["html"] = mark_safe(
+            ISSUE_ITEM.format(
+                url=item["url"],
+                title=escape(item["title"]),
+                project=escape(row["project__name"]),
+                level=escape(str(level_names.get(row["level"], row["level"]))),
+                deadline=when,
+            )
+        )
+        items.append(item)
+    return items
 
 
 def not_visited_items(projects):
