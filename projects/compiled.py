@@ -8,9 +8,9 @@ caller's, which must hold every input the expression is built from) and per shap
 query (its table aliases, their joins and its alias prefix); a query of another shape resolves it
 the ordinary way. Only SQL text is kept, never a result: every query reads the rows afresh.
 
-The side effects resolving has on the outer query (alias reference counts, the subqueries' alias
-prefixes) are recorded on the first resolve and replayed on every later one; an expression whose
-resolving adds or changes a join of the outer query is never reused.
+The side effects resolving has on the outer query (the joins it adds, alias reference counts, the
+subqueries' alias prefixes) are recorded on the first resolve and replayed on every later one; an
+expression whose resolving changes a join the outer query had (promotes it) is never reused.
 """
 
 from collections import OrderedDict
@@ -22,11 +22,41 @@ _shapes = OrderedDict()  # (key, outer query's shape) -> _Shape, least recently 
 
 
 class _Shape:
-    def __init__(self, resolved, refcounts, subq_aliases):
+    """What resolving did for one shape of outer query: the resolved expression, its SQL per
+    database, and its side effects on the outer query, replayed on every later resolve."""
+
+    def __init__(self, resolved, query, before, reuse, reused_before):
+        aliases, tables, refcounts, subq_aliases = before
         self.resolved = resolved
-        self.refcounts = refcounts  # {alias: how much resolving raised its reference count}
-        self.subq_aliases = subq_aliases  # the alias prefixes resolving reserved in the outer query
+        self.joins = {alias: join for alias, join in query.alias_map.items() if alias not in aliases}
+        self.tables = {
+            table: names[len(tables.get(table, ())) :]
+            for table, names in query.table_map.items()
+            if len(names) > len(tables.get(table, ()))
+        }
+        self.refcounts = {alias: n - refcounts.get(alias, 0) for alias, n in query.alias_refcount.items()}
+        self.subq_aliases = query.subq_aliases - subq_aliases
+        self.reused = (reuse or set()) - reused_before
         self.sql = {}  # vendor -> (sql, params)
+
+    def replay(self, query, reuse):
+        query.alias_map.update(self.joins)
+        for table, names in self.tables.items():
+            query.table_map[table] = [*query.table_map.get(table, ()), *names]
+        for alias, raised in self.refcounts.items():
+            query.alias_refcount[alias] = query.alias_refcount.get(alias, 0) + raised
+        query.subq_aliases = query.subq_aliases | self.subq_aliases
+        if reuse is not None:
+            reuse.update(self.reused)
+
+
+def _state(query):
+    return (
+        dict(query.alias_map),
+        {table: list(names) for table, names in query.table_map.items()},
+        dict(query.alias_refcount),
+        query.subq_aliases,
+    )
 
 
 def _joins(query):
@@ -69,29 +99,21 @@ class CompiledOnce(Expression):
                 [source.resolve_expression(query, allow_joins, reuse, summarize, for_save)]
             )
             return clone
-        query.get_initial_alias()
         key = (self.key, query.model, query.alias_prefix, _joins(query), allow_joins, frozenset(reuse or ()))
         shape = _shapes.get(key)
         if shape is None:
-            refcounts, subq_aliases = dict(query.alias_refcount), query.subq_aliases
+            before, reused_before = _state(query), set(reuse or ())
             resolved = source.resolve_expression(query, allow_joins, reuse, summarize, for_save)
             clone = self.copy()
             clone.resolved = resolved
-            if _joins(query) != key[3]:
-                return clone  # resolving joined the outer query: not reusable
-            shape = _Shape(
-                resolved,
-                {alias: count - refcounts.get(alias, 0) for alias, count in query.alias_refcount.items()},
-                query.subq_aliases - subq_aliases,
-            )
-            _shapes[key] = shape
+            if any(query.alias_map.get(alias) is not join for alias, join in before[0].items()):
+                return clone  # resolving changed a join the query had (promoted it): not reusable
+            shape = _shapes[key] = _Shape(resolved, query, before, reuse, reused_before)
             if len(_shapes) > MAX_SHAPES:
                 _shapes.popitem(last=False)
         else:
             _shapes.move_to_end(key)
-            for alias, raised in shape.refcounts.items():
-                query.alias_refcount[alias] += raised
-            query.subq_aliases = query.subq_aliases | shape.subq_aliases
+            shape.replay(query, reuse)
             clone = self.copy()
         clone.resolved, clone.shape, clone.prefix = shape.resolved, shape, query.alias_prefix
         return clone

@@ -9,6 +9,7 @@ from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from . import access
+from .compiled import CompiledOnce
 
 
 def today():
@@ -343,7 +344,8 @@ def _node_dates():
     """(planned_on, done_on, not_needed, open) for PlanNodeQuerySet: the dates' expressions and the
     condition "neither done nor marked not needed" on them (a filter, no annotation to resolve
     again in each subquery), built once per process (they hold no input), as annotate() and
-    filter() resolve a copy of each for their query."""
+    filter() resolve a copy of each for their query; each compiled once per shape of query
+    (projects/compiled.py)."""
     from .models import Permit, PermitStatus
     from .models.plans import STAGE_PLANNED_FIELD
     from .services.progress import STAGE_DATE_FIELD
@@ -363,11 +365,16 @@ def _node_dates():
             ),
         )
     )
-    done_on = Case(*done, default=F("actual_date"), output_field=models.DateField())
+    done_on = CompiledOnce(
+        Case(*done, default=F("actual_date"), output_field=models.DateField()), key=("node", "done_on")
+    )
     not_needed = Exists(permit.filter(status=PermitStatus.NOT_NEEDED))
     return (
-        Case(*planned, default=F("planned_date"), output_field=models.DateField()),
+        CompiledOnce(
+            Case(*planned, default=F("planned_date"), output_field=models.DateField()),
+            key=("node", "planned_on"),
+        ),
         done_on,
-        not_needed,
-        Q(IsNull(done_on, True), ~not_needed),
+        CompiledOnce(not_needed, key=("node", "not_needed")),
+        Q(IsNull(done_on, True), CompiledOnce(~not_needed, key=("node", "needed"))),
     )

@@ -10,8 +10,18 @@ from decimal import Decimal
 import pytest
 from django.db.models import Count, F, Q, Subquery
 
-from projects import compiled, lights
-from projects.models import Issue, IssueStatus, Level, Listing, ListingKind, ListingLevel, Project, Stage
+from projects import compiled, lights, querysets
+from projects.models import (
+    Issue,
+    IssueStatus,
+    Level,
+    Listing,
+    ListingKind,
+    ListingLevel,
+    PlanNode,
+    Project,
+    Stage,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +158,77 @@ def test_the_kept_shapes_are_bounded(red_and_green, monkeypatch):
     for days in range(5):
         sql(Project.objects.with_light(year=2024, month=6, today=TODAY + datetime.timedelta(days=days)))
     assert len(compiled._shapes) == 3
+
+
+# The plan nodes' dates (querysets._node_dates): their CASE joins the node's project, a join that
+# resolving adds to the query and a later query gets replayed.
+NODE_SHAPES = {
+    "with dates": lambda: PlanNode.objects.with_dates().order_by("pk"),
+    "late": lambda: PlanNode.objects.late(on=TODAY).order_by("planned_on", "pk"),
+    "open, of a park": lambda: (
+        PlanNode.objects.filter(project__park__name="航空航天产业园").open().order_by("pk")
+    ),
+    "late, of projects": lambda: (
+        PlanNode.objects.filter(project__in=Project.objects.filter(stage=Stage.PREPARATION).values("pk"))
+        .late(on=TODAY)
+        .order_by("pk")
+    ),
+    "projects with a late node": lambda: Project.objects.filter(
+        pk__in=PlanNode.objects.late(on=TODAY).values("project")
+    ).order_by("pk"),
+}
+
+
+def node_rows(queryset):
+    return [row.pk if isinstance(row, Project) else (row.pk, row.planned_on, row.done_on) for row in queryset]
+
+
+@pytest.fixture
+def nodes(red_and_green):
+    late, calm = red_and_green
+    PlanNode.objects.create(project=late, name="开工", is_key=True, planned_date=datetime.date(2024, 5, 1))
+    PlanNode.objects.create(project=calm, name="竣工", planned_date=datetime.date(2025, 5, 1))
+    return late, calm
+
+
+@pytest.mark.parametrize("shape", NODE_SHAPES)
+def test_every_node_shape_gives_djangos_sql_and_rows(nodes, monkeypatch, shape):
+    make = NODE_SHAPES[shape]
+    compiled._shapes.clear()
+    first_sql, first_rows = sql(make()), node_rows(make())
+    later_sql, later_rows = sql(make()), node_rows(make())
+    with monkeypatch.context() as patched:
+        patched.setattr(querysets, "CompiledOnce", lambda expression, key: expression)
+        querysets._node_dates.cache_clear()
+        django_sql, django_rows = sql(make()), node_rows(make())
+    querysets._node_dates.cache_clear()
+    assert first_sql == later_sql
+    # Django re-resolves an annotation a filter names, and brackets a resolved single condition:
+    # "CASE WHEN (stage = %s)" in the WHERE where the kept SQL has "CASE WHEN stage = %s". The same
+    # SQL but for those brackets, and the same rows.
+    assert unbracketed(first_sql) == unbracketed(django_sql)
+    assert first_rows == later_rows == django_rows
+    assert django_rows
+
+
+def unbracketed(compiled_sql):
+    query, params = compiled_sql
+    return query.replace("(", "").replace(")", ""), params
+
+
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_a_later_resolve_leaves_the_query_as_djangos_does(nodes, index):
+    """The joins, aliases' reference counts and reusable joins resolving adds to the outer query:
+    recorded on the first resolve, replayed on a later one, as Django's own resolve leaves them."""
+    once = querysets._node_dates()[index]
+
+    def resolve(expression):
+        query, reuse = PlanNode.objects.filter(is_key=True).query, set()
+        expression.resolve_expression(query, allow_joins=True, reuse=reuse)
+        tables = {table: list(names) for table, names in query.table_map.items()}
+        return dict(query.alias_map), dict(query.alias_refcount), tables, query.subq_aliases, reuse
+
+    compiled._shapes.clear()
+    first, later, django = resolve(once), resolve(once), resolve(once.expression)
+    assert first == later == django
+    assert len(django[0]) > 1  # resolving joined the node's project (or permit type): replayed
