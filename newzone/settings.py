@@ -130,7 +130,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # No JIT compilation: the dashboard's aggregates with correlated subqueries pass PostgreSQL's
     # jit_above_cost and then spend 30–40 ms compiling for a 30 ms query (measured by `make bench`).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = "-c jit=off"
+    # Parameters bound by the server, and a query run twice on a connection prepared there: planning
+    # was most of the database's time for the pages' small queries (issue 18). A persistent
+    # connection keeps its prepared queries until it closes (restart the server after migrating).
+    if env_bool("DB_PREPARED", True):
+        options["server_side_binding"] = True
+        options["prepare_threshold"] = 2
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -88,3 +88,24 @@ def test_every_environment_variable_is_documented():
     readme = (BASE_DIR / "README.md").read_text()
     assert sorted(n for n in names if not re.search(rf"^{n}=", example, re.MULTILINE)) == []
     assert sorted(n for n in names if f"`{n}`" not in readme) == []
+
+
+@pytest.mark.django_db
+def test_postgresql_prepares_a_query_run_twice_on_a_connection(django_user_model):
+    """DB_PREPARED (default on): the second run of a query on a connection prepares it on the
+    server, so later runs skip planning; parameters are bound by the server."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared queries are PostgreSQL's")
+
+    def prepared():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+            return cursor.fetchone()[0]
+
+    before = prepared()
+    for n in range(3):
+        list(django_user_model.objects.filter(username=f"nobody{n}"))
+    assert prepared() > before  # the query (one text, three values) is prepared
+    assert not connection.connection.cursor_factory.__name__.startswith("Client")
