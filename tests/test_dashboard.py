@@ -1,5 +1,6 @@
 """The dashboard page and /dashboard.json: figures, links, bad input, access, bounded queries."""
 
+import html
 from decimal import Decimal
 
 import pytest
@@ -10,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from projects.figures import as_json
-from projects.models import RoleCode, Rules
+from projects.models import Project, RoleCode, Rules
 from projects.numbers import number_text
 from projects.views.dashboard import BREAKDOWN_COLUMNS
 from tests.zone import add_bulk_projects, build_dashboard_zone
@@ -243,6 +244,18 @@ def test_grid_worker_dashboard_covers_their_projects_only(dash, login):
     names = [p.name for p in response.context["warnings"]]
     assert names and all(p.park == dash.park_a for p in response.context["warnings"])
     assert "项目D-3" not in response.content.decode()
+
+
+def test_the_red_and_yellow_list_escapes_names_and_dashes_a_missing_leader(dash, login):
+    client = login(dash.coordinator)
+    lit = client.get(reverse("dashboard"), {"year": YEAR, "month": 5}).context["warnings"]
+    project = lit[0]
+    Project.objects.filter(pk=project.pk).update(name='<b>"红"</b> & 灯', leader=None)
+    page = client.get(reverse("dashboard"), {"year": YEAR, "month": 5}).content.decode()
+    row = page[page.index(f'href="/projects/{project.pk}/">') :].split("</li>")[0]
+    assert row.startswith(f'href="/projects/{project.pk}/">&lt;b&gt;&quot;红&quot;&lt;/b&gt; &amp; 灯</a>')
+    assert f"{html.escape(project.park.name)} · —</span>" in row
+    assert '<b>"红"' not in page
 
 
 def test_user_without_profile_gets_the_clear_message(dash, login):

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from .. import access, lights
 from ..figures import LIGHTS, as_json, dashboard_figures, listed_with_light, month_end
+from ..links import row_link
 from ..models import YEAR_MAX, YEAR_MIN, Level, Light, Project, RoleCode, Rules, Stage
 from ..models.projects import HUNDRED_MILLION
 from ..numbers import number_text
@@ -306,14 +307,30 @@ def _cards(figures, links, text):
 LIGHT_ROW_FIELDS = ("name", "park__name", "leader__name", "planned_start", "actual_start")
 
 
+# A row of the red and yellow list (dashboard.html), written here as the breakdowns' cells are.
+LIGHT_ROW = (
+    '\n    <li class="list-group-item py-2">\n'
+    '      <div class="d-flex flex-wrap align-items-center gap-2">\n'
+    "        {badge}\n"
+    '        <a class="flex-grow-1" href="{link}">{name}</a>\n'
+    '        <span class="small text-muted">{park} · {leader}</span>\n'
+    "      </div>\n"
+    '      <ul class="light-reasons small mb-0">{reasons}</ul>\n'
+    "    </li>\n  "
+)
+
+
 def _light_rows(projects):
     """What each row of a list of lit projects shows, read here once per row as the breakdowns'
     cells are: the template's lookups and filters on up to fifty rows cost several times as much.
-    The reasons come escaped from format_html_join."""
-    return [
-        {
+    `html` is the red and yellow list's row (LIGHT_ROW), every text escaped; the badge and the
+    reasons (format_html_join) are HTML already."""
+    project_link = row_link("project_detail")
+    rows = []
+    for project in projects:
+        row = {
             "badge": light_badge(project),
-            "link": project.get_absolute_url(),
+            "link": project_link(project.pk),
             "name": project.name,
             "park": project.park.name,
             "leader": project.leader.name if project.leader else "",
@@ -323,8 +340,18 @@ def _light_rows(projects):
                 ((reason.light, reason.text) for reason in project.light_reasons),
             ),
         }
-        for project in projects
-    ]
+        row["html"] = mark_safe(
+            LIGHT_ROW.format(
+                badge=row["badge"],
+                link=row["link"],
+                name=html.escape(row["name"]),
+                park=html.escape(row["park"]),
+                leader=html.escape(row["leader"]) or "—",
+                reasons=row["reasons"],
+            )
+        )
+        rows.append(row)
+    return rows
 
 
 @require_GET
