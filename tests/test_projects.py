@@ -76,6 +76,26 @@ def test_project_detail_shows_listing_and_investment(zone, login):
     assert "联博新能源汽车驱动电机定子项目" in response.content.decode()
 
 
+def test_project_page_side_lists_escape_their_words(zone, login):
+    import datetime
+
+    from projects.models import Issue, Permit, PermitType, Visit
+
+    project = zone.project_a
+    Issue.objects.create(
+        project=project, category="land", description='<b>"用地"</b> & 规划', level=1,
+        raised_at=datetime.datetime(2026, 5, 1, tzinfo=datetime.UTC),
+    )  # fmt: skip
+    Visit.objects.create(project=project, date=datetime.date(2026, 5, 2), summary="<i>走访</i> & 座谈")
+    permit_type = PermitType.objects.create(name="<u>许可</u>")
+    Permit.objects.create(project=project, permit_type=permit_type)
+    page = login(zone.coordinator).get(reverse("project_detail", args=[project.pk])).content.decode()
+    assert "&lt;b&gt;&quot;用地&quot;&lt;/b&gt; &amp; 规划</a>" in page
+    assert '<div class="small">&lt;i&gt;走访&lt;/i&gt; &amp; 座谈</div>' in page
+    assert "<tr><td>&lt;u&gt;许可&lt;/u&gt;</td>" in page
+    assert '<b>"用地' not in page and "<i>走访" not in page and "<u>许可" not in page
+
+
 def test_filter_selects_keep_the_choice_and_escape_names(zone, login):
     zone.park_b.name = "<b>高校</b>园区"
     zone.park_b.save()

@@ -267,20 +267,41 @@ def with_choice_labels(rows, *fields):
 # Issue.get_absolute_url() and Visit.get_absolute_url() (projects/links.py).
 
 
+# The side lists' rows as project_detail.html lists them: every value escaped (_html), as the
+# template's lookups of each row's three or four values cost more than building them.
+PERMIT_ROW = (
+    "\n        <tr><td>{name}</td><td>{status}</td><td>{approved_on}</td><td>{handler}</td></tr>\n      "
+)
+ISSUE_LINE = (
+    '\n      <li class="list-group-item px-0">\n        <a href="{url}">{title}</a>\n'
+    '        <div class="small text-muted">{facts}</div>\n      </li>\n    '
+)
+VISIT_LINE = (
+    '\n      <li class="list-group-item px-0">\n        <a href="{url}">{title}</a>\n'
+    '        <div class="small">{summary}</div>\n      </li>\n    '
+)
+
+
+def _html(template, values):
+    return mark_safe(template.format(**{key: html.escape(str(value)) for key, value in values.items()}))
+
+
 def permit_rows(permits):
     """Each permit's type, status, approval date and handler ("—" for none)."""
     statuses = choice_labels(Permit, "status")
-    return [
-        {
+    rows = []
+    for name, status, approved_on, handler in permits.values_list(
+        "permit_type__name", "status", "approved_on", "handler__name"
+    ):
+        row = {
             "name": name,
             "status": statuses.get(status, status),
             "approved_on": formats.localize(approved_on) if approved_on else "—",
             "handler": handler or "—",
         }
-        for name, status, approved_on, handler in permits.values_list(
-            "permit_type__name", "status", "approved_on", "handler__name"
-        )
-    ]
+        row["html"] = _html(PERMIT_ROW, row)
+        rows.append(row)
+    return rows
 
 
 def issue_lines(issues):
@@ -295,13 +316,13 @@ def issue_lines(issues):
         facts = [str(levels.get(level, level)), statuses.get(status, status), department or "—"]
         if deadline:
             facts.append(f"{deadline_word} {formats.localize(deadline)}")
-        lines.append(
-            {
-                "url": issue_link(pk),
-                "title": f"#{pk} {Truncator(description).chars(60)}",
-                "facts": " · ".join(facts),
-            }
-        )
+        line = {
+            "url": issue_link(pk),
+            "title": f"#{pk} {Truncator(description).chars(60)}",
+            "facts": " · ".join(facts),
+        }
+        line["html"] = _html(ISSUE_LINE, line)
+        lines.append(line)
     return lines
 
 
@@ -309,14 +330,16 @@ def visit_lines(visits):
     """Each visit's link, "date kind" and summary."""
     kinds = choice_labels(Visit, "kind")
     visit_link = row_link("visit_detail")
-    return [
-        {
+    lines = []
+    for pk, date, kind, summary in visits.values_list("pk", "date", "kind", "summary"):
+        line = {
             "url": visit_link(pk),
             "title": f"{formats.localize(date)} {kinds.get(kind, kind)}",
             "summary": Truncator(summary).chars(100),
         }
-        for pk, date, kind, summary in visits.values_list("pk", "date", "kind", "summary")
-    ]
+        line["html"] = _html(VISIT_LINE, line)
+        lines.append(line)
+    return lines
 
 
 @require_http_methods(["GET", "POST"])
