@@ -13,12 +13,14 @@ subqueries' alias prefixes) are recorded on the first resolve and replayed on ev
 expression whose resolving changes a join the outer query had (promotes it) is never reused.
 """
 
+import threading
 from collections import OrderedDict
 
 from django.db.models import Expression
 
 MAX_SHAPES = 512
 _shapes = OrderedDict()  # (key, outer query's shape) -> _Shape, least recently used first
+_lock = threading.Lock()  # a threaded server's requests share _shapes
 
 
 class _Shape:
@@ -100,7 +102,10 @@ class CompiledOnce(Expression):
             )
             return clone
         key = (self.key, query.model, query.alias_prefix, _joins(query), allow_joins, frozenset(reuse or ()))
-        shape = _shapes.get(key)
+        with _lock:
+            shape = _shapes.get(key)
+            if shape is not None:
+                _shapes.move_to_end(key)
         if shape is None:
             before, reused_before = _state(query), set(reuse or ())
             resolved = source.resolve_expression(query, allow_joins, reuse, summarize, for_save)
@@ -108,11 +113,12 @@ class CompiledOnce(Expression):
             clone.resolved = resolved
             if any(query.alias_map.get(alias) is not join for alias, join in before[0].items()):
                 return clone  # resolving changed a join the query had (promoted it): not reusable
-            shape = _shapes[key] = _Shape(resolved, query, before, reuse, reused_before)
-            if len(_shapes) > MAX_SHAPES:
-                _shapes.popitem(last=False)
+            shape = _Shape(resolved, query, before, reuse, reused_before)
+            with _lock:
+                _shapes[key] = shape
+                if len(_shapes) > MAX_SHAPES:
+                    _shapes.popitem(last=False)
         else:
-            _shapes.move_to_end(key)
             shape.replay(query, reuse)
             clone = self.copy()
         clone.resolved, clone.shape, clone.prefix = shape.resolved, shape, query.alias_prefix
