@@ -258,6 +258,21 @@ def test_the_red_and_yellow_list_escapes_names_and_dashes_a_missing_leader(dash,
     assert '<b>"红"' not in page
 
 
+@pytest.mark.parametrize("more", [0, 1])
+def test_the_red_and_yellow_list_is_red_first_then_yellow_by_code(dash, login, monkeypatch, more):
+    """With a list's worth of red lights the list reads the red ones alone (`more` 0), else red
+    and yellow ordered by the light (1): the same rows either way as ordering every lit project."""
+    from projects.views import dashboard
+
+    lit = Project.objects.with_light(year=YEAR, month=5, by_light=True).filter(light_kind__isnull=False)
+    size = lit.filter(light="red").count() + more
+    monkeypatch.setattr(dashboard, "LIGHT_LIST_SIZE", size)
+    response = login(dash.coordinator).get(reverse("dashboard"), {"year": YEAR, "month": 5})
+    expected = list(lit.filter(light__in=["red", "yellow"]).order_by("light", "code")[:size])
+    assert [p.pk for p in response.context["warnings"]] == [p.pk for p in expected]
+    assert [p.light for p in expected].count("yellow") == more
+
+
 def test_user_without_profile_gets_the_clear_message(dash, login):
     client = login(dash.nobody)
     assert client.get(reverse("dashboard")).status_code == 200
