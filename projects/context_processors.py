@@ -1,4 +1,5 @@
 from . import access
+from .links import menu_links
 
 
 def navigation(request):
@@ -22,4 +23,5 @@ def navigation(request):
         "may_decide_stage_corrections": may_take_some(user, ProjectAction.DECIDE_STAGE_CORRECTION),
         "may_decide_requests": access.has_role(user, *APPROVER_ROLES),
         "unread_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
+        "menu": menu_links(),
     }

@@ -6,7 +6,9 @@ in place of each id, and returns a function that writes the link of any ids into
 patterns whose arguments are all `<int:…>` (an integer is written as itself).
 """
 
-from django.urls import reverse
+import functools
+
+from django.urls import get_script_prefix, reverse
 
 # Digits no id reaches (the largest id the databases store has 19 digits; this has 20).
 MARKER = "98765432109876543210"
@@ -20,3 +22,23 @@ def row_link(name, arity=1):
         return head + "".join(f"{int(pk)}{text}" for pk, text in zip(ids, rest, strict=True))
 
     return link
+
+
+# The header menu's pages (templates/_nav_more.html, _nav_user.html and base.html's menu).
+MENU = (
+    *("home", "project_list", "visit_list", "issue_list", "approval_list", "issue_committee"),
+    *("meeting_list", "round_current", "dashboard", "map", "round_status_current", "stage_corrections"),
+    *("permits_missing", "zone_nodes", "monthly_report", "visit_evidence", "login_audit"),
+    *("notification_list", "admin:index", "password_change", "notification_channels", "logout"),
+)
+
+
+def menu_links():
+    """{name: URL} of the menu's pages ("admin:index" as "admin_index"): the same two dozen links on
+    every page, reversed once per process and script prefix, not by a {% url %} each per page."""
+    return _menu_links(get_script_prefix())
+
+
+@functools.lru_cache(maxsize=8)
+def _menu_links(prefix):
+    return {name.replace(":", "_"): reverse(name) for name in MENU}
