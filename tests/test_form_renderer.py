@@ -37,6 +37,15 @@ def test_select_is_the_stock_markup(widget, value):
     assert "<b>" not in ours
 
 
+class FakeFile:
+    """A stored file as a form's initial value: the clearable input shows its link (the template)."""
+
+    url = "/media/a&b.pdf"
+
+    def __str__(self):
+        return "a&b <i>.pdf"
+
+
 INPUT_ATTRS = {
     "class": "form-control",
     "required": True,
@@ -67,6 +76,8 @@ INPUT_ATTRS = {
         (forms.CheckboxInput(), False),
         (forms.CheckboxInput(), "on"),
         (forms.FileInput(), None),
+        (forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".pdf,.docx"}), None),
+        (forms.ClearableFileInput(), FakeFile()),
         (forms.SearchInput(), ("a", "b")),
         (forms.TelInput(), "13800000000"),
         (forms.ColorInput(), "#ff0000"),

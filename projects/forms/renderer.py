@@ -5,7 +5,8 @@ selects of a zone's staff, and rendering them through the template engine (or fo
 lazy-text checks run per value) cost more than the page's SQL (issue 18). The markup is the stock
 template's, from the same widget context, escaped as the template escapes it. An <input> is a
 template and an included one through the engine, for one tag: it is written here too, character
-for character as the stock input.html and attrs.html write it (tests/test_form_renderer.py).
+for character as the stock input.html and attrs.html write it (tests/test_form_renderer.py), and
+so is a file input with no file yet (clearable_file_input.html is then its <input> alone).
 """
 
 from html import escape
@@ -14,6 +15,8 @@ from django.forms.renderers import TemplatesSetting
 from django.utils.safestring import SafeData, mark_safe
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"  # Select, NullBooleanSelect, SelectMultiple
+# A file input with no file yet is its template's <input> alone (the project page's upload form).
+CLEARABLE_FILE_TEMPLATE = "django/forms/widgets/clearable_file_input.html"
 # The stock widget templates that are nothing but {% include "django/forms/widgets/input.html" %}.
 INPUT_TEMPLATES = {
     f"django/forms/widgets/{name}.html"
@@ -92,11 +95,14 @@ def input_html(widget):
 
 class FormRenderer(TemplatesSetting):
     """Widgets render through the project's templates (templates/ can override one, except the
-    select and input templates, which are not read), <select> and <input> in Python."""
+    select and input templates, which are not read), <select> and <input> in Python (a file input
+    with a file keeps its template)."""
 
     def render(self, template_name, context, request=None):
         if template_name == SELECT_TEMPLATE:
             return select_html(context["widget"])
         if template_name in INPUT_TEMPLATES:
+            return input_html(context["widget"])
+        if template_name == CLEARABLE_FILE_TEMPLATE and not context["widget"]["is_initial"]:
             return input_html(context["widget"])
         return super().render(template_name, context, request)
