@@ -1,6 +1,7 @@
 """Documents on a project, node or permit (plans area): type by content, size, storage, downloads,
 access, history."""
 
+import datetime
 import io
 
 import openpyxl
@@ -115,3 +116,49 @@ def test_on_a_node_and_its_permit_listed_and_in_the_history(zone, login):
     assert "施工许可证.pdf" in history
     # The same upload to another project's node is a 404.
     assert login(zone.grid_b).post(node_url, {"action": "document"}).status_code == 404
+
+
+# The loop of templates/projects/_documents.html before it became the document_items filter.
+DOCUMENT_LOOP = (
+    "{% load i18n %}{% for document in documents %}\n"
+    '  <li class="list-group-item px-0 py-1">\n'
+    '    <a href="{{ document.file.url }}" download>{{ document.name }}</a>\n'
+    '    <span class="small text-muted">· {{ document.size|filesizeformat }}{% if document.node %} · '
+    '{% translate "node" %} {{ document.node.name }}{% endif %}{% if document.permit %} · '
+    '{% translate "permit" %} '
+    '{{ document.permit.permit_type.name }}{% endif %} · {{ document.uploaded_at|date:"Y-m-d" }}'
+    "{% if document.description %} · {{ document.description }}{% endif %}</span>\n"
+    "  </li>\n"
+    '{% empty %}<li class="list-group-item px-0 text-muted">{% translate "No documents." %}</li>{% endfor %}'
+)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_documents_list_is_the_loops_markup(zone, login, language):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from projects.models import Permit
+    from projects.templatetags.documents import document_items
+
+    plan_create(project=zone.project_a, by=zone.grid)
+    node = PlanNode.objects.filter(project=zone.project_a).first()
+    node.name = "<b>节点</b>"
+    node.save(update_fields=["name"])
+    permit_type = PermitType.objects.create(name='"许可" & co')
+    permit = Permit.objects.create(project=zone.project_a, permit_type=permit_type)
+    client = login(zone.grid)
+    upload(client, zone.project_a, "<i>a</i>.pdf", PDF)
+    upload(client, zone.project_a, "b.pdf", PDF * 40, **{"doc-description": "<script>x</script>"})
+    Document.objects.filter(name="b.pdf").update(node=node, permit=permit)
+    # 20:00 UTC is the next day in Shanghai: the list writes the local day.
+    Document.objects.filter(name="b.pdf").update(
+        uploaded_at=datetime.datetime(2026, 5, 1, 20, tzinfo=datetime.UTC)
+    )
+    documents = Document.objects.select_related("node", "permit__permit_type").order_by("pk")
+    assert documents.count() == 2
+    assert "2026-05-02" in document_items(documents)
+    loop = Template(DOCUMENT_LOOP)
+    with translation.override(language):
+        for listed in (documents, documents.none()):
+            assert document_items(listed) == loop.render(Context({"documents": listed}))
