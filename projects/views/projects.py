@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.utils import formats
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -179,7 +180,7 @@ def project_detail(request, pk):
     # so that each row gets the page's project without a query.
     context = {
         "project": project,
-        "listings": project.listings.values(*LISTING_FIELDS).order_by("-year"),  # one per year
+        "listings": listing_rows(project.listings.values(*LISTING_FIELDS).order_by("-year")),  # one per year
         "investment_by_year": investment_by_year(project),
         "permits": permit_rows(project.permits),
         "nodes": nodes,
@@ -222,6 +223,24 @@ NOTE_FIELDS = ("project", "date", "text", "stage_from", "stage_to", "author__nam
 
 
 NO_REPORT = '<td><span class="text-muted">·</span></td>'
+
+
+LISTING_ROW = '\n    <tr><td>{year}</td><td>{badges}</td><td class="text-end">{planned}</td></tr>\n  '
+
+
+def listing_rows(listings):
+    """Each listing's row of the project page's table as HTML: its year, badges and planned
+    investment as floatformat:"2g" writes it."""
+    return [
+        mark_safe(
+            LISTING_ROW.format(
+                year=formats.localize(row["year"]),
+                badges=listing_badges(row["level"], row["kind"]),
+                planned=floatformat(row["planned_investment"], "2g"),
+            )
+        )
+        for row in listings
+    ]
 
 
 def investment_by_year(project):
