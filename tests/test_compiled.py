@@ -101,20 +101,26 @@ def red_and_green(zone):
     return late, calm
 
 
+def first_later_and_djangos(make, read, monkeypatch, module, built):
+    """(SQL, rows) of `make()` on the first and on a later query, and as Django resolves and
+    compiles it without CompiledOnce (`module`'s, whose expressions `built` keeps)."""
+    compiled._shapes.clear()
+    first, later = (sql(make()), read(make())), (sql(make()), read(make()))
+    with monkeypatch.context() as patched:
+        patched.setattr(module, "CompiledOnce", lambda expression, key: expression)
+        built.cache_clear()
+        django = (sql(make()), read(make()))
+    built.cache_clear()
+    assert django[1]  # each shape finds something in this zone
+    return first, later, django
+
+
 @pytest.mark.parametrize("shape", SHAPES)
 def test_every_shape_gives_djangos_sql_and_rows_first_and_later(red_and_green, monkeypatch, shape):
-    make = SHAPES[shape]
-    compiled._shapes.clear()
-    first_sql, first_rows = sql(make()), rows(make())
-    later_sql, later_rows = sql(make()), rows(make())
-    with monkeypatch.context() as patched:
-        patched.setattr(lights, "CompiledOnce", lambda expression, key: expression)
-        lights._expressions.cache_clear()
-        django_sql, django_rows = sql(make()), rows(make())
-    lights._expressions.cache_clear()
-    assert first_sql == later_sql == django_sql
-    assert first_rows == later_rows == django_rows
-    assert django_rows  # each shape finds something in this zone
+    first, later, django = first_later_and_djangos(
+        SHAPES[shape], rows, monkeypatch, lights, lights._expressions
+    )
+    assert first == later == django
 
 
 def test_the_lights_are_right(red_and_green):
@@ -193,22 +199,15 @@ def nodes(red_and_green):
 
 @pytest.mark.parametrize("shape", NODE_SHAPES)
 def test_every_node_shape_gives_djangos_sql_and_rows(nodes, monkeypatch, shape):
-    make = NODE_SHAPES[shape]
-    compiled._shapes.clear()
-    first_sql, first_rows = sql(make()), node_rows(make())
-    later_sql, later_rows = sql(make()), node_rows(make())
-    with monkeypatch.context() as patched:
-        patched.setattr(querysets, "CompiledOnce", lambda expression, key: expression)
-        querysets._node_dates.cache_clear()
-        django_sql, django_rows = sql(make()), node_rows(make())
-    querysets._node_dates.cache_clear()
-    assert first_sql == later_sql
+    first, later, django = first_later_and_djangos(
+        NODE_SHAPES[shape], node_rows, monkeypatch, querysets, querysets._node_dates
+    )
+    assert first == later
     # Django re-resolves an annotation a filter names, and brackets a resolved single condition:
     # "CASE WHEN (stage = %s)" in the WHERE where the kept SQL has "CASE WHEN stage = %s". The same
     # SQL but for those brackets, and the same rows.
-    assert unbracketed(first_sql) == unbracketed(django_sql)
-    assert first_rows == later_rows == django_rows
-    assert django_rows
+    assert unbracketed(first[0]) == unbracketed(django[0])
+    assert first[1] == django[1]
 
 
 def unbracketed(compiled_sql):
