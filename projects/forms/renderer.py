@@ -39,15 +39,16 @@ INPUT_TEMPLATES = {
 }
 
 
-def _text(value):
-    """A value as the template writes it: escaped unless already safe HTML."""
+def html_text(value):
+    """A value as the template writes it: escaped unless already safe HTML (the filter panel's fields
+    too, templatetags/panels.py)."""
     return value.__html__() if hasattr(value, "__html__") else escape(str(value))
 
 
 def _attrs(attrs):
     """` name="value"` for each attribute, ` name` for True, nothing for False or None (flatatt)."""
     return "".join(
-        f" {_text(name)}" if value is True else f' {_text(name)}="{_text(value)}"'
+        f" {html_text(name)}" if value is True else f' {html_text(name)}="{html_text(value)}"'
         for name, value in attrs.items()
         if value is not False and value is not None
     )
@@ -55,12 +56,12 @@ def _attrs(attrs):
 
 def select_html(widget):
     """<select> from a ChoiceWidget's context: its attributes, option groups and selected options."""
-    parts = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{html_text(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
-            parts.append(f'<optgroup label="{_text(group_name)}">')
+            parts.append(f'<optgroup label="{html_text(group_name)}">')
         parts.extend(
-            f'<option value="{_text(o["value"])}"{_attrs(o["attrs"])}>{_text(o["label"])}</option>'
+            f'<option value="{html_text(o["value"])}"{_attrs(o["attrs"])}>{html_text(o["label"])}</option>'
             for o in options
         )
         if group_name:
@@ -78,7 +79,7 @@ def _formatted(value):
 def _template_attrs(attrs):
     """attrs.html: ` name="value"`, ` name` for True, nothing for False (None is written "None")."""
     return "".join(
-        f" {_text(name)}" if value is True else f' {_text(name)}="{_formatted(value)}"'
+        f" {html_text(name)}" if value is True else f' {html_text(name)}="{_formatted(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
@@ -88,7 +89,7 @@ def input_html(widget):
     """<input> from an Input widget's context, as input.html writes it."""
     value = "" if widget["value"] is None else f' value="{_formatted(widget["value"])}"'
     return mark_safe(
-        f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"{value}'
+        f'<input type="{html_text(widget["type"])}" name="{html_text(widget["name"])}"{value}'
         f"{_template_attrs(widget['attrs'])}>"
     )
 

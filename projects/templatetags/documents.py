@@ -1,7 +1,7 @@
 """A list of documents as HTML: `{{ documents|document_items }}` (templates/projects/_documents.html).
 
 Written here rather than in the template's loop, which looked up and filtered seven values a
-document; the markup is the loop's, character for character (tests/test_documents.py).
+document; the markup is the loop's, character for character (tests/test_plan_documents.py).
 """
 
 from html import escape

@@ -5,10 +5,10 @@ widget and errors through the template engine was a quarter of a project list (1
 issue list has 22). The markup is the loop's, character for character (tests/test_panels.py).
 """
 
-from html import escape
-
 from django import template
 from django.utils.safestring import mark_safe
+
+from ..forms.renderer import html_text
 
 register = template.Library()
 
@@ -23,10 +23,6 @@ FIELD = (
 WIDE = " col-12 col-md-6 col-xl-4"
 
 
-def _text(value):
-    return value.__html__() if hasattr(value, "__html__") else escape(str(value))
-
-
 @register.filter
 def panel_fields(form):
     parts = []
@@ -36,11 +32,12 @@ def panel_fields(form):
         parts.append(
             FIELD.format(
                 wide=WIDE if is_range else "",
-                id=_text(field.id_for_label),
-                label=_text(field.label),
+                id=html_text(field.id_for_label),
+                label=html_text(field.label),
                 widget=f'<div class="d-flex gap-1">{widget}</div>' if is_range else widget,
                 errors="".join(
-                    f'<div class="invalid-feedback d-block">{_text(error)}</div>' for error in field.errors
+                    f'<div class="invalid-feedback d-block">{html_text(error)}</div>'
+                    for error in field.errors
                 ),
             )
         )

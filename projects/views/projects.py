@@ -244,10 +244,9 @@ def listing_rows(listings):
 
 
 def investment_by_year(project):
-    """The completed investment grid, latest year first: each year's twelve amounts (None for a
-    month without a report), their total, and the row's month and total cells as HTML (`cells`:
-    48 numbers through the template's floatformat were a tenth of the page); one pass over the
-    project's reports."""
+    """The completed investment grid, latest year first: each year and its twelve months' cells and
+    total as HTML (`cells`; a month without a report is a dot: 48 numbers through the template's
+    floatformat were a tenth of the page); one pass over the project's reports."""
     number = number_text()
     months_of = {}
     for year, month, amount in project.monthly_reports.values_list("year", "month", "amount"):
@@ -259,12 +258,7 @@ def investment_by_year(project):
             NO_REPORT if amount is None else f"<td>{number(amount, 'whole')}</td>" for amount in months
         )
         rows.append(
-            {
-                "year": year,
-                "months": months,
-                "total": total,
-                "cells": mark_safe(f'{cells}<td class="fw-bold">{number(total, "whole")}</td>'),
-            }
+            {"year": year, "cells": mark_safe(f'{cells}<td class="fw-bold">{number(total, "whole")}</td>')}
         )
     return rows
 
