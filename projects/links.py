@@ -24,12 +24,13 @@ def row_link(name, arity=1):
     return link
 
 
-# The header menu's pages (templates/_nav_more.html, _nav_user.html and base.html's menu).
+# The pages of every page's header and footer (base.html, templatetags/layout.py).
 MENU = (
     *("home", "project_list", "visit_list", "issue_list", "approval_list", "issue_committee"),
     *("meeting_list", "round_current", "dashboard", "map", "round_status_current", "stage_corrections"),
     *("permits_missing", "zone_nodes", "monthly_report", "visit_evidence", "login_audit"),
     *("notification_list", "admin:index", "password_change", "notification_channels", "logout"),
+    "set_language",
 )
 
 
