@@ -1,12 +1,13 @@
-"""Figures as the pages write them, with the language's separators looked up once per page.
+"""Figures and dates as the pages write them, with the language's separators looked up once per page.
 
 A template filter (floatformat, intcomma) looks the separators up for each value; the dashboard's
 breakdowns and the lists' rows write hundreds of numbers a page.
 """
 
+import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils import numberformat
+from django.utils import dateformat, numberformat
 from django.utils.formats import get_format
 
 
@@ -34,3 +35,12 @@ def number_text():
         return str(value)
 
     return text
+
+
+def date_text():
+    """A function date → the date as date_format writes it in the current language, the format
+    looked up once per page; the site's "Y-m-d" (both languages, newzone/formats/) is isoformat()."""
+    date_format = get_format("DATE_FORMAT")
+    if date_format == "Y-m-d":
+        return datetime.date.isoformat
+    return lambda value: dateformat.format(value, date_format)

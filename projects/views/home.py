@@ -10,9 +10,7 @@ from types import SimpleNamespace
 from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from .. import access
@@ -29,12 +27,14 @@ from ..models import (
     RoleCode,
     Rules,
 )
+from ..numbers import date_text
 from ..plans import annotate_states, responsible_q
 from ..querysets import grid_projects_q, raised_too_long_ago, today
 from ..rulebook import MEETING_ROLES, may_take_some
 from ..services.meetings import meeting_agenda_candidates, meetings_visible_to
 from ..services.reminders import due_soon_for
 from ..templatetags.choices import choice_labels
+from ..texts import shortened
 
 LIMIT = 20
 
@@ -77,15 +77,15 @@ def issue_items(rows, level_names):
     number with the words cut to 50 characters, the project, the level's name and the deadline as
     the page writes dates, red when overdue."""
     issue_link = row_link("issue_detail")
-    deadline_word = escape(_("deadline"))
+    deadline_word, date = escape(_("deadline")), date_text()
     items = []
     for row in rows:
         pk, deadline = row["pk"], row["deadline"]
-        item = {**row, "url": issue_link(pk), "title": f"#{pk} {Truncator(row['description']).chars(50)}"}
+        item = {**row, "url": issue_link(pk), "title": f"#{pk} {shortened(row['description'], 50)}"}
         when = ""
         if deadline:
             late = LATE if row["is_overdue"] else ""
-            when = ITEM_DEADLINE.format(late=late, word=deadline_word, date=escape(date_format(deadline)))
+            when = ITEM_DEADLINE.format(late=late, word=deadline_word, date=escape(date(deadline)))
         item["html"] = mark_safe(
             ISSUE_ITEM.format(
                 url=item["url"],
@@ -172,7 +172,7 @@ def approval_items(requests):
         {
             "pk": row["pk"],
             "issue_url": issue_link(row["issue_id"]),
-            "title": f"#{row['issue_id']} {Truncator(row['issue__description']).chars(50)}",
+            "title": f"#{row['issue_id']} {shortened(row['issue__description'], 50)}",
             "kind_name": kind_names.get(row["kind"], row["kind"]),
             "project": row["issue__project__name"],
             "requested_by": row["requested_by__name"],

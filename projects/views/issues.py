@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -51,6 +50,7 @@ from ..querysets import today
 from ..rulebook import APPROVER_ROLES
 from ..services import issues as services
 from ..templatetags.choices import choice_labels
+from ..texts import shortened
 from ..workdays import working_days_between
 
 PAGE_SIZE = 50
@@ -257,7 +257,7 @@ def issue_rows(issues):
             format_html(
                 ISSUE_ROW,
                 url=issue_link(issue.pk),
-                title=f"#{issue.pk} {Truncator(issue.description).chars(60)}",
+                title=f"#{issue.pk} {shortened(issue.description, 60)}",
                 category=category.get(issue.category, issue.category),
                 committee=committee if issue.flagged_for_committee else NOTHING,
                 suspended=suspended if issue.suspended else NOTHING,

@@ -10,7 +10,6 @@ from django.template.defaultfilters import floatformat
 from django.utils import formats
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -22,7 +21,7 @@ from ..forms.plans import DocumentForm
 from ..forms.projects import ProjectEditForm
 from ..links import row_link
 from ..models import Issue, Permit, Photo, Project, ProjectAction, Rules, Visit
-from ..numbers import number_text
+from ..numbers import date_text, number_text
 from ..plans import annotate_states
 from ..querysets import today
 from ..rulebook import roles_granted
@@ -30,6 +29,7 @@ from ..services.projects import EDITABLE_FIELDS, may_edit_project, may_set_locat
 from ..templatetags.choices import choice_labels, display
 from ..templatetags.lights import light_details
 from ..templatetags.listings import listing_badges
+from ..texts import shortened
 from .progress import next_stage_actions
 
 PAGE_SIZE = 50
@@ -301,7 +301,7 @@ def _html(template, values):
 
 def permit_rows(permits):
     """Each permit's type, status, approval date and handler ("—" for none)."""
-    statuses = choice_labels(Permit, "status")
+    statuses, date = choice_labels(Permit, "status"), date_text()
     rows = []
     for name, status, approved_on, handler in permits.values_list(
         "permit_type__name", "status", "approved_on", "handler__name"
@@ -309,7 +309,7 @@ def permit_rows(permits):
         row = {
             "name": name,
             "status": statuses.get(status, status),
-            "approved_on": formats.localize(approved_on) if approved_on else "—",
+            "approved_on": date(approved_on) if approved_on else "—",
             "handler": handler or "—",
         }
         row["html"] = _html(PERMIT_ROW, row)
@@ -320,7 +320,7 @@ def permit_rows(permits):
 def issue_lines(issues):
     """Each issue's link, "#number words…" and "level · status · department[ · deadline date]"."""
     levels, statuses = choice_labels(Issue, "level"), choice_labels(Issue, "status")
-    deadline_word = _("deadline")
+    deadline_word, date = _("deadline"), date_text()
     issue_link = row_link("issue_detail")
     lines = []
     for pk, description, level, status, deadline, department in issues.values_list(
@@ -328,10 +328,10 @@ def issue_lines(issues):
     ):
         facts = [str(levels.get(level, level)), statuses.get(status, status), department or "—"]
         if deadline:
-            facts.append(f"{deadline_word} {formats.localize(deadline)}")
+            facts.append(f"{deadline_word} {date(deadline)}")
         line = {
             "url": issue_link(pk),
-            "title": f"#{pk} {Truncator(description).chars(60)}",
+            "title": f"#{pk} {shortened(description, 60)}",
             "facts": " · ".join(facts),
         }
         line["html"] = _html(ISSUE_LINE, line)
@@ -341,14 +341,14 @@ def issue_lines(issues):
 
 def visit_lines(visits):
     """Each visit's link, "date kind" and summary."""
-    kinds = choice_labels(Visit, "kind")
+    kinds, date = choice_labels(Visit, "kind"), date_text()
     visit_link = row_link("visit_detail")
     lines = []
-    for pk, date, kind, summary in visits.values_list("pk", "date", "kind", "summary"):
+    for pk, day, kind, summary in visits.values_list("pk", "date", "kind", "summary"):
         line = {
             "url": visit_link(pk),
-            "title": f"{formats.localize(date)} {kinds.get(kind, kind)}",
-            "summary": Truncator(summary).chars(100),
+            "title": f"{date(day)} {kinds.get(kind, kind)}",
+            "summary": shortened(summary, 100),
         }
         line["html"] = _html(VISIT_LINE, line)
         lines.append(line)
