@@ -22,6 +22,8 @@ rate and satisfaction rate (a rate over nothing after any number), then more rec
 import datetime
 from collections import Counter, defaultdict
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import Count, F, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -89,7 +91,8 @@ COUNT_KEYS = ("received", "resolved", "resolved_on_time", "overdue", "rated", "s
 
 
 def _spans(issues, keys, tz):
-    """{group: [(raised day, answered day, n)]} of the first responses and of the resolutions."""
+    """{group: [(raised day, answered day, n)]} of the first responses and of the resolutions; the
+    days as the database driver gives them (_driver_rows)."""
     raised_day = TruncDate("raised_at", tzinfo=tz)
     result = []
     for condition, field in (
@@ -97,7 +100,7 @@ def _spans(issues, keys, tz):
         (Q(resolved_at__isnull=False, solved_on_site=False), "resolved_at"),
     ):
         spans = defaultdict(list)
-        for *group, raised, answered, n in (
+        for *group, raised, answered, n in _driver_rows(
             issues.filter(condition)
             .order_by()
             .values(*keys, raised_day=raised_day, answered_day=TruncDate(field, tzinfo=tz))
@@ -107,6 +110,29 @@ def _spans(issues, keys, tz):
             spans[tuple(group)].append((raised, answered, n))
         result.append(spans)
     return result
+
+
+def _driver_rows(queryset):
+    """The rows of a values_list() as the database driver returns them, without the ORM's converter
+    calls on each value: the span queries return thousands of rows, whose conversion was a fifth of
+    dashboard.json (issue 18). Their days are dates on PostgreSQL, ISO texts on SQLite (_day_index)."""
+    try:
+        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    except EmptyResultSet:  # the user sees no issue
+        return []
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _day_index(days, using):
+    """{day: working days since the first} from the first to the last of `days`, keyed as the
+    driver gives days (connection.ops.adapt_datefield_value writes a date that way)."""
+    if not days:
+        return {}
+    first, last = (datetime.date.fromisoformat(str(day)) for day in (min(days), max(days)))
+    key = connections[using].ops.adapt_datefield_value
+    return {key(day): n for day, n in workdays.working_days_until(first, last).items()}
 
 
 def _groups(issues, keys, today, rules):
@@ -129,7 +155,7 @@ def _groups(issues, keys, today, rules):
         for span in group
         for day in span[:2]
     ]
-    index = workdays.working_days_until(min(days), max(days)) if days else {}
+    index = _day_index(days, issues.db)
     for group, spans in responses.items():
         groups[group]["within"] += sum(
             n for raised, answered, n in spans if index[answered] - index[raised] <= rules.first_response_days

@@ -274,3 +274,12 @@ def test_the_monthly_report_and_its_workbook_carry_the_rankings(
         "李网格",
         "王网格",
     ]
+
+
+def test_a_user_who_sees_no_issue_gets_no_department_row(ledger):
+    # No profile: the issues they see are none() (a query Django never sends); the span queries,
+    # read straight from the driver, must not send it either.
+    rows = by_department(year=2024, month=5, user=ledger.nobody, today=TODAY, rules=Rules.current())
+    assert rows == []
+    workers = by_grid_worker(year=2024, month=5, user=ledger.nobody, today=TODAY, rules=Rules.current())
+    assert all(row["received"] == 0 for row in workers)
