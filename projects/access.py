@@ -8,9 +8,19 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F
 
 from .models.choices import RoleCode
+from .prepared import SameSQL
 
 # Roles that see every project, issue and visit of the zone (PRODUCT.md "Roles").
 ZONE_WIDE_ROLES = (RoleCode.COORDINATOR, RoleCode.LEADER, RoleCode.SUPERVISOR, RoleCode.ADMINISTRATOR)
+
+
+def _staff_with_roles(user_id):
+    from .models import Staff
+
+    return Staff.objects.filter(user=user_id).annotate(role_code=F("roles__code"))
+
+
+_STAFF_WITH_ROLES = SameSQL(_staff_with_roles)
 
 
 def get_staff(user):
@@ -18,10 +28,8 @@ def get_staff(user):
     if not user.is_authenticated:
         return None
     if not hasattr(user, "_newzone_staff"):
-        from .models import Staff
-
         # The profile and its roles in one query: a row per role (none: one row with no code).
-        rows = list(Staff.objects.filter(user=user).annotate(role_code=F("roles__code")))
+        rows = _STAFF_WITH_ROLES.rows(user.pk)
         staff = rows[0] if rows else None
         if staff is not None:
             staff._role_codes = {row.role_code for row in rows if row.role_code}

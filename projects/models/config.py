@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..geo import validate_park_outlines
+from ..prepared import SameSQL
 from .choices import Category, Level
 from .org import Department
 
@@ -112,6 +113,10 @@ class Rules(models.Model):
 
     @classmethod
     def current(cls):
+        """The zone's one row of rules, made with the defaults the first time it is asked for."""
+        rows = _THE_RULES.rows(1)
+        if rows:
+            return rows[0]
         rules, _created = cls.objects.get_or_create(pk=1)
         return rules
 
@@ -227,3 +232,7 @@ class MapSettings(models.Model):
             [float(self.plan_south), float(self.plan_west)],
             [float(self.plan_north), float(self.plan_east)],
         ]
+
+
+# Read on most pages (the lights, the deadlines): its SQL compiled once (projects/prepared.py).
+_THE_RULES = SameSQL(lambda pk: Rules.objects.filter(pk=pk))
