@@ -17,6 +17,7 @@ from django.utils.html import format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 from django.views.decorators.http import require_GET
 
 from .. import access, lights
@@ -185,21 +186,29 @@ def _pipeline_table(figures, text):
 
 
 # The columns of the breakdown tables: a figure and how it reads.
+# A breakdown table's figure columns: (key, kind of number, heading), in the table's order.
 BREAKDOWN_COLUMNS = (
-    ("projects", "count"),
-    ("new_projects", "count"),
-    ("new_projects_started", "count"),
-    ("start_rate", "rate"),
-    ("planned_investment", "money"),
-    ("completed_investment", "money"),
-    ("new_completed_investment", "money"),
-    ("investment_completion_rate", "rate"),
-    ("projects_over_100m", "count"),
-    ("issues_open", "count"),
-    ("issues_overdue", "count"),
-    ("lights_red", "count"),
-    ("lights_yellow", "count"),
+    ("projects", "count", N_("Key projects")),
+    ("new_projects", "count", N_("New-build")),
+    ("new_projects_started", "count", N_("Started")),
+    ("start_rate", "rate", N_("Start rate")),
+    ("planned_investment", "money", N_("Planned (10k yuan)")),
+    ("completed_investment", "money", N_("Completed (10k yuan)")),
+    ("new_completed_investment", "money", N_("New-build completed (10k yuan)")),
+    ("investment_completion_rate", "rate", N_("Completion rate")),
+    ("projects_over_100m", "count", N_("Projects of 1亿 or more")),
+    ("issues_open", "count", N_("Open issues")),
+    ("issues_overdue", "count", N_("Overdue issues")),
+    ("lights_red", "count", N_("Red lights")),
+    ("lights_yellow", "count", N_("Yellow lights")),
 )
+
+
+def _breakdown_head():
+    """The figure columns' headings, the same in the three tables: written once per page."""
+    return mark_safe(
+        "".join(f"<th>{html.escape(_(heading))}</th>" for _key, _kind, heading in BREAKDOWN_COLUMNS)
+    )
 
 
 def _cells(cells):
@@ -223,20 +232,49 @@ def _cells(cells):
 
 def _breakdown_rows(rows, name_key, text):
     """Each row's name and its figure cells, each linked to the projects behind it."""
+    nobody = _("No committee leader")  # the row of the projects without one (by leader)
     return [
         {
-            "name": row[name_key],
+            "name": row[name_key] or nobody,
             "cells": _cells(
                 (
                     text(row[key], kind),
                     # A "—" links nowhere.
                     row["links"].get(key) if row[key] is not None else None,
                 )
-                for key, kind in BREAKDOWN_COLUMNS
+                for key, kind, _heading in BREAKDOWN_COLUMNS
             ),
         }
         for row in rows
     ]
+
+
+# A key figure's card (dashboard.html), written here as the breakdowns' cells are.
+CARD = (
+    '\n  <div class="col-6 col-md-4 col-xl-2">\n    <div class="card h-100 figure-card">\n'
+    '      <div class="card-body p-2">\n        <div class="small text-muted">{label}</div>\n'
+    '        <div class="fs-4 fw-semibold">{figure}</div>{detail}\n      </div>\n    </div>\n  </div>\n  '
+)
+
+
+def _cards_html(cards):
+    """The cards as HTML, every text escaped; a card with a link is a link all over (stretched)."""
+    parts = []
+    for card in cards:
+        figure, link = html.escape(card["text"]), card.get("link")
+        if link:
+            figure = f'<a class="stretched-link text-decoration-none" href="{html.escape(link)}">{figure}</a>'
+        detail = card.get("detail")
+        parts.append(
+            CARD.format(
+                label=html.escape(str(card["label"])),
+                figure=figure,
+                detail=f'\n        <div class="small text-muted">{html.escape(detail)}</div>'
+                if detail
+                else "",
+            )
+        )
+    return mark_safe("".join(parts))
 
 
 def _cards(figures, links, text):
@@ -390,6 +428,7 @@ def dashboard(request):
     else:
         warnings = lit.filter(light__in=[Light.RED, Light.YELLOW]).order_by("light", "code")
     warnings = list(warnings[:LIGHT_LIST_SIZE])
+    cards = _cards(figures, links, text)
     context = {
         "figures": figures,
         "links": links,
@@ -397,8 +436,13 @@ def dashboard(request):
         "month": month,
         "min_year": MIN_YEAR,
         "max_year": MAX_YEAR,
-        "months": range(1, 13),
-        "cards": _cards(figures, links, text),
+        "month_options": mark_safe(
+            "".join(
+                f'<option value="{m}"{" selected" if m == month else ""}>{m}</option>' for m in range(1, 13)
+            )
+        ),
+        "cards": cards,
+        "cards_html": _cards_html(cards),
         "issue_levels": [
             {
                 "label": level.label,
@@ -407,6 +451,7 @@ def dashboard(request):
             }
             for level in Level
         ],
+        "breakdown_head": _breakdown_head(),
         "breakdowns": [
             {
                 "key": "park",
@@ -432,7 +477,7 @@ def dashboard(request):
         "my_lights": my_lights,
         "my_light_rows": _light_rows(my_lights),
         "warnings": warnings,
-        "warning_rows": _light_rows(warnings),
+        "warning_list": mark_safe("".join(row["html"] for row in _light_rows(warnings))),
         "light_legend": lights.legend(rules),
         "map_config": _small_map_config(year, month),
         "round": round_state(year, month, on, rules),
