@@ -107,6 +107,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "projects.context_processors.navigation",
             ],
+            # {% translate "literal" %} without a lazy string (newzone/i18n_tags.py).
+            "libraries": {"i18n": "newzone.i18n_tags"},
         },
     },
 ]
