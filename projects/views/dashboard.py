@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.html import format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -361,8 +360,8 @@ LIGHT_ROW = (
 def _light_rows(projects):
     """What each row of a list of lit projects shows, read here once per row as the breakdowns'
     cells are: the template's lookups and filters on up to fifty rows cost several times as much.
-    `html` is the red and yellow list's row (LIGHT_ROW), every text escaped; the badge and the
-    reasons (format_html_join) are HTML already."""
+    `html` is the red and yellow list's row (LIGHT_ROW), every text escaped (html.escape, as
+    light_details escapes the same reasons); the badge is HTML already."""
     project_link = row_link("project_detail")
     rows = []
     for project in projects:
@@ -372,10 +371,9 @@ def _light_rows(projects):
             "name": project.name,
             "park": project.park.name,
             "leader": project.leader.name if project.leader else "",
-            "reasons": format_html_join(
-                "",
-                '<li class="light-reason-{}">{}</li>',
-                ((reason.light, reason.text) for reason in project.light_reasons),
+            "reasons": "".join(
+                f'<li class="light-reason-{reason.light}">{html.escape(reason.text)}</li>'
+                for reason in project.light_reasons
             ),
         }
         row["html"] = mark_safe(
