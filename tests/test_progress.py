@@ -255,6 +255,27 @@ def test_progress_note_with_photos_and_stage_change(zone, login):
     assert (project.stage, project.actual_start) == (Stage.CONSTRUCTION, day)
     html = client.get(reverse("project_detail", args=[project.pk])).content.decode()
     assert "桩基施工" in html and "stage-change" in html
+    # The log shows the stage change in words and both photos, oldest first, each linking to itself.
+    assert '<span class="badge text-bg-info">前期 → 在建</span>' in html
+    alt = f"{day.isoformat()} 进度照片"
+    thumbs = [
+        f'<a href="{photo.image.url}"><img src="{photo.image.url}" alt="{alt}" class="thumb"></a>'
+        for photo in note.photos.order_by("taken_at", "pk")
+    ]
+    assert "".join(thumbs) in html
+
+
+def test_a_progress_note_shows_its_line_breaks_and_escapes_its_text(zone, login):
+    from django.urls import reverse
+
+    day = today() - datetime.timedelta(days=3)
+    ProgressNote.objects.create(
+        project=zone.project_b, date=day, text='第一行\n<script>alert("x")</script>', author=zone.grid_b.staff
+    )
+    html = login(zone.grid_b).get(reverse("project_detail", args=[zone.project_b.pk])).content.decode()
+    assert f'<div class="small text-muted">{day.isoformat()} · 李网格</div>' in html
+    assert "<div>第一行<br>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</div>" in html
+    assert "stage-change" not in html
 
 
 def test_progress_note_refuses_bad_input(zone, login):
