@@ -62,6 +62,7 @@ if [ "$MODE" = closed ]; then
   $BIN/python - "$WORKERS" "$CONNECTIONS" "$DURATION" "$(uptime | sed 's/.*load average: //')" <<'PY'
 import json
 import sys
+import timeit
 
 def result(log):
     return json.loads(open(log).read().strip().splitlines()[-1])
@@ -77,7 +78,10 @@ for name, r in (("app, mixed pages", app), ("bare Django view", bare)):
 ratio = app["requests_per_second"] / bare["requests_per_second"]
 print(f"\napp ÷ bare Django: {ratio:.3f} ({app['requests_per_second']} of {bare['requests_per_second']} req/s);"
       f" target ≥ 80 req/s at p95 < 300 ms")
-json.dump({"app": app, "bare": bare, "ratio": round(ratio, 4), "load_average": load,
+# The machine's pure-Python speed right after the run (bench/run.py prints the same reference).
+speed = round(min(timeit.repeat("sum(range(1_000_000))", number=5, repeat=5)) / 5 * 1000, 1)
+print(f"Python speed: {speed} ms for sum(range(10⁶))")
+json.dump({"app": app, "bare": bare, "ratio": round(ratio, 4), "load_average": load, "python_speed_ms": speed,
            "connections": int(connections), "workers": int(workers)},
           open("bench-results/loadtest-closed.json", "w"), indent=2)
 PY

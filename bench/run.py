@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 import time
+import timeit
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -48,6 +49,13 @@ VERSUS_ADMIN = [
     ("project list, deep page", "admin: project changelist, deep page"),
     ("issue list", "admin: issue changelist"),
 ]
+
+
+def python_speed_ms():
+    """This machine's speed at pure Python now: the best of five runs of a fixed loop, in ms. A
+    shared or throttled machine runs every page slower by about the same factor, so runs on two
+    machines (or one machine at two times) compare through it."""
+    return round(min(timeit.repeat("sum(range(1_000_000))", number=5, repeat=5)) / 5 * 1000, 1)
 
 
 def scale_url(base_url, scale):
@@ -200,6 +208,10 @@ def table(results):
         + "".join(f" {' / '.join(map(str, results[s].get('load_average', ['–'])))} |" for s in scales)
     )
     lines.append(
+        "| Python speed: ms for sum(range(10⁶)), before / after |"
+        + "".join(f" {' / '.join(map(str, results[s].get('python_speed_ms', ['–'])))} |" for s in scales)
+    )
+    lines.append(
         "| generate_data seconds |" + "".join(f" {results[s].get('generate_seconds', '–')} |" for s in scales)
     )
     return "\n".join(lines)
@@ -234,11 +246,12 @@ def main():
             vacuum(url)
         out = RESULTS / f"scale-{scale}.json"
         print(f"== scale {scale}: bench, {args.repeat} requests per page", flush=True)
-        load_before = os.getloadavg()[0]
+        load_before, speed_before = os.getloadavg()[0], python_speed_ms()
         manage(env, "bench", "--repeat", str(args.repeat), "--label", f"scale {scale}", "--out", str(out))
         results[scale] = json.loads(out.read_text())
         # The machine may be shared: its load beside the figures says how much to trust them.
         results[scale]["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+        results[scale]["python_speed_ms"] = [speed_before, python_speed_ms()]
         if generated is not None:
             results[scale]["generate_seconds"] = generated
     text = table(results)
