@@ -99,19 +99,45 @@ def issue_items(rows, level_names):
     return items
 
 
+# The items of the projects not visited and of the late nodes, as home.html lists them: written
+# here as the issue items are, every text escaped.
+NOT_VISITED_ITEM = (
+    '\n      <li class="list-group-item px-0 d-flex justify-content-between align-items-center gap-2">'
+    '<span><a href="{url}">{name}</a> <span class="small text-muted">{park}</span></span>'
+    '<a class="btn btn-sm btn-outline-primary text-nowrap flex-shrink-0" href="{visit_url}">{visit}</a>'
+    "</li>\n    "
+)
+LATE_NODE_ITEM = (
+    '\n      <li class="list-group-item px-0"><a href="{url}">{project}: {name}</a>{key}\n'
+    '        <div class="small text-danger">{late}</div></li>\n    '
+)
+KEY_NODE = ' <span class="badge text-bg-{colour}">{word}</span>'
+
+
 def not_visited_items(projects):
     """The projects not visited lately, with the links to each and to record a visit."""
     project_link, visit_link = row_link("project_detail"), row_link("project_visit_new")
-    return [
-        {
+    visit = escape(_("Visit"))
+    items = []
+    for project in projects.values("pk", "name", "park__name"):
+        item = {
             "pk": project["pk"],
             "url": project_link(project["pk"]),
             "visit_url": visit_link(project["pk"]),
             "name": project["name"],
             "park": project["park__name"],
         }
-        for project in projects.values("pk", "name", "park__name")
-    ]
+        item["html"] = mark_safe(
+            NOT_VISITED_ITEM.format(
+                url=item["url"],
+                name=escape(item["name"]),
+                park=escape(item["park"]),
+                visit_url=item["visit_url"],
+                visit=visit,
+            )
+        )
+        items.append(item)
+    return items
 
 
 def late_node_items(nodes, on, rules):
@@ -123,8 +149,10 @@ def late_node_items(nodes, on, rules):
         for row in nodes.values("pk", "name", "is_key", "project_id", "project__name", "planned_on")
     ]
     node_link = row_link("plan_node", arity=2)
-    return [
-        {
+    key_word = escape(_("key node"))
+    items = []
+    for node in annotate_states(rows, on, rules):
+        item = {
             "pk": node.pk,
             "url": node_link(node.project_id, node.pk),
             "project": node.project__name,
@@ -134,8 +162,22 @@ def late_node_items(nodes, on, rules):
             "delay_days": node.delay_days,
             "planned": node.planned_on.isoformat(),
         }
-        for node in annotate_states(rows, on, rules)
-    ]
+        late = _("%(days)s working days late (planned %(date)s)") % {
+            "days": item["delay_days"],
+            "date": item["planned"],
+        }
+        colour = "danger" if node.is_red else "warning"
+        item["html"] = mark_safe(
+            LATE_NODE_ITEM.format(
+                url=item["url"],
+                project=escape(item["project"]),
+                name=escape(item["name"]),
+                key=KEY_NODE.format(colour=colour, word=key_word) if node.is_key else "",
+                late=escape(late),
+            )
+        )
+        items.append(item)
+    return items
 
 
 def led_project_items(projects):
