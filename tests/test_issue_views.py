@@ -180,8 +180,13 @@ def test_detail_timeline_and_404_outside(zone, login):
     to_level(zone, issue, 2)
     page = login(zone.grid).get(f"/issues/{issue.pk}/")
     assert page.status_code == 200
-    assert [e.kind for e in page.context["events"]] == [IssueEventKind.RAISED, IssueEventKind.ESCALATED]
+    assert [e["kind"] for e in page.context["events"]] == [IssueEventKind.RAISED, IssueEventKind.ESCALATED]
     assert "未能解决" in page.text
+    # An event's text keeps its line breaks and is escaped; an event nobody made is the system's.
+    issue.events.filter(kind=IssueEventKind.ESCALATED).update(text='<b>"x"</b>\n第二行', by=None)
+    html = login(zone.grid).get(f"/issues/{issue.pk}/").text
+    assert "<div>&lt;b&gt;&quot;x&quot;&lt;/b&gt;<br>第二行</div>" in html
+    assert '<span class="small text-muted">' in html and " · 系统</span>" in html
     assert login(zone.grid_b).get(f"/issues/{issue.pk}/").status_code == 404
     assert login(zone.nobody).get(f"/issues/{issue.pk}/").status_code == 404
 

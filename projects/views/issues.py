@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
@@ -43,6 +44,7 @@ from ..models import (
     ApprovalRequest,
     Issue,
     IssueAction,
+    IssueEvent,
     Level,
     Notification,
     Rules,
@@ -323,12 +325,54 @@ def committee_list(request):
     )
 
 
-# What the issue page's timeline and requests show (issue_detail.html), with the keys their names
-# are read through and the issue's (issue.events attaches the issue to each row by it).
+# What the issue page's timeline shows of each event (timeline_items).
 EVENT_FIELDS = (
-    *("issue", "kind", "at", "text", "from_level", "to_level", "deadline"),
+    *("kind", "at", "text", "from_level", "to_level", "deadline"),
     *("by", "department", "assignee", "by__name", "department__name", "assignee__name"),
 )
+# An event of the timeline (issue_detail.html), written here as the lists' rows are.
+EVENT_ITEM = (
+    '\n      <li class="list-group-item">'
+    '\n        <div class="d-flex flex-wrap justify-content-between gap-2">'
+    '\n          <strong>{kind}{levels}</strong>\n          <span class="small text-muted">{at} · {by}</span>'
+    "\n        </div>\n        {text}\n        {facts}\n      </li>\n    "
+)
+EVENT_FACTS = '\n        <div class="small text-muted">{}</div>\n        '
+
+
+def timeline_items(events):
+    """Each event of `events` (an issue's) as its timeline item: the kind and the levels moved, when
+    (local time) and by whom ("system" for nobody), the text with its line breaks, the department,
+    person and deadline it set; every text escaped. Also each event's `kind`, for its readers."""
+    kinds, levels = choice_labels(IssueEvent, "kind"), choice_labels(IssueEvent, "to_level")
+    system, deadline_word = html.escape(_("system")), html.escape(_("deadline"))
+    items = []
+    for event in events.values(*EVENT_FIELDS):
+        from_level, to_level = event["from_level"], event["to_level"]
+        moved = ""
+        if from_level and to_level:
+            moved = f" {from_level} → {to_level}"
+        elif to_level:
+            moved = f" ({html.escape(str(levels.get(to_level, to_level)))})"
+        facts = ""
+        if event["department"] or event["assignee"] or event["deadline"]:
+            facts = EVENT_FACTS.format(
+                (html.escape(event["department__name"]) if event["department"] else "")
+                + (f" · {html.escape(event['assignee__name'])}" if event["assignee"] else "")
+                + (f" · {deadline_word} {event['deadline']:%Y-%m-%d}" if event["deadline"] else "")
+            )
+        html_item = EVENT_ITEM.format(
+            kind=html.escape(str(kinds.get(event["kind"], event["kind"]))),
+            levels=moved,
+            at=f"{timezone.localtime(event['at']):%Y-%m-%d %H:%M}",
+            by=html.escape(event["by__name"]) if event["by"] else system,
+            text=f"<div>{linebreaksbr(event['text'], autoescape=True)}</div>" if event["text"] else "",
+            facts=facts,
+        )
+        items.append({"kind": event["kind"], "html": mark_safe(html_item)})
+    return items
+
+
 REQUEST_FIELDS = (
     *("issue", "kind", "new_deadline", "status", "reason", "requested_at", "decision_note"),
     *("requested_by", "decided_by", "requested_by__name", "decided_by__name"),
@@ -340,7 +384,7 @@ def _detail_context(request, issue, bound=None):
     days, late = _first_response(issue, limit)
     return {
         "issue": issue,
-        "events": issue.events.select_related("by", "department", "assignee").only(*EVENT_FIELDS),
+        "events": timeline_items(issue.events),
         "requests": issue.approval_requests.select_related("requested_by", "decided_by").only(
             *REQUEST_FIELDS
         ),
