@@ -129,7 +129,10 @@ def test_breakdown_cells_link_every_figure_and_read_like_the_cards(dash, login):
         # Every figure is a link, except a rate over zero items ("—"), which has no rows behind it.
         rows = figures[f"by_{key}"]
         figures_with_rows = sum(
-            row[column] is not None for row in rows for column, _kind, _heading in BREAKDOWN_COLUMNS if row["links"]
+            row[column] is not None
+            for row in rows
+            for column, _kind, _heading in BREAKDOWN_COLUMNS
+            if row["links"]
         )
         assert table.count("<td><a href=") == figures_with_rows
     # A year with nothing listed: each level's two rates are "—", as plain text.

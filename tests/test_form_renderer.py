@@ -81,6 +81,10 @@ INPUT_ATTRS = {
         (forms.SearchInput(), ("a", "b")),
         (forms.TelInput(), "13800000000"),
         (forms.ColorInput(), "#ff0000"),
+        (forms.Textarea(attrs={"rows": 3, **INPUT_ATTRS}), 'Line 1\n<b>"2"</b> & 3'),
+        (forms.Textarea(), ""),
+        (forms.Textarea(), None),
+        (forms.Textarea(), mark_safe("<i>safe</i>")),
     ],
 )
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
@@ -101,6 +105,10 @@ def test_the_inputs_written_in_python_are_the_stock_include_of_input_html():
     for name in INPUT_TEMPLATES:  # not overridden in templates/ either: the renderer would skip it
         source = get_template(name, using="django").template.source
         assert source.strip() == '{% include "django/forms/widgets/input.html" %}', name
+    # The <textarea> written in Python is the stock one, not overridden in templates/ either.
+    assert "{% if widget.value %}{{ widget.value }}{% endif %}</textarea>" in (
+        get_template("django/forms/widgets/textarea.html", using="django").template.source
+    )
 
 
 def test_labels_and_groups_are_escaped():

@@ -1,4 +1,5 @@
-"""The form renderer: Django's widget templates, except <select> and <input>, written in Python.
+"""The form renderer: Django's widget templates, except <select>, <input> and <textarea>, written in
+Python.
 
 Django's select template includes a template per option; the lists' filter panels hold several
 selects of a zone's staff, and rendering them through the template engine (or format_html, whose
@@ -15,6 +16,7 @@ from django.forms.renderers import TemplatesSetting
 from django.utils.safestring import SafeData, mark_safe
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"  # Select, NullBooleanSelect, SelectMultiple
+TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"  # the issue page's action forms have several
 # A file input with no file yet is its template's <input> alone (the project page's upload form).
 CLEARABLE_FILE_TEMPLATE = "django/forms/widgets/clearable_file_input.html"
 # The stock widget templates that are nothing but {% include "django/forms/widgets/input.html" %}.
@@ -94,16 +96,26 @@ def input_html(widget):
     )
 
 
+def textarea_html(widget):
+    """<textarea> from a Textarea's context, as textarea.html writes it (a line break after the tag)."""
+    value = html_text(widget["value"]) if widget["value"] else ""
+    return mark_safe(
+        f'<textarea name="{html_text(widget["name"])}"{_template_attrs(widget["attrs"])}>\n{value}</textarea>'
+    )
+
+
 class FormRenderer(TemplatesSetting):
     """Widgets render through the project's templates (templates/ can override one, except the
     select and input templates, which are not read), <select> and <input> in Python (a file input
-    with a file keeps its template)."""
+    with a file keeps its template), and <textarea>."""
 
     def render(self, template_name, context, request=None):
         if template_name == SELECT_TEMPLATE:
             return select_html(context["widget"])
         if template_name in INPUT_TEMPLATES:
             return input_html(context["widget"])
+        if template_name == TEXTAREA_TEMPLATE:
+            return textarea_html(context["widget"])
         if template_name == CLEARABLE_FILE_TEMPLATE and not context["widget"]["is_initial"]:
             return input_html(context["widget"])
         return super().render(template_name, context, request)
