@@ -75,8 +75,8 @@ WORDS = (N_("Messages"), N_("Unread notifications"), N_("Log out"), N_("Language
 def _words(language):
     """{word: its translation, escaped} of every label and word above, once per language (a catalog
     does not change while the process runs)."""
-    labels = [label for label, link, _flag in (*MENU, *USER_MENU)]
-    labels += [label for _label, link, _flag in MENU if not isinstance(link, str) for label, *_ in link]
+    labels = [label for label, _link, _flag in (*MENU, *USER_MENU)]
+    labels += [entry[0] for _label, link, _flag in MENU if not isinstance(link, str) for entry in link]
     return {word: escape(_(word)) for word in (*labels, *WORDS)}
 
 
