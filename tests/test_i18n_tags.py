@@ -44,3 +44,10 @@ def test_a_literal_is_translated_in_the_language_of_each_render():
 
 def test_the_site_loads_it_as_i18n():
     assert engines["django"].engine.template_libraries["i18n"] is i18n_tags.register
+
+
+def test_no_other_template_library_name_is_used_twice():
+    # templates.W003 is silenced for the deliberate "i18n" (settings.SILENCED_SYSTEM_CHECKS).
+    warnings = engines["django"]._check_for_template_tags_with_the_same_name()
+    assert [w.id for w in warnings] == ["templates.W003"]
+    assert "'i18n' is used for multiple template tag modules" in warnings[0].msg
