@@ -184,7 +184,6 @@ def _pipeline_table(figures, text):
     }
 
 
-# The columns of the breakdown tables: a figure and how it reads.
 # A breakdown table's figure columns: (key, kind of number, heading), in the table's order.
 BREAKDOWN_COLUMNS = (
     ("projects", "count", N_("Key projects")),

@@ -200,10 +200,10 @@ def _first_response(issue, limit):
     return None, False
 
 
-def _escaped_labels(field_name):
-    """An Issue choice field's labels (choice_labels, translated once per field and language), escaped
-    once for a list rather than in each row."""
-    return {value: conditional_escape(label) for value, label in choice_labels(Issue, field_name).items()}
+def _escaped_labels(field_name, model=Issue):
+    """A choice field's labels (choice_labels, translated once per field and language), escaped once
+    for a list rather than in each row."""
+    return {value: conditional_escape(label) for value, label in choice_labels(model, field_name).items()}
 
 
 def _name_or_dash(obj):
@@ -344,7 +344,7 @@ def timeline_items(events):
     """Each event of `events` (an issue's) as its timeline item: the kind and the levels moved, when
     (local time) and by whom ("system" for nobody), the text with its line breaks, the department,
     person and deadline it set; every text escaped. Also each event's `kind`, for its readers."""
-    kinds, levels = choice_labels(IssueEvent, "kind"), choice_labels(IssueEvent, "to_level")
+    kinds, levels = _escaped_labels("kind", IssueEvent), _escaped_labels("to_level", IssueEvent)
     system, deadline_word = html.escape(_("system")), html.escape(_("deadline"))
     items = []
     for event in events.values(*EVENT_FIELDS):
@@ -353,7 +353,7 @@ def timeline_items(events):
         if from_level and to_level:
             moved = f" {from_level} → {to_level}"
         elif to_level:
-            moved = f" ({html.escape(str(levels.get(to_level, to_level)))})"
+            moved = f" ({levels.get(to_level) or to_level})"
         facts = ""
         if event["department"] or event["assignee"] or event["deadline"]:
             facts = EVENT_FACTS.format(
@@ -362,7 +362,7 @@ def timeline_items(events):
                 + (f" · {deadline_word} {event['deadline']:%Y-%m-%d}" if event["deadline"] else "")
             )
         html_item = EVENT_ITEM.format(
-            kind=html.escape(str(kinds.get(event["kind"], event["kind"]))),
+            kind=kinds.get(event["kind"]) or html.escape(event["kind"]),
             levels=moved,
             at=f"{timezone.localtime(event['at']):%Y-%m-%d %H:%M}",
             by=html.escape(event["by__name"]) if event["by"] else system,
