@@ -97,6 +97,15 @@ def test_a_light_folds_its_reasons_on_a_phone_and_shows_them_on_a_desktop(demo, 
 
 
 def axe_violations(page):
+    # A map is checked once drawn and its markers have faded in: axe measured the contrast of a
+    # cluster caught mid-fade (a map loaded when scrolled near, data-script, is not waited for).
+    page.wait_for_function(
+        "[...document.querySelectorAll('.zone-map:not([data-script])')].every(m => m.dataset.ready)"
+    )
+    page.evaluate(
+        "async () => { await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));"
+        " await Promise.all(document.getAnimations().map(a => a.finished.catch(() => null))); }"
+    )
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
